@@ -1,0 +1,189 @@
+"""Pages a ministry edits: the home page and the consultation (draft rule) page.
+
+A consultation page holds the *working draft* as an inline list of clauses. Publishing the
+page snapshots the clauses into an immutable ``DraftVersion``; comments anchor to a
+``ClauseVersion`` (fixed text), never to the editable working copy.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+
+class HomePage(Page):
+    """The site root: lists consultations, newest first."""
+
+    intro = RichTextField(blank=True)
+    intro_ur = RichTextField(blank=True, verbose_name=_("intro (Urdu)"))
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("intro_ur")]
+    subpage_types = ["cms.ConsultationPage"]
+    max_count = 1
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["consultations"] = (
+            ConsultationPage.objects.live().child_of(self).order_by("-first_published_at")
+        )
+        return context
+
+
+class ConsultationPage(Page):
+    """A draft rule open for public comment, published clause by clause."""
+
+    class Phase(models.TextChoices):
+        UPCOMING = "upcoming", _("Upcoming")
+        OPEN = "open", _("Open for comments")
+        CLOSED = "closed", _("Closed")
+        REPORT_PUBLISHED = "report", _("Report published")
+
+    class ModerationMode(models.TextChoices):
+        PRE = "pre", _("Pre-moderation: nothing public until approved")
+        POST = "post", _("Post-moderation: public at once, can be removed")
+
+    title_ur = models.CharField(_("title (Urdu)"), max_length=255, blank=True)
+    ministry = models.CharField(_("ministry"), max_length=255)
+    ministry_ur = models.CharField(_("ministry (Urdu)"), max_length=255, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    summary_ur = models.TextField(_("summary (Urdu)"), blank=True)
+    opens_at = models.DateTimeField(_("opens at"))
+    closes_at = models.DateTimeField(_("closes at"))
+    phase = models.CharField(
+        _("phase"), max_length=16, choices=Phase.choices, default=Phase.UPCOMING
+    )
+    languages = models.CharField(
+        _("languages"),
+        max_length=64,
+        default="en,ur",
+        help_text=_("Comma-separated language codes participants may write or speak in."),
+    )
+    moderation_mode = models.CharField(
+        _("moderation mode"),
+        max_length=8,
+        choices=ModerationMode.choices,
+        default=ModerationMode.POST,
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("title_ur"),
+        MultiFieldPanel(
+            [FieldPanel("ministry"), FieldPanel("ministry_ur")], heading=_("Issued by")
+        ),
+        FieldPanel("summary"),
+        FieldPanel("summary_ur"),
+        MultiFieldPanel(
+            [
+                FieldPanel("opens_at"),
+                FieldPanel("closes_at"),
+                FieldPanel("phase"),
+                FieldPanel("languages"),
+                FieldPanel("moderation_mode"),
+            ],
+            heading=_("Consultation period"),
+        ),
+        InlinePanel("clauses", heading=_("Clauses of the working draft"), label=_("Clause")),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("ministry"),
+    ]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types: list[str] = []
+
+    def language_codes(self) -> list[str]:
+        return [code.strip() for code in self.languages.split(",") if code.strip()]
+
+    def is_open(self, at=None) -> bool:
+        """Comments are accepted only in the open phase and inside the dates."""
+        at = at or timezone.now()
+        return self.phase == self.Phase.OPEN and self.opens_at <= at < self.closes_at
+
+    def current_version(self) -> DraftVersion | None:
+        return self.versions.order_by("-number").first()
+
+
+class Clause(Orderable):
+    """One clause of the working draft. ``key`` stays the same across draft versions."""
+
+    page = ParentalKey(ConsultationPage, on_delete=models.CASCADE, related_name="clauses")
+    key = models.SlugField(
+        _("stable key"),
+        max_length=64,
+        blank=True,
+        help_text=_("Identifies this clause across versions. Filled from the number if empty."),
+    )
+    identifier = models.CharField(_("number"), max_length=32, help_text=_("e.g. 7(2)(a)"))
+    heading = models.CharField(_("heading"), max_length=255, blank=True)
+    heading_ur = models.CharField(_("heading (Urdu)"), max_length=255, blank=True)
+    text = models.TextField(_("text"))
+
+    panels = [
+        FieldPanel("identifier"),
+        FieldPanel("heading"),
+        FieldPanel("heading_ur"),
+        FieldPanel("text"),
+        FieldPanel("key"),
+    ]
+
+    def save(self, *args, **kwargs):
+        if not self.key:
+            self.key = clause_key_for(self.identifier)
+        super().save(*args, **kwargs)
+
+    def __str__(self):
+        return f"{self.identifier} {self.heading}".strip()
+
+
+def clause_key_for(identifier: str) -> str:
+    """A slug for a clause number: '7(2)(a)' -> 'c-7-2-a'."""
+    return "c-" + (slugify(identifier.replace("(", " ").replace(")", " ")) or "x")
+
+
+class DraftVersion(models.Model):
+    """An immutable, published snapshot of a consultation's clauses."""
+
+    page = models.ForeignKey(ConsultationPage, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    note = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["page", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["page", "number"], name="unique_version_number")
+        ]
+
+    def __str__(self):
+        return f"{self.page.title}, version {self.number}"
+
+
+class ClauseVersion(models.Model):
+    """A clause's text as published in one draft version. Comments anchor here."""
+
+    version = models.ForeignKey(DraftVersion, on_delete=models.CASCADE, related_name="clauses")
+    key = models.SlugField(max_length=64)
+    position = models.PositiveIntegerField()
+    identifier = models.CharField(max_length=32)
+    heading = models.CharField(max_length=255, blank=True)
+    heading_ur = models.CharField(max_length=255, blank=True)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["version", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "key"], name="unique_clause_key_per_version")
+        ]
+
+    def __str__(self):
+        return f"{self.identifier} {self.heading}".strip()

@@ -1,0 +1,112 @@
+"""The demo consultation a new user sees after ``make run``: realistic and idempotent."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import timedelta
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from cms.models import Clause, ConsultationPage, HomePage
+from cms.services import publish_draft_version
+from consult.models import DisplayMode, Stakeholder, Stance, Submission
+from consult.services import SubmissionInput, submit
+
+logger = logging.getLogger(__name__)
+
+DEMO_SLUG = "ai-rules-2026"
+DEMO_FILE = Path(__file__).resolve().parent.parent / "cms" / "demo" / "ai_rules.json"
+
+SAMPLES_FILE = DEMO_FILE.with_name("sample_submissions.json")
+
+
+def load_draft() -> dict:
+    return json.loads(DEMO_FILE.read_text(encoding="utf-8"))
+
+
+def load_samples() -> list[dict]:
+    """Sample submissions of every kind: typed, voice, town hall, paper and phone."""
+    return json.loads(SAMPLES_FILE.read_text(encoding="utf-8"))
+
+
+@transaction.atomic
+def load_demo() -> tuple[ConsultationPage, bool]:
+    """Create the demo consultation once. Returns (page, created)."""
+    home = HomePage.objects.first()
+    if home is None:
+        raise RuntimeError("No HomePage: run `manage.py migrate` first.")
+    existing = ConsultationPage.objects.filter(slug=DEMO_SLUG).first()
+    if existing is not None:
+        return existing, False
+
+    draft = load_draft()
+    now = timezone.now()
+    page = ConsultationPage(
+        title=draft["title"],
+        title_ur=draft["title_ur"],
+        slug=DEMO_SLUG,
+        ministry=draft["ministry"],
+        ministry_ur=draft["ministry_ur"],
+        summary=draft["summary"],
+        summary_ur=draft["summary_ur"],
+        opens_at=now - timedelta(days=14),
+        closes_at=now + timedelta(days=60),
+        phase=ConsultationPage.Phase.OPEN,
+        languages="en,ur",
+        moderation_mode=ConsultationPage.ModerationMode.POST,
+    )
+    page.clauses = [
+        Clause(
+            identifier=c["identifier"],
+            heading=c["heading"],
+            heading_ur=c.get("heading_ur", ""),
+            text=c["text"],
+            sort_order=i,
+        )
+        for i, c in enumerate(draft["clauses"])
+    ]
+    home.add_child(instance=page)
+    page.save_revision().publish()  # publishing snapshots draft version 1
+    version = publish_draft_version(page)
+
+    clauses = {c.identifier: c for c in version.clauses.all()}
+    for n, sample in enumerate(load_samples()):
+        clause = clauses.get(sample["clause"]) if sample["clause"] else None
+        anchor = None
+        if clause is not None and sample["quote"]:
+            start = clause.text.index(sample["quote"])
+            anchor = {"exact": sample["quote"], "start": start, "end": start + len(sample["quote"])}
+        submit(
+            page,
+            SubmissionInput(
+                text=sample["text"],
+                stance=sample["stance"],
+                stakeholder=sample["stakeholder"],
+                organisation=sample["organisation"],
+                language=sample["language"],
+                clause_id=clause.pk if clause else None,
+                proposed_wording=sample["proposed_wording"],
+                source=sample["source"],
+                name=sample["name"],
+                display_mode=DisplayMode.NAMED if sample["name"] else DisplayMode.PSEUDONYMOUS,
+                anchor=anchor,
+                client_token=f"demo-{n}",
+            ),
+        )
+    first = Submission.objects.get(client_token="demo-0")
+    submit(
+        page,
+        SubmissionInput(
+            text="Agreed. Two seats for civil society would be a good start.",
+            stance=Stance.SUPPORT,
+            stakeholder=Stakeholder.INDIVIDUAL,
+            clause_id=first.clause_id,
+            parent_id=first.pk,
+            client_token="demo-reply-0",
+        ),
+    )
+    logger.info("Loaded demo consultation %s with %d clauses", page.slug, len(clauses))
+    return page, True

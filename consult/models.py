@@ -1,0 +1,156 @@
+"""The one record: every contribution, whichever door it came through, is a Submission.
+
+``Submission`` extends django-comments-xtd's threaded comment, so replies, flagging and the
+comment moderator come from that library. Its state is the library's own pair of flags:
+published = ``is_public and not is_removed``; held = ``not is_public``; removed =
+``is_removed``.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_comments_xtd.models import XtdComment
+
+RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on a phone
+
+
+def new_receipt_code() -> str:
+    """A short code a participant can write down: 'K7QX-M3PA'."""
+    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+class Stance(models.TextChoices):
+    SUPPORT = "support", _("Support")
+    OPPOSE = "oppose", _("Oppose")
+    AMEND = "amend", _("Amend")
+    QUESTION = "question", _("Question")
+    OTHER = "other", _("Other")
+
+
+class Stakeholder(models.TextChoices):
+    INDIVIDUAL = "individual", _("Individual")
+    CIVIL_SOCIETY = "civil_society", _("Civil-society organisation")
+    BUSINESS = "business", _("Business")
+    ACADEMIA = "academia", _("Academia")
+    GOVERNMENT = "government", _("Government body")
+    MEDIA = "media", _("Media")
+    OTHER = "other", _("Other")
+
+    @classmethod
+    def organisations(cls) -> set[str]:
+        return {cls.CIVIL_SOCIETY, cls.BUSINESS, cls.ACADEMIA, cls.GOVERNMENT, cls.MEDIA}
+
+
+class Source(models.TextChoices):
+    TYPED = "typed", _("Typed online")
+    VOICE = "voice", _("Voice note")
+    TOWN_HALL = "town_hall", _("Town hall")
+    PAPER = "paper", _("Paper form (entered by a facilitator)")
+    PHONE = "phone", _("Phone call (entered by a facilitator)")
+
+
+class DisplayMode(models.TextChoices):
+    NAMED = "named", _("Show my name")
+    PSEUDONYMOUS = "pseudonymous", _("Show a pseudonym")
+
+
+class AnchorStatus(models.TextChoices):
+    EXACT = "exact", _("Exact")
+    MOVED = "moved", _("Moved")
+    CHANGED = "changed", _("Changed")
+    ORPHANED = "orphaned", _("Orphaned: needs review")
+
+
+class Submission(XtdComment):
+    """A comment, voice note, town-hall question or paper form about a draft or a clause."""
+
+    consultation = models.ForeignKey(
+        "cms.ConsultationPage", on_delete=models.PROTECT, related_name="submissions"
+    )
+    clause = models.ForeignKey(
+        "cms.ClauseVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="submissions",
+        help_text=_("The clause (as published in one version); empty for the whole draft."),
+    )
+    clause_key = models.SlugField(max_length=64, blank=True, db_index=True)
+    stance = models.CharField(_("stance"), max_length=16, choices=Stance.choices)
+    stakeholder = models.CharField(
+        _("stakeholder category"), max_length=24, choices=Stakeholder.choices
+    )
+    organisation = models.CharField(
+        _("organisation"),
+        max_length=255,
+        blank=True,
+        help_text=_("Shown publicly for organisations, as a lobbying disclosure."),
+    )
+    language = models.CharField(_("language"), max_length=8, default="en")
+    display_mode = models.CharField(
+        max_length=16, choices=DisplayMode.choices, default=DisplayMode.PSEUDONYMOUS
+    )
+    proposed_wording = models.TextField(_("proposed wording"), blank=True)
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.TYPED)
+    original_text = models.TextField(
+        blank=True,
+        help_text=_("The text as submitted, before redaction. Visible to moderators only."),
+    )
+    receipt_code = models.CharField(max_length=9, unique=True, default=new_receipt_code)
+    client_token = models.CharField(
+        max_length=64,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_(
+            "Sent by the client with the form; a resubmission with the same token is "
+            "the same submission."
+        ),
+    )
+    # W3C TextQuoteSelector + TextPositionSelector into clause.text, or empty.
+    anchor_exact = models.TextField(blank=True)
+    anchor_prefix = models.CharField(max_length=64, blank=True)
+    anchor_suffix = models.CharField(max_length=64, blank=True)
+    anchor_start = models.PositiveIntegerField(null=True, blank=True)
+    anchor_end = models.PositiveIntegerField(null=True, blank=True)
+    anchor_status = models.CharField(
+        max_length=16, choices=AnchorStatus.choices, blank=True, default=""
+    )
+    anchor_confidence = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("submission")
+        indexes = [models.Index(fields=["consultation", "clause_key"])]
+
+    @property
+    def status(self) -> str:
+        if self.is_removed:
+            return "removed"
+        return "published" if self.is_public else "held"
+
+    @property
+    def has_anchor(self) -> bool:
+        return bool(self.anchor_exact)
+
+    def selector(self) -> dict | None:
+        if not self.anchor_exact:
+            return None
+        return {
+            "exact": self.anchor_exact,
+            "prefix": self.anchor_prefix,
+            "suffix": self.anchor_suffix,
+            "start": self.anchor_start,
+            "end": self.anchor_end,
+        }
+
+    @property
+    def public_name(self) -> str:
+        if self.stakeholder in Stakeholder.organisations() and self.organisation:
+            return self.organisation
+        if self.display_mode == DisplayMode.NAMED and self.user_name:
+            return self.user_name
+        return f"Participant {self.receipt_code[:4]}"

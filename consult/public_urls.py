@@ -1,0 +1,11 @@
+"""Public participation URLs (language-prefixed for Urdu: /ur/...)."""
+
+from django.urls import path
+
+from consult import views
+
+app_name = "consult"
+
+urlpatterns = [
+    path("receipt/", views.receipt_lookup, name="receipt"),
+]

@@ -1,0 +1,184 @@
+"""Write paths for participation. Every door (typed, voice, town hall, paper) ends here.
+
+``submit`` validates, writes the submission durably, and only after commit tells the rest
+of the system (moderation checks, live events, analysis) through ``on_commit`` hooks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.sites.models import Site
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cms.models import ClauseVersion, ConsultationPage
+from consult.models import DisplayMode, Source, Stakeholder, Stance, Submission
+
+ANCHOR_CONTEXT_CHARS = 32
+
+
+@dataclass
+class SubmissionInput:
+    """What a participant (or a facilitator on their behalf) sends, as plain values."""
+
+    text: str
+    stance: str
+    stakeholder: str
+    language: str = "en"
+    clause_id: int | None = None
+    proposed_wording: str = ""
+    organisation: str = ""
+    display_mode: str = DisplayMode.PSEUDONYMOUS
+    name: str = ""
+    email: str = ""
+    source: str = Source.TYPED
+    client_token: str | None = None
+    parent_id: int | None = None
+    anchor: dict | None = field(default=None)
+    ip_address: str | None = None
+
+
+def check_can_submit(consultation: ConsultationPage, at=None) -> None:
+    if not consultation.is_open(at):
+        raise ValidationError(
+            _("This consultation is not open for comments (phase: %(phase)s, closes %(closes)s).")
+            % {
+                "phase": consultation.get_phase_display(),
+                "closes": timezone.localtime(consultation.closes_at).strftime("%d %b %Y"),
+            },
+            code="closed",
+        )
+
+
+def _validate(consultation: ConsultationPage, data: SubmissionInput) -> ClauseVersion | None:
+    errors: dict[str, list[str]] = {}
+    limit = settings.SUBMISSION_MAX_CHARS
+    if not data.text.strip():
+        errors.setdefault("text", []).append(_("Write your comment; it cannot be empty."))
+    elif len(data.text) > limit:
+        errors.setdefault("text", []).append(
+            _("Your comment is %(length)d characters long; the limit is %(limit)d.")
+            % {"length": len(data.text), "limit": limit}
+        )
+    if len(data.proposed_wording) > limit:
+        errors.setdefault("proposed_wording", []).append(
+            _("The proposed wording is longer than the limit of %(limit)d characters.")
+            % {"limit": limit}
+        )
+    if data.stance not in Stance.values:
+        errors.setdefault("stance", []).append(_("Choose a stance."))
+    if data.stakeholder not in Stakeholder.values:
+        errors.setdefault("stakeholder", []).append(_("Choose a stakeholder category."))
+    if data.stakeholder in Stakeholder.organisations() and not data.organisation.strip():
+        errors.setdefault("organisation", []).append(
+            _("Organisations must give their name; it is shown publicly as a disclosure.")
+        )
+    if data.language not in consultation.language_codes():
+        errors.setdefault("language", []).append(_("Choose one of this consultation's languages."))
+    if data.source not in Source.values:
+        errors.setdefault("source", []).append(_("Unknown source."))
+
+    clause = None
+    if data.clause_id is not None:
+        clause = (
+            ClauseVersion.objects.filter(pk=data.clause_id, version__page=consultation)
+            .select_related("version")
+            .first()
+        )
+        if clause is None:
+            errors.setdefault("clause", []).append(_("That clause is not part of this draft."))
+    if data.anchor:
+        if clause is None:
+            errors.setdefault("anchor", []).append(_("A highlighted passage needs a clause."))
+        else:
+            anchor_error = _anchor_error(clause.text, data.anchor)
+            if anchor_error:
+                errors.setdefault("anchor", []).append(anchor_error)
+    if errors:
+        raise ValidationError(errors)
+    return clause
+
+
+def _anchor_error(clause_text: str, anchor: dict) -> str | None:
+    exact = anchor.get("exact") or ""
+    try:
+        start, end = int(anchor["start"]), int(anchor["end"])
+    except (KeyError, TypeError, ValueError):
+        return _("The highlighted passage has no valid position.")
+    if not exact or clause_text[start:end] != exact:
+        return _("The highlighted words are not in this clause's text.")
+    return None
+
+
+def complete_anchor(clause_text: str, start: int, end: int) -> dict:
+    """A full W3C quote + position selector for clause_text[start:end]."""
+    return {
+        "exact": clause_text[start:end],
+        "prefix": clause_text[max(0, start - ANCHOR_CONTEXT_CHARS) : start],
+        "suffix": clause_text[end : end + ANCHOR_CONTEXT_CHARS],
+        "start": start,
+        "end": end,
+    }
+
+
+def submit(consultation: ConsultationPage, data: SubmissionInput, user=None) -> Submission:
+    """Record a submission. Idempotent on ``client_token``: a resend returns the original."""
+    if data.client_token:
+        existing = Submission.objects.filter(client_token=data.client_token).first()
+        if existing is not None:
+            return existing
+    check_can_submit(consultation)
+    clause = _validate(consultation, data)
+    anchor = (
+        complete_anchor(clause.text, int(data.anchor["start"]), int(data.anchor["end"]))
+        if data.anchor and clause
+        else None
+    )
+    is_user = user is not None and user.is_authenticated
+    submission = Submission(
+        content_type=ContentType.objects.get_for_model(ConsultationPage),
+        object_pk=str(consultation.pk),
+        site=Site.objects.get_current(),
+        user=user if is_user else None,
+        user_name=(data.name or (user.get_full_name() if is_user else ""))[:50],
+        user_email=data.email or (user.email if is_user else ""),
+        comment=data.text,
+        original_text=data.text,
+        submit_date=timezone.now(),
+        ip_address=data.ip_address,
+        is_public=consultation.moderation_mode == ConsultationPage.ModerationMode.POST,
+        consultation=consultation,
+        clause=clause,
+        clause_key=clause.key if clause else "",
+        stance=data.stance,
+        stakeholder=data.stakeholder,
+        organisation=data.organisation.strip(),
+        language=data.language,
+        display_mode=data.display_mode,
+        proposed_wording=data.proposed_wording,
+        source=data.source,
+        client_token=data.client_token or None,
+        parent_id=data.parent_id or 0,
+    )
+    if anchor:
+        submission.anchor_exact = anchor["exact"]
+        submission.anchor_prefix = anchor["prefix"]
+        submission.anchor_suffix = anchor["suffix"]
+        submission.anchor_start = anchor["start"]
+        submission.anchor_end = anchor["end"]
+        submission.anchor_status = "exact"
+        submission.anchor_confidence = 1.0
+    try:
+        with transaction.atomic():
+            submission.save()
+    except IntegrityError:
+        # Two requests with the same client token raced; the first one won.
+        if data.client_token:
+            return Submission.objects.get(client_token=data.client_token)
+        raise
+    return submission

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class FrontendConfig(AppConfig):
+    """Templates, CSS, small JS modules and translations."""
+
+    name = "frontend"
