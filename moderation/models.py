@@ -39,6 +39,9 @@ class Screening(models.Model):
     held = models.BooleanField(default=False)
     pre_moderated = models.BooleanField(default=False)
 
+    def __str__(self):
+        return f"screening of {self.submission_id}"
+
 
 class Decision(models.Model):
     class Action(models.TextChoices):
@@ -85,6 +88,9 @@ class Appeal(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self):
+        return f"appeal against {self.decision_id} ({self.outcome})"
+
 
 class AuditLog(models.Model):
     """Append-only: who did what to which submission, when, why, and the text before/after."""
@@ -109,3 +115,6 @@ class AuditLog(models.Model):
             ("view_analysis", "Can view analysis dashboards"),
             ("enter_submission", "Can enter submissions for participants and run town halls"),
         ]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.submission_id}"
