@@ -40,8 +40,7 @@ def screen_new_submission(submission) -> Screening | None:
     held = pre or bool(result["hold_reasons"])
     submission.is_public = not held
     if submission.pk is None:
-        submission._moderation_screening = result  # recorded by record_screening after save
-        return None
+        return None  # the caller records the screening once the row exists
     submission.save(update_fields=["comment", "original_text", "proposed_wording", "is_public"])
     return record_screening(submission, result)
 
