@@ -217,7 +217,7 @@ def test_transparency_page_shows_figures_never_removed_content(client, demo, mod
     assert figures["appeals"] == 1 and figures["appeal_outcomes"]["upheld"] == 1
     assert figures["median_hours_to_decision"] is not None
     assert 'data-reason="spam">1<' in body
-    assert client.get("/ur/consultations/%d/transparency/" % demo.pk).status_code == 200
+    assert client.get(f"/ur/consultations/{demo.pk}/transparency/").status_code == 200
 
 
 def test_comments_library_endpoint_gets_the_same_checks(client, demo):
