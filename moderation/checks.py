@@ -72,6 +72,10 @@ STREET_SECTOR_RE = re.compile(
 )
 
 
+DIGIT_RE = re.compile(r"\d")
+AT_WORD_RE = re.compile(r"\bat\b|\[at\]|\(at\)", re.IGNORECASE)
+
+
 def _iban_checksum_ok(candidate: str) -> bool:
     compact = candidate.replace(" ", "").upper()
     rearranged = compact[4:] + compact[:4]
@@ -89,10 +93,21 @@ def find_personal_data(text: str) -> list[dict]:
         return []
     mapped = text.translate(DIGITS_TO_ASCII)
     found: list[tuple[int, int, str]] = []
-    for match in EMAIL_RE.finditer(mapped):
-        found.append((match.start(), match.end(), "email"))
-    for match in EMAIL_SPELLED_RE.finditer(mapped):
-        found.append((match.start(), match.end(), "email"))
+    # Cheap gates first: most comments have no '@', no 'at', and few digits.
+    if "@" in mapped:
+        for match in EMAIL_RE.finditer(mapped):
+            found.append((match.start(), match.end(), "email"))
+    if AT_WORD_RE.search(mapped):
+        for match in EMAIL_SPELLED_RE.finditer(mapped):
+            found.append((match.start(), match.end(), "email"))
+    digit_count = len(DIGIT_RE.findall(mapped))
+    if digit_count < 7:  # every number-based identifier below has 7 digits or more
+        if digit_count:
+            for match in ADDRESS_RE.finditer(mapped):
+                found.append((match.start(), match.end(), "address"))
+            for match in STREET_SECTOR_RE.finditer(mapped):
+                found.append((match.start(), match.end(), "address"))
+        return _without_overlaps(found, text)
     for match in IBAN_PK_RE.finditer(mapped):
         found.append((match.start(), match.end(), "iban"))
     if any(ch.isupper() for ch in mapped):

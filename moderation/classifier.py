@@ -18,6 +18,8 @@ from django.conf import settings
 
 DATA_PATH = Path(__file__).resolve().parent / "data" / "labelled.jsonl"
 LABELS = ("ham", "spam", "abuse")
+# Change this when build_pipeline changes, so cached pickles of the old pipeline are not used.
+PIPELINE_VERSION = "2"
 _lock = threading.Lock()
 _cached: dict[str, object] = {}
 
@@ -40,7 +42,7 @@ def build_pipeline():
 
     features = FeatureUnion(
         [
-            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)),
+            ("chars", TfidfVectorizer(analyzer="char", ngram_range=(2, 4), sublinear_tf=True)),
             ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1)),
         ]
     )
@@ -53,14 +55,22 @@ def train(rows: list[dict]):
     return pipeline
 
 
+def data_key() -> str:
+    """Hash of the labelled data, the pipeline version and scikit-learn's version."""
+    import sklearn
+
+    digest = hashlib.sha256(DATA_PATH.read_bytes())
+    digest.update(f"{PIPELINE_VERSION}:{sklearn.__version__}".encode())
+    return digest.hexdigest()
+
+
 def _cache_path(data_hash: str) -> Path:
     return Path(settings.VAR_DIR) / "moderation" / f"classifier-{data_hash[:16]}.pkl"
 
 
 def get_classifier():
     """The trained pipeline: from memory, else the pickle for this data, else trained now."""
-    data_bytes = DATA_PATH.read_bytes()
-    data_hash = hashlib.sha256(data_bytes).hexdigest()
+    data_hash = data_key()
     if data_hash in _cached:
         return _cached[data_hash]
     with _lock:

@@ -20,8 +20,12 @@ def _submit(page, user, text):
     return submit(
         page,
         SubmissionInput(
-            text=text, stance="oppose", stakeholder="individual", display_mode="named",
-            name="Ayesha Khan", email="ayesha@example.org",
+            text=text,
+            stance="oppose",
+            stakeholder="individual",
+            display_mode="named",
+            name="Ayesha Khan",
+            email="ayesha@example.org",
         ),
         user,
     )
@@ -29,8 +33,9 @@ def _submit(page, user, text):
 
 @pytest.fixture
 def participant():
-    return User.objects.create_user("ayesha", "ayesha@example.org", "pw-123456789",
-                                    first_name="Ayesha", last_name="Khan")
+    return User.objects.create_user(
+        "ayesha", "ayesha@example.org", "pw-123456789", first_name="Ayesha", last_name="Khan"
+    )
 
 
 def test_download_everything_as_json(client, demo, participant):
@@ -48,10 +53,13 @@ def test_download_everything_as_json(client, demo, participant):
 
 
 def test_receipt_code_downloads_only_that_submission(client, demo):
-    s = submit(demo, SubmissionInput(text="Paper form text.", stance="support",
-                                     stakeholder="individual"))
+    s = submit(
+        demo, SubmissionInput(text="Paper form text.", stance="support", stakeholder="individual")
+    )
     data = client.get("/my-data/receipt.json", {"code": s.receipt_code.lower()}).json()
-    assert data["receipt_code"] == s.receipt_code and data["text_as_submitted"] == "Paper form text."
+    assert (
+        data["receipt_code"] == s.receipt_code and data["text_as_submitted"] == "Paper form text."
+    )
     missing = client.get("/my-data/receipt.json", {"code": "ZZZZ-ZZZZ"})
     assert missing.status_code == 404 and "No submission" in missing.json()["error"]
 

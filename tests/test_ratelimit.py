@@ -104,7 +104,11 @@ def test_limit_holds_across_two_processes_through_redis():
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", WORKER, "8", now],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for _ in range(2)
     ]
