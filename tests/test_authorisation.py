@@ -107,11 +107,18 @@ TABLE: list[Row] = [
     Row(r"admin/(failwhale|test404)/", SKIP, why="Wagtail's deliberate error pages"),
     Row(r"admin/logout/", SKIP, why="would end the session under test"),
     Row(r"admin/", ADMIN_ACCESS),
+    Row(r"admin/(jsi18n|sprite)/", PUBLIC, why="static assets of the admin UI"),
+    Row(r"admin/workflows/task_chooser/.*", WAGTAIL_POLICY),
     Row(r"admin/(users|groups|sites|locales|workflows)/.*", SUPERUSER),
     Row(r"admin/[^<(]*", WAGTAIL_POLICY),
     Row(r"admin/.*", SKIP, why="needs object ids; Wagtail's own permission policies"),
     # --- Django admin: superusers only -----------------------------------------------------
     Row(r"django-admin/login/", PUBLIC),
+    Row(
+        r"django-admin/(autocomplete|django_tasks_database/dbtaskresult/add)/",
+        outcomes("deny"),
+        why="needs query parameters / task results are never added by hand",
+    ),
     Row(r"django-admin/logout/", SKIP, why="would end the session under test"),
     Row(r"django-admin/[^<(^]*", SUPERUSER),
     Row(r"django-admin/.*", SKIP, why="needs object ids; staff only"),
