@@ -70,7 +70,7 @@ def export_user(user) -> dict:
 @transaction.atomic
 def delete_account(user) -> dict:
     """Scrub the participant from the record, then delete the account. Returns the counts."""
-    submissions = list(Submission.objects.select_for_update().filter(user=user))
+    submissions = list(Submission.objects.select_for_update(of=("self",)).filter(user=user))
     kept, erased = 0, 0
     for submission in submissions:
         published = submission.is_public and not submission.is_removed

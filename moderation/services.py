@@ -112,7 +112,7 @@ def decide(
         raise ValidationError({"action": _("Unknown action: %(a)s.") % {"a": action}})
     allowed = [Reason.MEETS_RULES, *DECISION_REASONS] if action == "approve" else DECISION_REASONS
     _validate_reason(reason, explanation, allowed)
-    submission = type(submission).objects.select_for_update().get(pk=submission.pk)
+    submission = type(submission).objects.select_for_update(of=("self",)).get(pk=submission.pk)
     before = submission.comment
     if action == Decision.Action.APPROVE:
         submission.is_public, submission.is_removed = True, False
@@ -179,7 +179,9 @@ def decide_appeal(
 ) -> Appeal:
     """A moderator other than the one who decided settles the appeal."""
     _require_moderator(moderator)
-    appeal = Appeal.objects.select_for_update().select_related("decision").get(pk=appeal.pk)
+    appeal = (
+        Appeal.objects.select_for_update(of=("self",)).select_related("decision").get(pk=appeal.pk)
+    )
     if appeal.outcome != Appeal.Outcome.PENDING:
         raise ValidationError(_("This appeal has already been decided."))
     if appeal.decision.moderator_id == moderator.pk:
