@@ -176,6 +176,11 @@ def submit(consultation: ConsultationPage, data: SubmissionInput, user=None) -> 
     try:
         with transaction.atomic():
             submission.save()
+            # --- moderation (issue 8): redact personal data, hold per mode and checks ---
+            from moderation.services import screen_new_submission
+
+            screen_new_submission(submission)
+            # --- end moderation ---
     except IntegrityError:
         # Two requests with the same client token raced; the first one won.
         if data.client_token:

@@ -218,6 +218,8 @@ COMMENTS_XTD_SALT = os.environ.get("COMMENTS_XTD_SALT", SECRET_KEY[:32]).encode(
 COMMENTS_XTD_APP_MODEL_OPTIONS = {
     "default": {"allow_flagging": True, "allow_feedback": False, "show_feedback": False}
 }
+# --- Moderation (issue 8): rate limits as action -> (max requests, window seconds) ----------
+MODERATION_RATE_LIMITS: dict[str, tuple[int, int]] = {}  # defaults: moderation/ratelimit.py
 SUBMISSION_MAX_CHARS = int(os.environ.get("SUBMISSION_MAX_CHARS", "5000"))
 
 # --- Security for production (manage.py check --deploy is clean with DEBUG off) --------------

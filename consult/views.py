@@ -25,8 +25,12 @@ def receipt_lookup(request):
         submission = (
             Submission.objects.select_related("consultation").filter(receipt_code=code).first()
         )
+    # issue 8: the moderation decisions and their public reasons, with the appeal form
+    from moderation.selectors import decisions_for_receipt
+
+    decisions = decisions_for_receipt(submission) if submission else []
     return render(
         request,
         "consult/receipt.html",
-        {"code": code, "submission": submission, "looked_up": bool(code)},
+        {"code": code, "submission": submission, "looked_up": bool(code), "decisions": decisions},
     )

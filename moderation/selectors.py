@@ -1,0 +1,87 @@
+"""Reads for the queue, the receipt page and the public transparency figures."""
+
+from __future__ import annotations
+
+from collections import Counter
+from statistics import median
+
+from django.db.models import Count
+
+from consult.models import Submission
+from moderation.models import Appeal, Decision, Reason
+
+
+def queue(consultation=None):
+    """Held (not public, not removed) submissions, oldest first, then pending appeals."""
+    held = Submission.objects.filter(is_public=False, is_removed=False).select_related(
+        "consultation", "screening"
+    )
+    if consultation is not None:
+        held = held.filter(consultation=consultation)
+    return held.order_by("submit_date")
+
+
+def pending_appeals():
+    return (
+        Appeal.objects.filter(outcome=Appeal.Outcome.PENDING)
+        .select_related("decision__submission", "decision__moderator")
+        .order_by("created_at")
+    )
+
+
+def decisions_for_receipt(submission) -> list[Decision]:
+    return list(
+        Decision.objects.filter(submission=submission)
+        .select_related("appeal")
+        .order_by("created_at", "pk")
+    )
+
+
+def transparency_figures(consultation) -> dict:
+    """Counts only, never content: what happened to the submissions on one consultation."""
+    submissions = Submission.objects.filter(consultation=consultation)
+    received = submissions.count()
+    removed = submissions.filter(is_removed=True).count()
+    published = submissions.filter(is_public=True, is_removed=False).count()
+    held = submissions.filter(is_public=False, is_removed=False).count()
+
+    decisions = Decision.objects.filter(submission__consultation=consultation)
+    last_removal_reason: dict[int, str] = {}
+    for submission_id, reason in (
+        decisions.filter(action=Decision.Action.REMOVE, submission__is_removed=True)
+        .values_list("submission_id", "reason")
+        .order_by("created_at", "pk")
+    ):
+        last_removal_reason[submission_id] = reason
+    removed_by_reason = Counter(last_removal_reason.values())
+    labels = dict(Reason.choices)
+
+    first_decision: dict[int, object] = {}
+    for submission_id, created_at, submitted in decisions.values_list(
+        "submission_id", "created_at", "submission__submit_date"
+    ).order_by("created_at", "pk"):
+        first_decision.setdefault(submission_id, created_at - submitted)
+    median_hours = (
+        round(median(d.total_seconds() for d in first_decision.values()) / 3600, 1)
+        if first_decision
+        else None
+    )
+    appeals = Appeal.objects.filter(decision__submission__consultation=consultation)
+    appeal_outcomes = dict(appeals.values_list("outcome").annotate(n=Count("pk")))
+    actions = dict(decisions.values_list("action").annotate(n=Count("pk")))
+    return {
+        "received": received,
+        "published": published,
+        "held": held,
+        "removed": removed,
+        "removed_by_reason": [
+            {"reason": code, "label": labels[code], "count": removed_by_reason.get(code, 0)}
+            for code in Reason.values
+            if code != Reason.MEETS_RULES
+        ],
+        "decisions": {a: actions.get(a, 0) for a in Decision.Action.values},
+        "decided_submissions": len(first_decision),
+        "median_hours_to_decision": median_hours,
+        "appeals": appeals.count(),
+        "appeal_outcomes": {o: appeal_outcomes.get(o, 0) for o in Appeal.Outcome.values},
+    }

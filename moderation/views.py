@@ -1,0 +1,178 @@
+"""Thin HTTP adapters: public transparency, appeals, privacy; moderators' queue (Wagtail)."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cms.models import ConsultationPage
+from consult.models import Submission
+from consult.roles import is_moderator
+from moderation import privacy, selectors, services
+from moderation.forms import AppealDecisionForm, AppealForm, DecisionForm
+from moderation.models import Appeal, AuditLog, Decision, Reason
+from moderation.ratelimit import rate_limited
+
+
+# --- public --------------------------------------------------------------------------------
+@require_GET
+def transparency(request, page_id: int):
+    consultation = get_object_or_404(ConsultationPage.objects.live(), pk=page_id)
+    return render(
+        request,
+        "moderation/transparency.html",
+        {
+            "consultation": consultation,
+            "figures": selectors.transparency_figures(consultation),
+            "reasons": [(code, label) for code, label in Reason.choices],
+        },
+    )
+
+
+@require_GET
+def transparency_json(request, page_id: int):
+    consultation = get_object_or_404(ConsultationPage.objects.live(), pk=page_id)
+    return JsonResponse(selectors.transparency_figures(consultation))
+
+
+@require_POST
+@rate_limited("appeal")
+def appeal(request):
+    form = AppealForm(request.POST)
+    code = request.POST.get("code", "").strip().upper()
+    back = reverse("consult:receipt") + "?" + urlencode({"code": code})
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    try:
+        services.file_appeal(code, form.cleaned_data["decision"], form.cleaned_data["text"])
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Your appeal was received. A different moderator decides."))
+    return redirect(back)
+
+
+@require_GET
+def privacy_page(request):
+    return render(request, "moderation/privacy.html", {"deleted_text": privacy.DELETED_TEXT})
+
+
+@login_required
+@require_GET
+def my_data(request):
+    response = HttpResponse(
+        json.dumps(privacy.export_user(request.user), ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="my-submissions.json"'
+    return response
+
+
+@require_GET
+def receipt_data(request):
+    """The one submission behind a receipt code, as JSON (the code is the proof)."""
+    code = request.GET.get("code", "").strip().upper()
+    submission = Submission.objects.filter(receipt_code=code).first() if code else None
+    if submission is None:
+        return JsonResponse(
+            {"error": _("No submission has that receipt code. Check the code and try again.")},
+            status=404,
+        )
+    response = HttpResponse(
+        json.dumps(privacy.export_submission(submission), ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="submission-{code}.json"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_account(request):
+    if request.method == "POST":
+        if request.POST.get("confirm") != "yes":
+            messages.error(request, _("Tick the box to confirm that you want to delete it."))
+            return redirect("moderation:delete_account")
+        counts = privacy.delete_account(request.user)
+        logout(request)
+        return render(request, "moderation/account_deleted.html", {"counts": counts})
+    return render(request, "moderation/delete_account.html")
+
+
+# --- moderators (Wagtail admin; Wagtail already requires admin access) ----------------------
+def _moderator_only(request):
+    if not is_moderator(request.user):
+        raise PermissionDenied(_("Only moderators can see the moderation queue."))
+
+
+def queue(request):
+    _moderator_only(request)
+    return render(
+        request,
+        "moderation/admin/queue.html",
+        {
+            "held": selectors.queue()[:200],
+            "appeals": selectors.pending_appeals()[:200],
+            "recent": AuditLog.objects.select_related("actor")[:50],
+        },
+    )
+
+
+def submission_detail(request, pk: int):
+    _moderator_only(request)
+    submission = get_object_or_404(Submission.objects.select_related("consultation"), pk=pk)
+    form = DecisionForm(request.POST or None, initial={"redacted_text": submission.comment})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.decide(submission, moderator=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Decision recorded; the author is told."))
+            return redirect("moderation_admin:queue")
+    return render(
+        request,
+        "moderation/admin/submission.html",
+        {
+            "submission": submission,
+            "form": form,
+            "decisions": Decision.objects.filter(submission=submission),
+            "screening": getattr(submission, "screening", None),
+        },
+    )
+
+
+def appeal_detail(request, pk: int):
+    _moderator_only(request)
+    appeal_obj = get_object_or_404(Appeal.objects.select_related("decision__submission"), pk=pk)
+    form = AppealDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.decide_appeal(
+                appeal_obj,
+                moderator=request.user,
+                overturn=form.cleaned_data["outcome"] == "overturn",
+                reason=form.cleaned_data["reason"],
+                explanation=form.cleaned_data["explanation"],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, " ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, _("Appeal decided; the author is told."))
+            return redirect("moderation_admin:queue")
+    return render(request, "moderation/admin/appeal.html", {"appeal": appeal_obj, "form": form})

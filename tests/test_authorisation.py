@@ -1,0 +1,292 @@
+"""Every URL and WebSocket route, for every role, against ONE table of allow/deny.
+
+The test walks the whole URLconf. A route that no row of ``TABLE`` matches fails the test,
+so a new URL cannot ship without someone deciding who may use it: add a row (first match
+wins; put specific rows above general ones). Routes whose arguments cannot be filled in
+(object ids of other apps, signed keys) need a row with ``SKIP`` and a reason.
+
+Outcomes: "allow" (2xx, or a redirect that is not to a login page), "deny" (403, or a
+redirect to a login page or, in Wagtail's admin, to the dashboard with a permission error),
+"405"/"404"/"400" for what a plain GET gets, "*" for "Wagtail's own permission policy
+decides; only a server error fails".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pytest
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import Group, User
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from consult import roles
+from consult.routing import websocket_urlpatterns
+
+ROLES = [
+    "anonymous",
+    "participant",
+    "facilitator",
+    "analyst",
+    "moderator",
+    "ministry_editor",
+    "superuser",
+]
+ROLE_GROUPS = {
+    "participant": roles.PARTICIPANT,
+    "facilitator": roles.FACILITATOR,
+    "analyst": roles.ANALYST,
+    "moderator": roles.MODERATOR,
+    "ministry_editor": roles.MINISTRY_EDITOR,
+}
+ADMIN_ROLES = ("analyst", "moderator", "ministry_editor", "superuser")
+
+
+def outcomes(default: str = "deny", **per_role: str) -> dict[str, str]:
+    return {role: per_role.get(role, default) for role in ROLES}
+
+
+def allow(*allowed: str) -> dict[str, str]:
+    return outcomes(**dict.fromkeys(allowed, "allow"))
+
+
+PUBLIC = outcomes("allow")
+LOGGED_IN = outcomes("allow", anonymous="deny")
+MODERATORS = allow("moderator", "superuser")
+SUPERUSER = allow("superuser")
+ADMIN_ACCESS = allow(*ADMIN_ROLES)
+# Inside Wagtail's admin: no access without the role; with it, Wagtail's policies decide.
+WAGTAIL_POLICY = outcomes("*", anonymous="deny", participant="deny", facilitator="deny")
+SKIP = None
+
+
+@dataclass
+class Row:
+    route: str  # regular expression, full match against the route as written in the URLconf
+    expect: dict[str, str] | None
+    url: str | None = None  # a concrete URL for routes with arguments ({names} from samples)
+    why: str = ""
+    hits: int = field(default=0, compare=False)
+
+
+TABLE: list[Row] = [
+    # --- our public pages ---------------------------------------------------------------
+    Row(r"healthz", PUBLIC),
+    Row(r"receipt/", PUBLIC),
+    Row(
+        r"consultations/<int:page_id>/transparency/",
+        PUBLIC,
+        "/consultations/{page_id}/transparency/",
+    ),
+    Row(
+        r"consultations/<int:page_id>/transparency\.json",
+        PUBLIC,
+        "/consultations/{page_id}/transparency.json",
+    ),
+    Row(r"appeal/", outcomes("405")),
+    Row(r"privacy/", PUBLIC),
+    Row(r"my-data/", LOGGED_IN),
+    Row(r"my-data/receipt\.json", PUBLIC, "/my-data/receipt.json?code={receipt_code}"),
+    Row(r"my-data/delete/", LOGGED_IN),
+    Row(r"i18n/setlang/", PUBLIC),
+    Row(r"\^\(\(\?:\[\\w\\-\]\+/\)\*\)\$", PUBLIC, "{page_url}", "Wagtail page tree"),
+    Row(r"_util/login/", PUBLIC),
+    Row(r"_util/authenticate_with_password/.*", SKIP, why="needs a page view restriction"),
+    Row(r"documents/.*", SKIP, why="needs a document id; Wagtail's collection privacy"),
+    # --- moderators' queue in the Wagtail admin ------------------------------------------
+    Row(r"admin/moderation/", MODERATORS),
+    Row(
+        r"admin/moderation/submission/<int:pk>/",
+        MODERATORS,
+        "/admin/moderation/submission/{submission_id}/",
+    ),
+    Row(r"admin/moderation/appeal/<int:pk>/", MODERATORS, "/admin/moderation/appeal/{appeal_id}/"),
+    # --- Wagtail admin -----------------------------------------------------------------
+    Row(r"admin/password_reset/confirm/.*", SKIP, why="needs a signed token"),
+    Row(r"admin/(login|password_reset)/.*", PUBLIC),
+    Row(r"admin/(failwhale|test404)/", SKIP, why="Wagtail's deliberate error pages"),
+    Row(r"admin/logout/", SKIP, why="would end the session under test"),
+    Row(r"admin/", ADMIN_ACCESS),
+    Row(r"admin/(jsi18n|sprite)/", PUBLIC, why="static assets of the admin UI"),
+    Row(r"admin/workflows/task_chooser/[^<]*", WAGTAIL_POLICY),
+    Row(r"admin/(users|groups|sites|locales|workflows)/[^<(^]*", SUPERUSER),
+    Row(r"admin/api/main/\^(pages|documents|images)/(find/)?", WAGTAIL_POLICY),
+    Row(r"admin/[^<(^]*", WAGTAIL_POLICY),
+    Row(r"admin/.*", SKIP, why="needs object ids; Wagtail's own permission policies"),
+    # --- Django admin: superusers only -----------------------------------------------------
+    Row(r"django-admin/login/", PUBLIC),
+    Row(
+        r"django-admin/(autocomplete|django_tasks_database/dbtaskresult/add)/",
+        outcomes("deny"),
+        why="needs query parameters / task results are never added by hand",
+    ),
+    Row(r"django-admin/logout/", SKIP, why="would end the session under test"),
+    Row(r"django-admin/[^<(^]*", SUPERUSER),
+    Row(r"django-admin/.*", SKIP, why="needs object ids; staff only"),
+    # --- django-comments-xtd's own endpoints ---------------------------------------------
+    Row(
+        r"comments/(approve|delete)/<int:comment_id>/",
+        SUPERUSER,
+        "/comments/{verb}/{submission_id}/",
+    ),
+    Row(r"comments/.*", SKIP, why="library endpoints: signed keys, ids, POST; see below"),
+]
+
+WS_TABLE: list[Row] = [
+    Row(r"ws/ping/", PUBLIC),
+]
+
+
+def _walk(patterns, prefix=""):
+    for pattern in patterns:
+        text = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern.url_patterns, text)
+        elif isinstance(pattern, URLPattern):
+            yield text
+
+
+def all_routes() -> list[str]:
+    return sorted(set(_walk(get_resolver().url_patterns)))
+
+
+def row_for(route: str, table: list[Row]) -> Row | None:
+    return next((row for row in table if re.fullmatch(row.route, route)), None)
+
+
+def classify(response) -> str:
+    status = response.status_code
+    if status >= 500:
+        return f"error {status}"
+    if status in (401, 403):
+        return "deny"
+    if status in (301, 302, 303, 307, 308):
+        location = response.get("Location", "")
+        if response.wsgi_request.path.endswith("/login/"):
+            return "allow"  # a logged-in user is sent on from the login page
+        if (
+            "login" in location
+            or location.rstrip("/").endswith("/admin")
+            and (response.wsgi_request.path != "/admin/")
+        ):
+            return "deny"
+        return "allow"
+    if 200 <= status < 300:
+        return "allow"
+    return str(status)
+
+
+@pytest.fixture
+def users(db):
+    made = {"anonymous": None}
+    for role, group in ROLE_GROUPS.items():
+        user = User.objects.create_user(f"role-{role}", f"{role}@example.org", "pw-123456789")
+        user.groups.add(Group.objects.get(name=group))
+        made[role] = user
+    made["superuser"] = User.objects.create_superuser("role-super", "su@example.org", "pw-1")
+    return made
+
+
+@pytest.fixture
+def samples(demo, users):
+    from consult.services import SubmissionInput, submit
+    from moderation import services
+
+    spam = submit(
+        demo,
+        SubmissionInput(
+            text="buy http://a.biz http://b.xyz http://c.top",
+            stance="other",
+            stakeholder="individual",
+        ),
+    )
+    decision = services.decide(spam, action="remove", reason="spam", moderator=users["superuser"])
+    appeal = services.file_appeal(spam.receipt_code, decision.pk, "not spam")
+    return {
+        "page_id": demo.pk,
+        "page_url": demo.url,
+        "receipt_code": spam.receipt_code,
+        "submission_id": spam.pk,
+        "appeal_id": appeal.pk,
+        "verb": "approve",
+    }
+
+
+def test_every_url_is_in_the_table():
+    unknown = [route for route in all_routes() if row_for(route, TABLE) is None]
+    assert not unknown, (
+        "These URLs have no row in tests/test_authorisation.py TABLE; decide who may use "
+        f"them and add rows: {unknown}"
+    )
+
+
+def test_every_route_for_every_role(client, users, samples):
+    failures, checked = [], 0
+    client.raise_request_exception = False
+    for route in all_routes():
+        row = row_for(route, TABLE)
+        if row is None or row.expect is None:
+            continue
+        if row.url:
+            urls = [row.url.format(**samples)]
+            if "{verb}" in row.url:
+                urls.append(row.url.format(**{**samples, "verb": "delete"}))
+        elif re.search(r"[<(\\*]", route):
+            failures.append(f"{route}: has arguments; give the row a url or SKIP it")
+            continue
+        else:  # a regex route with no groups ("api/main/^pages/") is a plain path
+            urls = ["/" + route.replace("^", "").replace("$", "")]
+        for role in ROLES:
+            client.logout()
+            if users[role] is not None:
+                client.force_login(users[role])
+            for url in urls:
+                got = classify(client.get(url))
+                checked += 1
+                want = row.expect[role]
+                if got.startswith("error") or (want != "*" and got != want):
+                    failures.append(f"{role:16} GET {url}: expected {want}, got {got}")
+    assert not failures, f"{len(failures)} of {checked} checks failed:\n" + "\n".join(failures)
+    assert checked > 100
+
+
+def test_every_websocket_route_is_in_the_table():
+    routes = [str(p.pattern) for p in websocket_urlpatterns]
+    unknown = [route for route in routes if row_for(route, WS_TABLE) is None]
+    assert not unknown, f"Add WebSocket routes to WS_TABLE: {unknown}"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("role", ROLES)
+async def test_every_websocket_route_for_every_role(role, client):
+    from asgiref.sync import sync_to_async
+
+    from consult.asgi import application
+
+    @sync_to_async
+    def session_cookie():
+        if role == "anonymous":
+            return ""
+        user = User.objects.create_user(f"ws-{role}", password="pw-123456789")
+        if role == "superuser":
+            user.is_superuser = True
+            user.save()
+        else:  # a transactional test starts from a flushed database: the groups are gone
+            user.groups.add(Group.objects.get_or_create(name=ROLE_GROUPS[role])[0])
+        client.force_login(user)
+        return f"sessionid={client.cookies['sessionid'].value}"
+
+    cookie = await session_cookie()
+    for pattern in websocket_urlpatterns:
+        route = str(pattern.pattern)
+        row = row_for(route, WS_TABLE)
+        if row is None or row.expect is None:
+            continue
+        headers = [(b"origin", b"http://testserver")]
+        if cookie:
+            headers.append((b"cookie", cookie.encode()))
+        communicator = WebsocketCommunicator(application, "/" + route, headers=headers)
+        connected, _ = await communicator.connect()
+        await communicator.disconnect()
+        assert ("allow" if connected else "deny") == row.expect[role], (role, route)
