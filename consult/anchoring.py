@@ -42,7 +42,9 @@ _LETTER_FORMS = {
     "\u060c": ",",  # Arabic comma
     "\u06d4": ".",  # Urdu full stop
 }
-_DIGITS = {chr(0x0660 + i): str(i) for i in range(10)} | {chr(0x06F0 + i): str(i) for i in range(10)}
+_DIGITS = {chr(0x0660 + i): str(i) for i in range(10)} | {
+    chr(0x06F0 + i): str(i) for i in range(10)
+}
 _DROP = {"\u0640", "\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u061c", "\ufeff"}
 
 
@@ -151,7 +153,7 @@ def _raw_span(index: list[int], raw: str, start: int, end: int) -> tuple[int, in
 
 def _length_weight(exact: str) -> float:
     """How much a bare match of the quote is worth on its own: short quotes recur by chance."""
-    return min(0.75, 0.2 + len(exact) / 60)
+    return min(0.75, 0.1 + len(exact) / 80)
 
 
 def _find_all(haystack: str, needle: str) -> list[int]:
@@ -175,50 +177,67 @@ def reanchor(selector: dict, new_text: str) -> dict:
     if not exact or not new_text:
         return _orphaned()
     text, index = normalise_with_map(new_text)
-    context = _Context(text, normalise(selector.get("prefix") or ""), normalise(selector.get("suffix") or ""))
+    context = _Context(
+        text, normalise(selector.get("prefix") or ""), normalise(selector.get("suffix") or "")
+    )
     # Keep context attached to the quote: "word " + "quote" shares the space.
     if (selector.get("prefix") or "")[-1:].isspace():
         context.prefix += " "
     if (selector.get("suffix") or "")[:1].isspace():
         context.suffix = " " + context.suffix
 
-    occurrences = _find_all(text, exact)
-    if occurrences:
-        return _choose_occurrence(selector, new_text, text, index, exact, occurrences, context)
-    return _fuzzy(new_text, text, index, exact, context, old_start)
+    # Every place the words could now be: verbatim copies, and edited look-alikes. They
+    # compete on one score, so a verbatim copy elsewhere cannot beat the edited original.
+    old_start = selector.get("start")
+    candidates: dict[tuple[int, int], float] = {}
+    for at in _find_all(text, exact):
+        candidates[(at, at + len(exact))] = 1.0
+    best_verbatim = max((context.score(a, b) for a, b in candidates), default=0.0)
+    if best_verbatim < 0.9:
+        for a, b in _candidates(text, exact, context):
+            if (a, b) not in candidates:
+                quote = _similarity(exact, text[a:b])
+                if quote >= 0.5:
+                    candidates[(a, b)] = quote
+    scored = []
+    for (a, b), quote in candidates.items():
+        ctx = context.score(a, b)
+        position = _position_score(index[a], old_start, len(new_text))
+        scored.append((0.55 * quote + 0.45 * ctx + 0.02 * position, quote, ctx, a, b))
+    if not scored:
+        return _orphaned()
+    scored.sort(reverse=True)
+    score, quote, ctx, a, b = scored[0]
+    rivals = [s for s in scored[1:] if s[4] <= a or s[3] >= b]  # not overlapping the best
+    margin = score - rivals[0][0] if rivals else 1.0
+    if margin < AMBIGUITY_MARGIN:
+        return _orphaned()  # two places fit about as well: a person decides
+    if quote == 1.0:
+        weight = _length_weight(exact)
+        confidence = weight + (1 - weight) * ctx
+    elif quote >= 0.75:
+        confidence = 0.95 * (0.5 * quote + 0.5 * ctx)
+    elif ctx >= 0.9:  # reworded, but exactly where the old words stood
+        confidence = 0.95 * (0.3 * quote + 0.5 * ctx)
+    else:
+        return _orphaned()
+    confidence = min(1.0, confidence) * min(1.0, 0.5 + 2 * margin)
+    if confidence < CONFIDENCE_THRESHOLD:
+        return _orphaned()
+    start, end = _raw_span(index, new_text, a, b)
+    if quote < 1.0:
+        status = "changed"
+    else:
+        if new_text[start:end] != exact_raw:
+            confidence *= 0.97  # equal only after normalisation (diacritics, letter forms)
+        status = "exact" if old_start is not None and start == int(old_start) else "moved"
+    return {"status": status, "start": start, "end": end, "confidence": round(confidence, 3)}
 
 
 def _position_score(candidate_raw: int, old_start, length: int) -> float:
     if old_start is None:
         return 0.5
     return max(0.0, 1.0 - abs(candidate_raw - int(old_start)) / max(1, length))
-
-
-def _choose_occurrence(selector, raw, text, index, exact, occurrences, context) -> dict:
-    old_start = selector.get("start")
-    scored = []
-    for at in occurrences:
-        ctx = context.score(at, at + len(exact))
-        pos = _position_score(index[at], old_start, len(raw))
-        scored.append((ctx + 0.05 * pos, ctx, at))
-    scored.sort(reverse=True)
-    best_total, best_ctx, at = scored[0]
-    if len(scored) > 1:
-        margin = best_total - scored[1][0]
-        if margin < AMBIGUITY_MARGIN:
-            return _orphaned()  # the same words twice, and nothing to tell them apart
-        confidence = min(1.0, 0.35 + 0.65 * best_ctx) * min(1.0, 0.5 + margin * 2)
-    else:
-        weight = _length_weight(exact)
-        confidence = min(1.0, weight + (1 - weight) * best_ctx)
-    if confidence < CONFIDENCE_THRESHOLD:
-        return _orphaned()
-    start, end = _raw_span(index, raw, at, at + len(exact))
-    same_words = raw[start:end] == selector.get("exact")
-    status = "exact" if old_start is not None and start == int(old_start) else "moved"
-    if not same_words:
-        confidence *= 0.97  # equal only after normalisation (diacritics, letter forms)
-    return {"status": status, "start": start, "end": end, "confidence": round(confidence, 3)}
 
 
 _WORD = re.compile(r"\S+")
@@ -260,32 +279,3 @@ def _candidates(text: str, exact: str, context: _Context):
                 if b > a:
                     spans.add((a, b))
     return spans
-
-
-def _fuzzy(raw, text, index, exact, context, old_start) -> dict:
-    scored = []
-    for a, b in _candidates(text, exact, context):
-        quote = _similarity(exact, text[a:b])
-        ctx = context.score(a, b)
-        if quote < 0.5:
-            continue
-        score = 0.55 * quote + 0.45 * ctx + 0.02 * _position_score(index[a], old_start, len(raw))
-        scored.append((score, quote, ctx, a, b))
-    if not scored:
-        return _orphaned()
-    scored.sort(reverse=True)
-    score, quote, ctx, a, b = scored[0]
-    rivals = [s for s in scored[1:] if s[4] <= a or s[3] >= b]  # not overlapping the best
-    if rivals and score - rivals[0][0] < AMBIGUITY_MARGIN:
-        return _orphaned()
-    if quote >= 0.75:
-        confidence = 0.5 * quote + 0.5 * ctx
-    elif ctx >= 0.9:  # reworded, but exactly where the old words stood
-        confidence = 0.3 * quote + 0.5 * ctx
-    else:
-        return _orphaned()
-    confidence *= 0.95
-    if confidence < CONFIDENCE_THRESHOLD:
-        return _orphaned()
-    start, end = _raw_span(index, raw, a, b)
-    return {"status": "changed", "start": start, "end": end, "confidence": round(confidence, 3)}

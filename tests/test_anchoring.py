@@ -175,3 +175,18 @@ def test_property_unchanged_text_never_moves_a_unique_quote(parts, data):
         assert result["status"] in {"exact", "orphaned"}
         if result["status"] == "exact":
             assert result["start"] == sel["start"]
+
+
+def test_verbatim_copy_elsewhere_does_not_beat_the_edited_original():
+    """Hypothesis's failure: the quoted words were edited, and the same words survive in
+    another sentence. The comment must go to the edited place (or to a person), never there."""
+    old = (
+        "(1) The deployer shall acknowledge it within seven days and decide it within thirty "
+        "days. (2) The complainant may lodge a complaint within thirty days of the decision."
+    )
+    sel = selector(old, "within thirty days")  # the first one, in (1)
+    new = old.replace("decide it within thirty days", "decide it within twenty-one days")
+    result = reanchor(sel, new)
+    assert result["status"] in {"changed", "orphaned"}
+    if result["status"] == "changed":
+        assert new[result["start"] : result["end"]] == "within twenty-one days"
