@@ -109,6 +109,55 @@ class ConsultationPage(Page):
     def current_version(self) -> DraftVersion | None:
         return self.versions.order_by("-number").first()
 
+    @staticmethod
+    def _int_param(request, name):
+        try:
+            return int(request.GET.get(name, ""))
+        except ValueError:
+            return None
+
+    def get_template(self, request, *args, **kwargs):
+        if "from" in request.GET and "to" in request.GET:
+            return "cms/consultation_redline.html"
+        return super().get_template(request, *args, **kwargs)
+
+    def get_context(self, request, *args, **kwargs):
+        """The reading page (``?version=N``, ``?clause=KEY`` for one clause's full thread)
+        or the redline between two versions (``?from=N&to=M``)."""
+        from cms.redline import redline
+        from consult.forms import comment_form_context, new_client_token
+        from consult.selectors import reading_page
+
+        context = super().get_context(request, *args, **kwargs)
+        if "from" in request.GET and "to" in request.GET:
+            versions = {v.number: v for v in self.versions.all()}
+            old = versions.get(self._int_param(request, "from"))
+            new = versions.get(self._int_param(request, "to"))
+            context.update(
+                versions=sorted(versions.values(), key=lambda v: v.number),
+                old_version=old,
+                new_version=new,
+                redline=redline(
+                    list(old.clauses.order_by("position")), list(new.clauses.order_by("position"))
+                )
+                if old and new
+                else [],
+            )
+            return context
+        context.update(
+            reading_page(
+                self,
+                version_number=self._int_param(request, "version"),
+                clause_key=request.GET.get("clause", "")[:64],
+            )
+        )
+        context.update(comment_form_context(self))
+        for view in context["clause_views"]:
+            view.client_token = new_client_token()
+        context["is_open"] = self.is_open()
+        context["receipt_code"] = request.GET.get("receipt", "")[:9]
+        return context
+
 
 class Clause(Orderable):
     """One clause of the working draft. ``key`` stays the same across draft versions."""
