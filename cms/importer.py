@@ -66,9 +66,9 @@ def _split_heading(rest: str) -> tuple[str, str]:
         return "", ""
     if len(rest) <= MAX_HEADING_CHARS and not rest.endswith((".", "۔", ";", ":", ",")):
         return rest, ""
-    if rest.endswith((".", "۔")) and len(rest) <= 60 and rest.count(" ") <= 8:
-        if not re.search(r"\b(shall|may|must)\b", rest, re.IGNORECASE):
-            return rest.rstrip(".۔").strip(), ""
+    short = rest.endswith((".", "۔")) and len(rest) <= 60 and rest.count(" ") <= 8
+    if short and not re.search(r"\b(shall|may|must)\b", rest, re.IGNORECASE):
+        return rest.rstrip(".۔").strip(), ""
     return "", rest
 
 

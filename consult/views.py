@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cms.models import ConsultationPage
@@ -45,7 +44,9 @@ def _wants_json(request) -> bool:
 
 def _error_messages(error: ValidationError) -> dict[str, list[str]]:
     if hasattr(error, "error_dict"):
-        return {field: [str(m) for e in errs for m in e] for field, errs in error.error_dict.items()}
+        return {
+            field: [str(m) for e in errs for m in e] for field, errs in error.error_dict.items()
+        }
     return {"__all__": [str(m) for m in error.messages]}
 
 
@@ -67,12 +68,17 @@ def post_comment(request, page_id: int):
     if submission is not None:
         if _wants_json(request):
             return JsonResponse(
-                {"receipt_code": submission.receipt_code, "status": submission.status,
-                 "id": submission.pk},
+                {
+                    "receipt_code": submission.receipt_code,
+                    "status": submission.status,
+                    "id": submission.pk,
+                },
                 status=201,
             )
-        anchor = f"#comment-{submission.pk}" if submission.is_public else (
-            f"#clause-{submission.clause_key}" if submission.clause_key else ""
+        anchor = (
+            f"#comment-{submission.pk}"
+            if submission.is_public
+            else (f"#clause-{submission.clause_key}" if submission.clause_key else "")
         )
         return redirect(f"{page.url}?receipt={submission.receipt_code}{anchor}")
     if _wants_json(request):

@@ -130,8 +130,26 @@ def test_empty_selector_or_text():
 
 
 words = st.sampled_from(
-    "the authority shall deployer provider system notice rule data person public body "
-    "within days label media complaint audit".split()
+    [
+        "the",
+        "authority",
+        "shall",
+        "deployer",
+        "provider",
+        "system",
+        "notice",
+        "rule",
+        "data",
+        "person",
+        "public",
+        "body",
+        "within",
+        "days",
+        "label",
+        "media",
+        "complaint",
+        "audit",
+    ]
 )
 sentences = st.lists(words, min_size=4, max_size=12).map(lambda w: " ".join(w).capitalize() + ".")
 

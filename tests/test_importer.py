@@ -17,17 +17,21 @@ def test_plain_numbers_with_headings_and_subrules():
     text = (
         "DRAFT RULES\nPreamble that is not a clause.\n"
         "1. Short title\n(1) These Rules may be called the Rules.\n(2) They extend to Pakistan.\n"
-        "2. Definitions\n(a) \"Authority\" means the Authority;\n"
+        '2. Definitions\n(a) "Authority" means the Authority;\n'
     )
     clauses = split_clauses(text)
     assert [c.identifier for c in clauses] == ["1", "2"]
     assert clauses[0].heading == "Short title"
-    assert clauses[0].text == "(1) These Rules may be called the Rules.\n(2) They extend to Pakistan."
+    assert (
+        clauses[0].text == "(1) These Rules may be called the Rules.\n(2) They extend to Pakistan."
+    )
     assert clauses[1].text.startswith('(a) "Authority"')
 
 
 def test_sub_numbered_headings_like_7_2():
-    text = "7(1) A provider shall register.\n7(2) A deployer shall keep logs.\n7(2)(a) for two years."
+    text = (
+        "7(1) A provider shall register.\n7(2) A deployer shall keep logs.\n7(2)(a) for two years."
+    )
     clauses = split_clauses(text)
     assert [c.identifier for c in clauses] == ["7(1)", "7(2)", "7(2)(a)"]
     assert clauses[1].heading == "" and clauses[1].text == "A deployer shall keep logs."
@@ -38,7 +42,9 @@ def test_section_and_rule_keywords():
         "3",
         "4",
     ]
-    clauses = split_clauses("Rule 4 - Authority\nThe Authority shall be set up.\nRule 5: Functions\nIt shall.")
+    clauses = split_clauses(
+        "Rule 4 - Authority\nThe Authority shall be set up.\nRule 5: Functions\nIt shall."
+    )
     assert [(c.identifier, c.heading) for c in clauses] == [("4", "Authority"), ("5", "Functions")]
     assert ids("Article 12. Review\nText") == ["12"]
 
@@ -58,9 +64,15 @@ def test_bare_numbers_in_text_do_not_split():
 
 
 def test_markdown_headings():
-    text = "# Draft\n\n## 1. Short title\n\nThese Rules.\n\n### 2. Definitions\n\n**Authority** means.\n"
+    text = (
+        "# Draft\n\n## 1. Short title\n\nThese Rules.\n\n"
+        "### 2. Definitions\n\n**Authority** means.\n"
+    )
     clauses = split_clauses(text)
-    assert [(c.identifier, c.heading) for c in clauses] == [("1", "Short title"), ("2", "Definitions")]
+    assert [(c.identifier, c.heading) for c in clauses] == [
+        ("1", "Short title"),
+        ("2", "Definitions"),
+    ]
     assert clauses[1].text == "**Authority** means."
 
 
@@ -75,7 +87,10 @@ def test_docx_upload_is_read():
     buffer = io.BytesIO()
     document.save(buffer)
     clauses = split_clauses(text_from_upload("draft.docx", buffer.getvalue()))
-    assert [(c.identifier, c.heading) for c in clauses] == [("1", "Short title"), ("2", "Definitions")]
+    assert [(c.identifier, c.heading) for c in clauses] == [
+        ("1", "Short title"),
+        ("2", "Definitions"),
+    ]
     assert clauses[0].text == "(1) These Rules may be called the AI Rules."
 
 
