@@ -16,24 +16,33 @@ from .models import Clause, ClauseVersion, ConsultationPage, DraftVersion, claus
 
 # A renumbered clause is "the same clause" when this much of its text survives.
 SAME_CLAUSE_SIMILARITY = 0.6
+# A clause that kept its key is accepted as "the same clause" on much weaker evidence.
+KEY_MATCH_SIMILARITY = 0.3
 
 
 def _text_similarity(a: str, b: str) -> float:
-    return SequenceMatcher(None, a, b, autojunk=False).ratio()
+    """Word-level: letters in common say nothing about two clauses being the same."""
+    return SequenceMatcher(None, a.split(), b.split(), autojunk=False).ratio()
 
 
 def stable_keys(previous: list[tuple[str, str]], rows: list[tuple[str, str, str]]) -> list[str]:
     """Keys for ``rows`` (key or '', identifier, text) given the previous (key, text) pairs.
 
-    A row keeps its key when that key is unique and known; otherwise it takes the key of the
-    most similar unclaimed previous clause; otherwise a fresh key from its number.
+    1. A row keeps its key when the previous clause with that key reads alike (a key filled
+       in from a number can otherwise collide with a renumbered clause's old key);
+    2. else it takes the key of the most similar unclaimed previous clause (renumbering);
+    3. else its own key if still free (a rewritten clause the editor kept), else a new one.
     """
-    known = {key for key, _text in previous}
+    previous_text = dict(previous)
     claimed: set[str] = set()
     keys: list[str | None] = [None] * len(rows)
     wanted = [key for key, _identifier, _text in rows]
-    for i, (key, _identifier, _text) in enumerate(rows):
-        if key and key in known and wanted.count(key) == 1:
+    for i, (key, _identifier, text) in enumerate(rows):
+        if (
+            key in previous_text
+            and wanted.count(key) == 1
+            and _text_similarity(previous_text[key], text) >= KEY_MATCH_SIMILARITY
+        ):
             keys[i] = key
             claimed.add(key)
     for i, (_key, _identifier, text) in enumerate(rows):
@@ -49,13 +58,17 @@ def stable_keys(previous: list[tuple[str, str]], rows: list[tuple[str, str, str]
         if best_key is not None:
             keys[i] = best_key
             claimed.add(best_key)
-    taken = claimed | {k for k in keys if k}
-    for i, (key, identifier, _text) in enumerate(rows):
+    for i, (key, _identifier, _text) in enumerate(rows):
+        if keys[i] is None and key and key not in claimed and wanted.count(key) == 1:
+            keys[i] = key
+            claimed.add(key)
+    taken = set(claimed) | set(previous_text)
+    for i, (_key, identifier, _text) in enumerate(rows):
         if keys[i] is not None:
             continue
-        candidate = key if key and key not in taken else clause_key_for(identifier)
-        base, n = candidate, 2
-        while candidate in taken or candidate in known:
+        base = candidate = clause_key_for(identifier)
+        n = 2
+        while candidate in taken:
             candidate, n = f"{base}-{n}", n + 1
         keys[i] = candidate
         taken.add(candidate)

@@ -110,3 +110,18 @@ def test_demo_draft_round_trips():
     clauses = split_clauses(text)
     assert [c.identifier for c in clauses] == [c["identifier"] for c in draft["clauses"]]
     assert [c.text for c in clauses] == [c["text"] for c in draft["clauses"]]
+
+
+def test_stable_keys_by_key_then_similarity():
+    from cms.services import stable_keys
+
+    previous = [("c-1", "alpha beta gamma"), ("c-2", "delta epsilon zeta"), ("c-3", "eta theta")]
+    rows = [
+        ("c-1", "1", "alpha beta gamma"),
+        ("c-2", "2", "something entirely different, new"),
+        ("c-3", "3", "delta epsilon zeta"),  # old 2, renumbered
+        ("", "4", "eta theta iota"),  # old 3, renumbered, edited
+    ]
+    keys = stable_keys(previous, rows)
+    assert keys[0] == "c-1" and keys[2] == "c-2" and keys[3] == "c-3"
+    assert keys[1] not in {"c-1", "c-2", "c-3"} and len(set(keys)) == 4
