@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv system-deps lint format check-migrations pytest
+.PHONY: run test venv system-deps lint format check-migrations pytest bench-anchoring bench-comments
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,3 +37,10 @@ pytest: venv
 	CONSULT_INSECURE_DEFAULTS=1 $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test: system-deps venv lint check-migrations pytest
+
+# Benchmarks (issue 3): see bench/RESULTS.md.
+bench-anchoring: venv
+	$(PY) bench/bench_anchoring.py
+
+bench-comments: venv
+	CONSULT_INSECURE_DEFAULTS=1 $(PY) bench/bench_comments.py

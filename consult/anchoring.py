@@ -116,6 +116,11 @@ def _common_prefix_len(a: str, b: str) -> int:
     return n
 
 
+def _above_chance(ratio: float) -> float:
+    """Any two stretches of legal prose share about half their letters; only more counts."""
+    return 0.9 * max(0.0, (ratio - 0.5) / 0.5)
+
+
 class _Context:
     """Scores how well the text around a candidate span matches the stored prefix/suffix."""
 
@@ -128,7 +133,7 @@ class _Context:
         before = self.text[max(0, start - len(self.prefix)) : start].lstrip()
         prefix = self.prefix.lstrip()
         adjacent = _common_prefix_len(before[::-1], prefix[::-1]) / max(1, len(prefix))
-        return max(adjacent, 0.9 * _similarity(prefix, before))
+        return max(adjacent, _above_chance(_similarity(prefix, before)))
 
     def suffix_score(self, end: int) -> float:
         if not self.suffix:
@@ -136,7 +141,7 @@ class _Context:
         after = self.text[end : end + len(self.suffix)].rstrip()
         suffix = self.suffix.rstrip()
         adjacent = _common_prefix_len(after, suffix) / max(1, len(suffix))
-        return max(adjacent, 0.9 * _similarity(suffix, after))
+        return max(adjacent, _above_chance(_similarity(suffix, after)))
 
     def score(self, start: int, end: int) -> float:
         return (self.prefix_score(start) + self.suffix_score(end)) / 2
@@ -193,11 +198,13 @@ def reanchor(selector: dict, new_text: str) -> dict:
     for at in _find_all(text, exact):
         candidates[(at, at + len(exact))] = 1.0
     best_verbatim = max((context.score(a, b) for a, b in candidates), default=0.0)
+    gaps: set[tuple[int, int]] = set()
     if best_verbatim < 0.9:
-        for a, b in _candidates(text, exact, context):
+        spans, gaps = _candidates(text, exact, context)
+        for a, b in spans | gaps:
             if (a, b) not in candidates:
                 quote = _similarity(exact, text[a:b])
-                if quote >= 0.5:
+                if quote >= (0.3 if (a, b) in gaps else 0.5):
                     candidates[(a, b)] = quote
     scored = []
     for (a, b), quote in candidates.items():
@@ -212,6 +219,13 @@ def reanchor(selector: dict, new_text: str) -> dict:
     margin = score - rivals[0][0] if rivals else 1.0
     if margin < AMBIGUITY_MARGIN:
         return _orphaned()  # two places fit about as well: a person decides
+    if quote < 1.0:
+        # The words standing exactly between the unchanged prefix and suffix are the edited
+        # quote: prefer them to a look-alike fragment inside them.
+        around = [(x, y) for x, y in gaps if x <= a and b <= y and (x, y) in candidates]
+        if around:
+            a, b = around[0]
+            quote, ctx = candidates[(a, b)], context.score(a, b)
     if quote == 1.0:
         weight = _length_weight(exact)
         confidence = weight + (1 - weight) * ctx
@@ -243,13 +257,14 @@ def _position_score(candidate_raw: int, old_start, length: int) -> float:
 _WORD = re.compile(r"\S+")
 
 
-def _candidates(text: str, exact: str, context: _Context):
+def _candidates(text: str, exact: str, context: _Context) -> tuple[set, set]:
     """Spans of ``text`` that could be the edited quote: word windows near its length, and
     the gap between where the prefix ends and the suffix begins."""
     words = [(m.start(), m.end()) for m in _WORD.finditer(text)]
     quote_words = exact.split()
     n = len(quote_words)
     spans: set[tuple[int, int]] = set()
+    gaps: set[tuple[int, int]] = set()
     if words and quote_words:
         lowest = max(1, n - max(2, n // 3))
         highest = n + max(2, n // 3)
@@ -277,5 +292,5 @@ def _candidates(text: str, exact: str, context: _Context):
                 while b > a and text[b - 1] == " ":
                     b -= 1
                 if b > a:
-                    spans.add((a, b))
-    return spans
+                    gaps.add((a, b))
+    return spans, gaps
