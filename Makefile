@@ -39,8 +39,8 @@ pytest: venv
 test: system-deps venv lint check-migrations pytest
 
 # Benchmarks (issue 3): see bench/RESULTS.md.
-bench-anchoring: venv
+bench-anchoring:
 	$(PY) bench/bench_anchoring.py
 
-bench-comments: venv
+bench-comments:
 	CONSULT_INSECURE_DEFAULTS=1 $(PY) bench/bench_comments.py
