@@ -136,7 +136,9 @@ def edit(rng, kind, text, span, anchor_words):
         word = text[a:b].strip(",.;")
         return splice(text, a, a + len(word), REWORDS[word], span)
     if kind == "reword_context":
-        near = [(a, b) for a, b in words(text) if (s - CONTEXT <= a < s - 1) or (e < a <= e + CONTEXT)]
+        near = [
+            (a, b) for a, b in words(text) if (s - CONTEXT <= a < s - 1) or (e < a <= e + CONTEXT)
+        ]
         if not near:
             return None
         a, b = rng.choice(near)
@@ -200,7 +202,11 @@ def urdu_trial(rng):
     while truth_end < len(new) and new[truth_end] in DIACRITICS:
         truth_end += 1
     prefix = "نئی شق۔ "
-    return selector(text, start, end), prefix + new, (truth_start + len(prefix), truth_end + len(prefix))
+    return (
+        selector(text, start, end),
+        prefix + new,
+        (truth_start + len(prefix), truth_end + len(prefix)),
+    )
 
 
 def run(n, seed):
@@ -236,16 +242,24 @@ def run(n, seed):
             union = max(b, truth[1]) - min(a, truth[0])
             outcome = "correct" if overlap / union >= 0.7 else "wrong"
         if outcome == "wrong" and len(examples) < 5:
-            examples.append((kind, sel["exact"], truth and new[truth[0] : truth[1]],
-                             new[result["start"] : result["end"]]))
+            examples.append(
+                (
+                    kind,
+                    sel["exact"],
+                    truth and new[truth[0] : truth[1]],
+                    new[result["start"] : result["end"]],
+                )
+            )
         outcomes[outcome] += 1
         by_kind[kind][outcome] += 1
         done += 1
     for kind in KINDS:
         c = by_kind[kind]
         total = sum(c.values())
-        print(f"  {kind:24s} n={total:4d} correct={c['correct'] / total:.3f} "
-              f"wrong={c['wrong'] / total:.3f} orphaned={c['orphaned'] / total:.3f}")
+        print(
+            f"  {kind:24s} n={total:4d} correct={c['correct'] / total:.3f} "
+            f"wrong={c['wrong'] / total:.3f} orphaned={c['orphaned'] / total:.3f}"
+        )
     for example in examples:
         print("  wrong:", example)
     print(f"  mean reanchor time {1000 * elapsed / n:.2f} ms")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -152,8 +154,21 @@ class ConsultationPage(Page):
             )
         )
         context.update(comment_form_context(self))
-        for view in context["clause_views"]:
-            view.client_token = new_client_token()
+        if self.is_open() and context.get("is_latest"):
+            # One rendering of the form, stamped per clause: 200 clauses x 20 fields of
+            # template rendering would cost seconds.
+            stamp = render_to_string(
+                "consult/_comment_form.html",
+                {**context, "clause_id": "__CLAUSE__", "client_token": "__TOKEN__"},
+                request=request,
+            )
+            for view in context["clause_views"]:
+                view.client_token = new_client_token()
+                view.form_html = mark_safe(  # noqa: S308 - our own rendered template
+                    stamp.replace("__CLAUSE__", str(view.clause.pk)).replace(
+                        "__TOKEN__", view.client_token
+                    )
+                )
         context["is_open"] = self.is_open()
         context["receipt_code"] = request.GET.get("receipt", "")[:9]
         return context
