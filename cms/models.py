@@ -8,8 +8,8 @@ page snapshots the clauses into an immutable ``DraftVersion``; comments anchor t
 from __future__ import annotations
 
 from django.db import models
-from django.utils import timezone
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
