@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Count, F, Window
+from django.db.models.functions import RowNumber
 
 from cms.models import ClauseVersion, DraftVersion
 from consult.models import Stakeholder, Stance, Submission
@@ -70,21 +71,22 @@ SHOWN_FIELDS = [
 def latest_threads(version: DraftVersion, per_clause: int, clause_key: str = "") -> list:
     """The newest top-level comments per clause and their replies, in three queries.
 
-    The newest ids per clause are picked from a narrow (id, clause) list: cheaper on SQLite
-    and PostgreSQL than a window over every comment's full row.
+    A window query ranks comments per clause and returns only ids; the full rows are then
+    fetched for the few shown.
     """
     top = published().filter(clause__version=version, level=0)
     if clause_key:
         top = top.filter(clause__key=clause_key)
-    ids: list[int] = []
-    taken: dict[int, int] = {}
-    for pk, clause_id in top.order_by("clause_id", "-submit_date", "-id").values_list(
-        "id", "clause_id"
-    ):
-        if per_clause and taken.get(clause_id, 0) >= per_clause:
-            continue
-        taken[clause_id] = taken.get(clause_id, 0) + 1
-        ids.append(pk)
+    if per_clause:
+        # The database ranks; only the ids of the newest few per clause come back.
+        top = top.annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("clause_id")],
+                order_by=[F("submit_date").desc(), F("id").desc()],
+            )
+        ).filter(rank__lte=per_clause)
+    ids = list(top.values_list("id", flat=True))
     top_list = list(Submission.objects.filter(pk__in=ids).select_related(None).only(*SHOWN_FIELDS))
     replies = list(
         published()
