@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv system-deps lint format check-migrations pytest
+.PHONY: run test venv system-deps lint format check-migrations pytest bench-anchoring bench-comments
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,3 +41,10 @@ test: system-deps venv lint check-migrations pytest
 .PHONY: bench-moderation
 bench-moderation: venv
 	CONSULT_INSECURE_DEFAULTS=1 $(PY) bench/bench_moderation.py
+
+# Benchmarks (issue 3): see bench/RESULTS.md.
+bench-anchoring:
+	$(PY) bench/bench_anchoring.py
+
+bench-comments:
+	CONSULT_INSECURE_DEFAULTS=1 $(PY) bench/bench_comments.py

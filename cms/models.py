@@ -8,7 +8,9 @@ page snapshots the clauses into an immutable ``DraftVersion``; comments anchor t
 from __future__ import annotations
 
 from django.db import models
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -108,6 +110,68 @@ class ConsultationPage(Page):
 
     def current_version(self) -> DraftVersion | None:
         return self.versions.order_by("-number").first()
+
+    @staticmethod
+    def _int_param(request, name):
+        try:
+            return int(request.GET.get(name, ""))
+        except ValueError:
+            return None
+
+    def get_template(self, request, *args, **kwargs):
+        if "from" in request.GET and "to" in request.GET:
+            return "cms/consultation_redline.html"
+        return super().get_template(request, *args, **kwargs)
+
+    def get_context(self, request, *args, **kwargs):
+        """The reading page (``?version=N``, ``?clause=KEY`` for one clause's full thread)
+        or the redline between two versions (``?from=N&to=M``)."""
+        from cms.redline import redline
+        from consult.forms import comment_form_context, new_client_token
+        from consult.selectors import reading_page
+
+        context = super().get_context(request, *args, **kwargs)
+        if "from" in request.GET and "to" in request.GET:
+            versions = {v.number: v for v in self.versions.all()}
+            old = versions.get(self._int_param(request, "from"))
+            new = versions.get(self._int_param(request, "to"))
+            context.update(
+                versions=sorted(versions.values(), key=lambda v: v.number),
+                old_version=old,
+                new_version=new,
+                redline=redline(
+                    list(old.clauses.order_by("position")), list(new.clauses.order_by("position"))
+                )
+                if old and new
+                else [],
+            )
+            return context
+        context.update(
+            reading_page(
+                self,
+                version_number=self._int_param(request, "version"),
+                clause_key=request.GET.get("clause", "")[:64],
+            )
+        )
+        context.update(comment_form_context(self))
+        if self.is_open() and context.get("is_latest"):
+            # One rendering of the form, stamped per clause: 200 clauses x 20 fields of
+            # template rendering would cost seconds.
+            stamp = render_to_string(
+                "consult/_comment_form.html",
+                {**context, "clause_id": "__CLAUSE__", "client_token": "__TOKEN__"},
+                request=request,
+            )
+            for view in context["clause_views"]:
+                view.client_token = new_client_token()
+                view.form_html = mark_safe(  # noqa: S308 - our own rendered template
+                    stamp.replace("__CLAUSE__", str(view.clause.pk)).replace(
+                        "__TOKEN__", view.client_token
+                    )
+                )
+        context["is_open"] = self.is_open()
+        context["receipt_code"] = request.GET.get("receipt", "")[:9]
+        return context
 
 
 class Clause(Orderable):

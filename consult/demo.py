@@ -108,5 +108,18 @@ def load_demo() -> tuple[ConsultationPage, bool]:
             client_token="demo-reply-0",
         ),
     )
+    publish_revised_draft(page, draft.get("revised_clauses", {}))
     logger.info("Loaded demo consultation %s with %d clauses", page.slug, len(clauses))
     return page, True
+
+
+def publish_revised_draft(page: ConsultationPage, revised: dict[str, str]) -> None:
+    """Draft version 2: the ministry revises some clauses after the first comments, and the
+    comments follow their words into the new text (or wait in the moderators' review list)."""
+    if not revised:
+        return
+    draft = page.get_latest_revision_as_object()
+    for clause in draft.clauses.all():
+        if clause.identifier in revised:
+            clause.text = revised[clause.identifier]
+    draft.save_revision().publish()  # the page_published signal publishes version 2

@@ -63,6 +63,7 @@ class AnchorStatus(models.TextChoices):
     MOVED = "moved", _("Moved")
     CHANGED = "changed", _("Changed")
     ORPHANED = "orphaned", _("Orphaned: needs review")
+    KEPT = "kept", _("Kept on its original version by a moderator")
 
 
 class Submission(XtdComment):
@@ -121,6 +122,12 @@ class Submission(XtdComment):
         max_length=16, choices=AnchorStatus.choices, blank=True, default=""
     )
     anchor_confidence = models.FloatField(null=True, blank=True)
+    removal_reason = models.CharField(
+        _("reason for removal"),
+        max_length=500,
+        blank=True,
+        help_text=_("Shown on the public receipt page when the submission is removed."),
+    )
 
     class Meta:
         verbose_name = _("submission")

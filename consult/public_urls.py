@@ -8,4 +8,5 @@ app_name = "consult"
 
 urlpatterns = [
     path("receipt/", views.receipt_lookup, name="receipt"),
+    path("consultations/<int:page_id>/comment/", views.post_comment, name="comment"),
 ]

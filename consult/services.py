@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cms.models import ClauseVersion, ConsultationPage
-from consult.models import DisplayMode, Source, Stakeholder, Stance, Submission
+from consult.models import AnchorStatus, DisplayMode, Source, Stakeholder, Stance, Submission
 
 ANCHOR_CONTEXT_CHARS = 32
 
@@ -186,4 +186,110 @@ def submit(consultation: ConsultationPage, data: SubmissionInput, user=None) -> 
         if data.client_token:
             return Submission.objects.get(client_token=data.client_token)
         raise
+    return submission
+
+
+def _apply_anchor(submission: Submission, clause: ClauseVersion, start: int, end: int) -> None:
+    anchor = complete_anchor(clause.text, start, end)
+    submission.anchor_exact = anchor["exact"]
+    submission.anchor_prefix = anchor["prefix"]
+    submission.anchor_suffix = anchor["suffix"]
+    submission.anchor_start = anchor["start"]
+    submission.anchor_end = anchor["end"]
+
+
+ANCHOR_FIELDS = [
+    "clause",
+    "clause_key",
+    "anchor_exact",
+    "anchor_prefix",
+    "anchor_suffix",
+    "anchor_start",
+    "anchor_end",
+    "anchor_status",
+    "anchor_confidence",
+]
+
+
+def reanchor_version(old_version, new_version) -> dict[str, int]:
+    """Move every open comment on ``old_version`` onto the clause with the same key in
+    ``new_version``, re-finding its quoted words with ``reanchor``.
+
+    Comments whose words cannot be found with confidence stay on the old clause, labelled
+    ``orphaned``, for a moderator to re-attach or keep. Returns counts by status.
+    """
+    from consult.anchoring import reanchor
+
+    new_clauses = {c.key: c for c in new_version.clauses.all()}
+    counts: dict[str, int] = {}
+    changed = []
+    submissions = Submission.objects.filter(
+        clause__version=old_version, is_removed=False
+    ).select_related("clause")
+    for submission in submissions:
+        target = new_clauses.get(submission.clause.key)
+        if not submission.has_anchor:
+            status = "" if target else AnchorStatus.ORPHANED
+            if target:
+                submission.clause = target
+                submission.clause_key = target.key
+            submission.anchor_status = status
+        elif target is None:
+            submission.anchor_status = AnchorStatus.ORPHANED
+            submission.anchor_confidence = 0.0
+        else:
+            result = reanchor(submission.selector(), target.text)
+            submission.anchor_status = result["status"]
+            submission.anchor_confidence = result["confidence"]
+            if result["status"] != AnchorStatus.ORPHANED:
+                submission.clause = target
+                submission.clause_key = target.key
+                _apply_anchor(submission, target, result["start"], result["end"])
+        counts[submission.anchor_status or "clause"] = (
+            counts.get(submission.anchor_status or "clause", 0) + 1
+        )
+        changed.append(submission)
+    Submission.objects.bulk_update(changed, ANCHOR_FIELDS, batch_size=500)
+    return counts
+
+
+def _check_moderator(user) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from consult.roles import is_moderator
+
+    if not is_moderator(user):
+        raise PermissionDenied(_("Only moderators can re-attach comments."))
+
+
+@transaction.atomic
+def reattach_submission(submission: Submission, clause_id: int, start: int, end: int, user):
+    """A moderator picks the words an orphaned comment now refers to."""
+    _check_moderator(user)
+    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    clause = ClauseVersion.objects.filter(
+        pk=clause_id, version__page_id=submission.consultation_id
+    ).first()
+    if clause is None:
+        raise ValidationError({"clause": _("That clause is not part of this consultation.")})
+    if not (0 <= start < end <= len(clause.text)):
+        raise ValidationError(
+            {"anchor": _("Pick words inside the clause (0 to %(n)d).") % {"n": len(clause.text)}}
+        )
+    submission.clause = clause
+    submission.clause_key = clause.key
+    _apply_anchor(submission, clause, start, end)
+    submission.anchor_status = AnchorStatus.EXACT
+    submission.anchor_confidence = 1.0
+    submission.save(update_fields=ANCHOR_FIELDS)
+    return submission
+
+
+@transaction.atomic
+def keep_on_old_version(submission: Submission, user) -> Submission:
+    """A moderator decides an orphaned comment belongs to the version it was written on."""
+    _check_moderator(user)
+    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    submission.anchor_status = AnchorStatus.KEPT
+    submission.save(update_fields=["anchor_status"])
     return submission

@@ -1,11 +1,17 @@
 """Thin HTTP adapters over consult.services and consult.selectors."""
 
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
 
+from cms.models import ConsultationPage
+from consult.forms import CommentForm, comment_form_context
 from consult.models import Submission
+from consult.services import submit
 
 
 @require_GET
@@ -34,3 +40,58 @@ def receipt_lookup(request):
         "consult/receipt.html",
         {"code": code, "submission": submission, "looked_up": bool(code), "decisions": decisions},
     )
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _error_messages(error: ValidationError) -> dict[str, list[str]]:
+    if hasattr(error, "error_dict"):
+        return {
+            field: [str(m) for e in errs for m in e] for field, errs in error.error_dict.items()
+        }
+    return {"__all__": [str(m) for m in error.messages]}
+
+
+@require_POST
+def post_comment(request, page_id: int):
+    """Submit a comment from the per-clause form (HTML or, with Accept: JSON, for scripts)."""
+    page = get_object_or_404(ConsultationPage.objects.live(), pk=page_id).specific
+    form = CommentForm(request.POST)
+    status, errors, submission = 400, {}, None
+    if form.is_valid():
+        try:
+            submission = submit(page, form.to_input(request.META.get("REMOTE_ADDR")), request.user)
+        except ValidationError as error:
+            errors = _error_messages(error)
+            if getattr(error, "code", None) == "closed":
+                status = 403
+    else:
+        errors = {field: list(messages) for field, messages in form.errors.items()}
+    if submission is not None:
+        if _wants_json(request):
+            return JsonResponse(
+                {
+                    "receipt_code": submission.receipt_code,
+                    "status": submission.status,
+                    "id": submission.pk,
+                },
+                status=201,
+            )
+        anchor = (
+            f"#comment-{submission.pk}"
+            if submission.is_public
+            else (f"#clause-{submission.clause_key}" if submission.clause_key else "")
+        )
+        return redirect(f"{page.url}?receipt={submission.receipt_code}{anchor}")
+    if _wants_json(request):
+        return JsonResponse({"errors": errors}, status=status)
+    context = {
+        "page": page,
+        "errors": errors,
+        "values": request.POST,
+        "clause_id": form.data.get("clause_id", ""),
+        **comment_form_context(page),
+    }
+    return render(request, "consult/comment_error.html", context, status=status)

@@ -1,0 +1,123 @@
+"""Split a pasted or uploaded draft into clauses at its numbered headings.
+
+Ministries send drafts as Word files, Markdown or text copied from a PDF. The numbering is
+what stays constant: "1.", "7(2)", "Section 3", "Rule 4", "Article 5", Urdu "دفعہ ۳" and
+Eastern-Arabic digits (۱۲۳). Sub-rules written "(1)", "(a)" stay inside their clause.
+The result is reviewed by an editor before it replaces the working draft.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+
+_EASTERN_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+_DIGIT = r"[0-9۰-۹٠-٩]"
+_WORDS = r"Section|Sec\.|Rule|Article|Clause|Regulation|دفعہ|قاعدہ|شق|آرٹیکل"
+HEADING = re.compile(
+    rf"""^\s*(?:\#{{1,6}}\s*)?(?:\*\*)?\s*
+    (?:(?P<word>{_WORDS})\s*)?
+    (?P<number>{_DIGIT}+[A-Za-z]?(?:\s?\((?:{_DIGIT}+|[a-z]{{1,4}})\))*)
+    (?P<sep>\s*[.:\-–—۔)]|(?=\s)|$)
+    \s*(?:\*\*)?\s*(?P<rest>.*)$""",
+    re.VERBOSE | re.IGNORECASE,
+)
+MAX_HEADING_CHARS = 120
+
+
+@dataclass
+class ImportedClause:
+    identifier: str
+    heading: str
+    text: str
+
+    def as_dict(self) -> dict:
+        return {"identifier": self.identifier, "heading": self.heading, "text": self.text}
+
+
+class DraftImportError(ValueError):
+    """The upload could not be read or held no numbered clauses."""
+
+
+def _heading_match(line: str):
+    match = HEADING.match(line)
+    if not match:
+        return None
+    number = match["number"]
+    sep = (match["sep"] or "").strip()
+    # A bare number at the start of a line ("2026 was ...") is not a heading: it needs a
+    # keyword ("Rule 4"), a full stop ("4.", "۴۔") or a sub-number ("7(2)").
+    if not match["word"] and not sep and "(" not in number:
+        return None
+    if not match["word"] and sep in {")", "-", "–", "—"}:
+        return None
+    return match
+
+
+def _identifier(number: str) -> str:
+    return number.translate(_EASTERN_DIGITS).replace(" ", "")
+
+
+def _split_heading(rest: str) -> tuple[str, str]:
+    """'Definitions' is a heading; 'A deployer shall ...' is the clause's first sentence."""
+    rest = rest.strip().strip("*").strip()
+    if not rest:
+        return "", ""
+    if len(rest) <= MAX_HEADING_CHARS and not rest.endswith((".", "۔", ";", ":", ",")):
+        return rest, ""
+    short = rest.endswith((".", "۔")) and len(rest) <= 60 and rest.count(" ") <= 8
+    if short and not re.search(r"\b(shall|may|must)\b", rest, re.IGNORECASE):
+        return rest.rstrip(".۔").strip(), ""
+    return "", rest
+
+
+def split_clauses(text: str) -> list[ImportedClause]:
+    """Clauses in reading order. Text before the first heading (a preamble) is dropped."""
+    clauses: list[ImportedClause] = []
+    current: ImportedClause | None = None
+    body: list[str] = []
+
+    def close():
+        if current is not None:
+            current.text = "\n".join(line for line in body if line.strip()).strip()
+            clauses.append(current)
+
+    for raw_line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        line = raw_line.strip()
+        match = _heading_match(line) if line else None
+        if match:
+            close()
+            heading, first = _split_heading(match["rest"])
+            current = ImportedClause(_identifier(match["number"]), heading, "")
+            body = [first] if first else []
+        elif current is not None:
+            if line.startswith("#"):
+                line = line.lstrip("#").strip()
+            body.append(line)
+    close()
+    return clauses
+
+
+def docx_text(data: bytes) -> str:
+    """The paragraphs of a .docx file, one a line (python-docx)."""
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as error:  # python-docx raises several unrelated types for bad files
+        raise DraftImportError("This file is not a readable .docx document.") from error
+    return "\n".join(paragraph.text for paragraph in document.paragraphs)
+
+
+def text_from_upload(name: str, data: bytes) -> str:
+    """Plain text of an uploaded .docx, .md or .txt file."""
+    lower = name.lower()
+    if lower.endswith(".docx"):
+        return docx_text(data)
+    if lower.endswith((".md", ".markdown", ".txt")):
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise DraftImportError("Text files must be UTF-8.") from error
+    raise DraftImportError("Upload a .docx, .md or .txt file.")

@@ -1,0 +1,130 @@
+"""Admin views (thin adapters): import a draft into clauses, review orphaned comments."""
+
+from __future__ import annotations
+
+import json
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cms.importer import DraftImportError, split_clauses, text_from_upload
+from cms.models import ConsultationPage
+from cms.services import check_can_edit_draft, replace_working_draft
+from consult.models import Submission
+from consult.roles import is_moderator
+from consult.selectors import orphaned_submissions
+from consult.services import keep_on_old_version, reattach_submission
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+class ImportForm(forms.Form):
+    pasted = forms.CharField(
+        label=gettext_lazy("Paste the draft"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text=gettext_lazy(
+            'Clauses start at numbered headings: "1.", "7(2)", "Section 3", "Rule 4", "۱۔".'
+        ),
+    )
+    upload = forms.FileField(
+        label=gettext_lazy("…or upload a .docx, .md or .txt file"), required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("upload")
+        if upload:
+            if upload.size > MAX_UPLOAD_BYTES:
+                raise ValidationError(
+                    _("The file is %(size)d bytes; the limit is %(limit)d.")
+                    % {"size": upload.size, "limit": MAX_UPLOAD_BYTES}
+                )
+            try:
+                data["text"] = text_from_upload(upload.name, upload.read())
+            except DraftImportError as error:
+                raise ValidationError(str(error)) from error
+        else:
+            data["text"] = data.get("pasted") or ""
+        if not data["text"].strip():
+            raise ValidationError(_("Paste the draft's text or upload a file."))
+        return data
+
+
+def import_clauses(request, page_id: int):
+    """Step 1: paste/upload and see the split. Step 2: confirm to replace the working draft."""
+    page = get_object_or_404(ConsultationPage, pk=page_id)
+    check_can_edit_draft(page, request.user)
+    clauses, form = None, ImportForm()
+    if request.method == "POST" and request.POST.get("confirm"):
+        try:
+            clauses = json.loads(request.POST.get("clauses", "[]"))
+            replace_working_draft(page, clauses, request.user)
+        except (ValueError, ValidationError) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(
+                request,
+                _("Imported %(n)d clauses as a draft revision. Review and publish the page.")
+                % {"n": len(clauses)},
+            )
+            return redirect("wagtailadmin_pages:edit", page.pk)
+    elif request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            clauses = [c.as_dict() for c in split_clauses(form.cleaned_data["text"])]
+            if not clauses:
+                form.add_error(None, _("No numbered clauses were found in this text."))
+                clauses = None
+    return render(
+        request,
+        "cms/admin/import_clauses.html",
+        {
+            "page": page,
+            "form": form,
+            "clauses": clauses,
+            "clauses_json": json.dumps(clauses or [], ensure_ascii=False),
+        },
+    )
+
+
+def orphan_review(request):
+    """Comments a revised draft left behind: re-attach them to new words, or keep them."""
+    if not is_moderator(request.user):
+        raise PermissionDenied
+    if request.method == "POST":
+        submission = get_object_or_404(Submission, pk=request.POST.get("submission"))
+        try:
+            if request.POST.get("action") == "keep":
+                keep_on_old_version(submission, request.user)
+                messages.success(request, _("Kept on its original version."))
+            else:
+                clause_id = int(request.POST.get("clause") or 0)
+                words = request.POST.get("words", "").strip()
+                from cms.models import ClauseVersion
+
+                clause = get_object_or_404(ClauseVersion, pk=clause_id)
+                start = clause.text.find(words) if words else -1
+                if start < 0:
+                    raise ValidationError(_("Those words are not in the chosen clause's text."))
+                reattach_submission(submission, clause.pk, start, start + len(words), request.user)
+                messages.success(request, _("Re-attached to the new words."))
+        except (ValueError, ValidationError) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        return redirect(reverse("cms_orphans"))
+    items = []
+    for submission in orphaned_submissions():
+        latest = submission.consultation.current_version()
+        items.append(
+            {
+                "submission": submission,
+                "choices": list(latest.clauses.order_by("position")) if latest else [],
+                "same_key": submission.clause.key if submission.clause else "",
+            }
+        )
+    return render(request, "cms/admin/orphans.html", {"items": items})

@@ -1,0 +1,56 @@
+"""Admin seams: an "Import clauses" button on consultation pages and the moderators'
+list of comments that a new draft version left orphaned."""
+
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.widgets import Button
+
+from consult.roles import is_moderator
+
+from . import views
+from .models import ConsultationPage
+
+
+@hooks.register("register_admin_urls")
+def register_admin_urls():
+    return [
+        path("consultations/<int:page_id>/import/", views.import_clauses, name="cms_import"),
+        path("consultations/orphans/", views.orphan_review, name="cms_orphans"),
+    ]
+
+
+def _import_button(page, user):
+    if (
+        isinstance(page.specific_deferred, ConsultationPage)
+        or page.specific_class is ConsultationPage
+    ) and page.permissions_for_user(user).can_edit():
+        yield Button(
+            _("Import clauses"),
+            reverse("cms_import", args=[page.pk]),
+            icon_name="doc-full",
+            priority=60,
+        )
+
+
+@hooks.register("register_page_header_buttons")
+def page_header_import_button(page, user, next_url=None, view_name=None):
+    yield from _import_button(page, user)
+
+
+@hooks.register("register_page_listing_buttons")
+def page_listing_import_button(page, user, next_url=None):
+    yield from _import_button(page, user)
+
+
+class ModeratorMenuItem(MenuItem):
+    def is_shown(self, request):
+        return is_moderator(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def orphans_menu_item():
+    return ModeratorMenuItem(
+        _("Orphaned comments"), reverse("cms_orphans"), icon_name="warning", order=900
+    )

@@ -1,0 +1,179 @@
+"""Reads for the public reading page. A fixed number of queries, however many comments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Window
+from django.db.models.functions import RowNumber
+
+from cms.models import ClauseVersion, DraftVersion
+from consult.models import Stakeholder, Stance, Submission
+
+COMMENTS_PER_CLAUSE = 3
+
+
+def published(queryset=None):
+    queryset = Submission.objects.all() if queryset is None else queryset
+    return queryset.filter(is_public=True, is_removed=False)
+
+
+@dataclass
+class ClauseView:
+    clause: ClauseVersion
+    counts: dict[str, int] = field(default_factory=dict)
+    comments: list[Submission] = field(default_factory=list)
+    total: int = 0
+    segments: list[tuple[str, str]] = field(default_factory=list)  # (text, mark ids)
+    client_token: str = ""  # idempotency token for this clause's form, made per render
+    form_html: str = ""
+
+    stance_counts: list[tuple[str, str, int]] = field(default_factory=list)
+
+
+def stance_counts(version: DraftVersion) -> dict[int, dict[str, int]]:
+    """{clause id: {stance: count}} for published comments, in one aggregate query."""
+    rows = (
+        published()
+        .filter(clause__version=version)
+        .values("clause_id", "stance")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for row in rows:
+        counts.setdefault(row["clause_id"], {})[row["stance"]] = row["n"]
+    return counts
+
+
+SHOWN_FIELDS = [
+    "id",
+    "comment",
+    "submit_date",
+    "level",
+    "thread_id",
+    "order",
+    "user_name",
+    "clause_id",
+    "stance",
+    "stakeholder",
+    "organisation",
+    "display_mode",
+    "proposed_wording",
+    "receipt_code",
+    "anchor_exact",
+    "anchor_start",
+    "anchor_end",
+    "anchor_status",
+]
+
+
+def latest_threads(version: DraftVersion, per_clause: int, clause_key: str = "") -> list:
+    """The newest top-level comments per clause and their replies, in three queries.
+
+    A window query ranks comments per clause and returns only ids; the full rows are then
+    fetched for the few shown.
+    """
+    top = published().filter(clause__version=version, level=0)
+    if clause_key:
+        top = top.filter(clause__key=clause_key)
+    if per_clause:
+        # The database ranks; only the ids of the newest few per clause come back.
+        top = top.annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("clause_id")],
+                order_by=[F("submit_date").desc(), F("id").desc()],
+            )
+        ).filter(rank__lte=per_clause)
+    ids = list(top.values_list("id", flat=True))
+    top_list = list(Submission.objects.filter(pk__in=ids).select_related(None).only(*SHOWN_FIELDS))
+    replies = list(
+        published()
+        .filter(thread_id__in=ids, level__gt=0)
+        .select_related(None)
+        .only(*SHOWN_FIELDS)
+        .order_by("thread_id", "order")
+    )
+    by_thread: dict[int, list] = {}
+    for reply in replies:
+        by_thread.setdefault(reply.thread_id, []).append(reply)
+    ordered = []
+    for comment in sorted(top_list, key=lambda c: (c.clause_id, -c.submit_date.timestamp())):
+        ordered.append(comment)
+        ordered.extend(by_thread.get(comment.pk, []))
+    return ordered
+
+
+def highlight_segments(text: str, spans: list[tuple[int, int, int]]) -> list[tuple[str, str]]:
+    """Split clause text into (piece, 'comment ids') with anchored words marked."""
+    spans = sorted((s, e, i) for s, e, i in spans if 0 <= s < e <= len(text))
+    merged: list[list] = []
+    for start, end, ident in spans:
+        if merged and start < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+            merged[-1][2].append(ident)
+        else:
+            merged.append([start, end, [ident]])
+    segments, at = [], 0
+    for start, end, idents in merged:
+        if start > at:
+            segments.append((text[at:start], ""))
+        segments.append((text[start:end], " ".join(f"comment-{i}" for i in idents)))
+        at = end
+    if at < len(text):
+        segments.append((text[at:], ""))
+    return segments
+
+
+def reading_page(page, version_number=None, clause_key: str = "") -> dict:
+    """Everything the consultation page shows for one version: five queries in all."""
+    versions = list(page.versions.order_by("number"))
+    if not versions:
+        return {"versions": [], "version": None, "clause_views": []}
+    version = versions[-1]
+    if version_number is not None:
+        version = next((v for v in versions if v.number == version_number), version)
+    clauses = version.clauses.order_by("position")
+    if clause_key:
+        clauses = clauses.filter(key=clause_key)
+    views = {c.pk: ClauseView(c) for c in clauses}
+    for clause_id, counts in stance_counts(version).items():
+        if clause_id in views:
+            views[clause_id].counts = counts
+            views[clause_id].total = sum(counts.values())
+    # Labels resolved once per request: get_FOO_display() re-hashes lazy choices every call.
+    stance_labels = {value: str(label) for value, label in Stance.choices}
+    stakeholder_labels = {value: str(label) for value, label in Stakeholder.choices}
+    per_clause = 0 if clause_key else COMMENTS_PER_CLAUSE
+    for comment in latest_threads(version, per_clause, clause_key):
+        if comment.clause_id in views:
+            comment.stance_label = stance_labels.get(comment.stance, comment.stance)
+            comment.stakeholder_label = stakeholder_labels.get(comment.stakeholder, "")
+            views[comment.clause_id].comments.append(comment)
+    for view in views.values():
+        view.stance_counts = [
+            (value, label, view.counts.get(value, 0)) for value, label in stance_labels.items()
+        ]
+        spans = [
+            (c.anchor_start, c.anchor_end, c.pk)
+            for c in view.comments
+            if c.anchor_exact and c.anchor_start is not None and c.anchor_end is not None
+        ]
+        view.segments = highlight_segments(view.clause.text, spans)
+    return {
+        "versions": versions,
+        "version": version,
+        "is_latest": version == versions[-1],
+        "clause_views": list(views.values()),
+    }
+
+
+def orphaned_submissions(page=None):
+    """Comments a new version left behind, for the moderators' review list."""
+    queryset = Submission.objects.filter(anchor_status="orphaned", is_removed=False)
+    if page is not None:
+        queryset = queryset.filter(consultation=page)
+    return queryset.select_related("clause", "clause__version", "consultation").order_by(
+        "consultation_id", "clause__key", "submit_date"
+    )

@@ -1,0 +1,397 @@
+"""The comment flow over HTTP: the reading page, posting, every bad input, receipts,
+new versions (re-anchoring, orphans, redline) and the admin import/review views."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from cms.models import Clause, ConsultationPage, HomePage
+from consult.models import Submission
+from consult.services import SubmissionInput, submit
+
+CLAUSES = [
+    ("1", "Short title", "(1) These Rules may be called the Test Rules, 2026."),
+    (
+        "2",
+        "Complaints",
+        "(1) A deployer shall decide a complaint within thirty days.\n"
+        "(2) A complainant may appeal to the Authority within thirty days of the decision.",
+    ),
+    ("3", "Labels", "(1) Synthetic media shall carry a clear and conspicuous label."),
+]
+
+
+def make_consultation(phase=ConsultationPage.Phase.OPEN, clauses=CLAUSES, slug="test-rules"):
+    home = HomePage.objects.first()
+    now = timezone.now()
+    page = ConsultationPage(
+        title="Test Rules",
+        slug=slug,
+        ministry="Ministry of Tests",
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=10),
+        phase=phase,
+    )
+    page.clauses = [
+        Clause(identifier=i, heading=h, text=t, sort_order=n) for n, (i, h, t) in enumerate(clauses)
+    ]
+    home.add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+def revise(page, texts: dict[str, str], identifiers: dict[str, str] | None = None):
+    draft = page.get_latest_revision_as_object()
+    for clause in draft.clauses.all():
+        if clause.identifier in (identifiers or {}):
+            clause.identifier = identifiers[clause.identifier]
+        clause.text = texts.get(clause.identifier, clause.text)
+    draft.save_revision().publish()
+    page.refresh_from_db()
+    return page.current_version()
+
+
+@pytest.fixture
+def consultation(db):
+    return make_consultation()
+
+
+def clause(page, identifier):
+    return page.current_version().clauses.get(identifier=identifier)
+
+
+def form_data(page, identifier="2", **extra):
+    data = {
+        "clause_id": clause(page, identifier).pk,
+        "stance": "oppose",
+        "text": "Thirty days is too long.",
+        "stakeholder": "individual",
+        "language": "en",
+        "display_mode": "pseudonymous",
+        "client_token": "",
+    }
+    data.update(extra)
+    return data
+
+
+def post(client, page, data, **headers):
+    return client.post(f"/consultations/{page.pk}/comment/", data, **headers)
+
+
+def test_comment_on_selected_words_is_published_with_receipt_and_highlight(client, consultation):
+    text = clause(consultation, "2").text
+    start = text.index("within thirty days")
+    response = post(
+        client,
+        consultation,
+        form_data(
+            consultation,
+            anchor_exact="within thirty days",
+            anchor_start=start,
+            anchor_end=start + 18,
+            client_token="tok-1",
+        ),
+    )
+    assert response.status_code == 302
+    submission = Submission.objects.get(client_token="tok-1")
+    assert submission.receipt_code in response["Location"]
+    assert submission.anchor_start == start and submission.anchor_status == "exact"
+    page = client.get(response["Location"])
+    body = page.content.decode()
+    assert submission.receipt_code in body
+    assert (
+        f'<mark class="anchored" data-comments="comment-{submission.pk}">within thirty days</mark>'
+        in body
+    )
+    assert f'id="comment-{submission.pk}"' in body
+    # Stance count for clause 2: one "oppose".
+    section = body[body.index('id="clause-c-2"') :]
+    assert re.search(r'data-stance="oppose">Oppose: <span class="count">1</span>', section)
+
+
+def test_whole_clause_comment_and_organisation_disclosure(client, consultation):
+    response = post(
+        client,
+        consultation,
+        form_data(
+            consultation,
+            "3",
+            stakeholder="civil_society",
+            organisation="Digital Rights Forum",
+            stance="support",
+            text="Good.",
+        ),
+    )
+    assert response.status_code == 302
+    body = client.get(consultation.url).content.decode()
+    assert "on behalf of Digital Rights Forum" in body
+
+
+def test_json_clients_get_the_receipt(client, consultation):
+    response = post(client, consultation, form_data(consultation), HTTP_ACCEPT="application/json")
+    assert response.status_code == 201
+    assert (
+        Submission.objects.get(pk=response.json()["id"]).receipt_code
+        == (response.json()["receipt_code"])
+    )
+
+
+def test_every_form_has_a_server_made_client_token_and_offline_attribute(client, consultation):
+    body = client.get(consultation.url).content.decode()
+    forms = re.findall(r"<form class=\"comment-form\"[^>]*data-offline-queue", body)
+    assert len(forms) == 3
+    tokens = re.findall(r'name="client_token" value="([0-9a-f]{32})"', body)
+    assert len(set(tokens)) == 3
+
+
+def test_closed_consultation_refuses_with_reason(client, db):
+    page = make_consultation(phase=ConsultationPage.Phase.CLOSED, slug="closed")
+    response = post(client, page, form_data(page))
+    assert response.status_code == 403
+    assert "not open for comments" in response.content.decode()
+    assert not Submission.objects.exists()
+    assert "Comment on this clause" not in client.get(page.url).content.decode()
+
+
+def test_anchor_not_in_clause_is_rejected(client, consultation):
+    response = post(
+        client,
+        consultation,
+        form_data(consultation, anchor_exact="within ninety days", anchor_start=40, anchor_end=58),
+    )
+    assert response.status_code == 400
+    assert "highlighted words are not in this clause" in response.content.decode()
+    assert not Submission.objects.exists()
+
+
+def test_overlong_text_is_rejected_with_the_limit(client, consultation, settings):
+    settings.SUBMISSION_MAX_CHARS = 100
+    response = post(client, consultation, form_data(consultation, text="x" * 101))
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "101 characters long; the limit is 100" in body
+    assert "x" * 101 in body  # the comment is not lost: the form comes back filled in
+
+
+def test_organisation_must_be_named(client, consultation):
+    response = post(client, consultation, form_data(consultation, stakeholder="business"))
+    assert response.status_code == 400
+    assert "Organisations must give their name" in response.content.decode()
+
+
+def test_html_and_script_are_shown_as_text(client, consultation):
+    evil = '<script>alert("x")</script><b>bold</b>'
+    post(client, consultation, form_data(consultation, text=evil, proposed_wording=evil))
+    body = client.get(consultation.url).content.decode()
+    assert "<script>alert" not in body and "<b>bold</b>" not in body
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in body
+
+
+def test_double_submit_with_same_token_creates_one_comment(client, consultation):
+    data = form_data(consultation, client_token="same-token")
+    first = post(client, consultation, data)
+    second = post(client, consultation, data)
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert Submission.objects.filter(client_token="same-token").count() == 1
+
+
+def test_page_query_count_does_not_grow_with_comments_or_clauses(client, db):
+    small = make_consultation(slug="small")
+    big = make_consultation(clauses=CLAUSES * 5, slug="big")  # duplicate numbers: keys made unique
+
+    def add_comments(page, n):
+        for i, cv in enumerate(page.current_version().clauses.all()):
+            for j in range(n):
+                s = submit(
+                    page,
+                    SubmissionInput(
+                        text=f"c{i}-{j}",
+                        stance="support",
+                        stakeholder="individual",
+                        clause_id=cv.pk,
+                    ),
+                )
+                if j == 0:
+                    submit(
+                        page,
+                        SubmissionInput(
+                            text="reply",
+                            stance="other",
+                            stakeholder="individual",
+                            clause_id=cv.pk,
+                            parent_id=s.pk,
+                        ),
+                    )
+
+    add_comments(small, 1)
+    add_comments(big, 6)
+
+    def count(page):
+        client.get(page.url)  # warm caches (site root, content types)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(page.url).status_code == 200
+        return len(ctx.captured_queries)
+
+    assert big.current_version().clauses.count() == 15
+    assert count(small) == count(big)
+
+
+def test_receipt_page_says_published_held_removed_and_why(client, consultation):
+    s = submit(
+        consultation,
+        SubmissionInput(text="x", stance="other", stakeholder="individual"),
+    )
+    body = client.get("/receipt/", {"code": s.receipt_code}).content.decode()
+    assert 'data-status="published"' in body
+    Submission.objects.filter(pk=s.pk).update(is_public=False)
+    assert (
+        "held for moderation" in client.get("/receipt/", {"code": s.receipt_code}).content.decode()
+    )
+    Submission.objects.filter(pk=s.pk).update(is_removed=True, removal_reason="Personal data")
+    body = client.get("/receipt/", {"code": s.receipt_code.lower()}).content.decode()
+    assert "removed" in body and "Personal data" in body
+
+
+def test_new_version_reanchors_comments_and_orphans_the_doubtful(client, consultation):
+    old = clause(consultation, "2")
+    first = old.text.index("within thirty days")
+
+    def anchored(text, quote, token, at=None):
+        start = old.text.index(quote) if at is None else at
+        return submit(
+            consultation,
+            SubmissionInput(
+                text=text,
+                stance="amend",
+                stakeholder="individual",
+                clause_id=old.pk,
+                anchor={"exact": quote, "start": start, "end": start + len(quote)},
+                client_token=token,
+            ),
+        )
+
+    follows = anchored("Too long", "A deployer shall decide a complaint", "a")
+    edited = anchored("Shorter", "within thirty days", "b", at=first)
+    lost = anchored("Keep the appeal", "may appeal to the Authority", "c")
+    whole = submit(
+        consultation,
+        SubmissionInput(text="whole", stance="other", stakeholder="individual", clause_id=old.pk),
+    )
+    new_text = (
+        "(1) Scope of this rule.\n(2) A deployer shall decide a complaint within twenty-one "
+        "days.\n(3) A complainant may complain again within thirty days of the decision."
+    )
+    version = revise(consultation, {"2": new_text})
+    assert version.number == 2
+    new_clause = version.clauses.get(key="c-2")
+    for s in (follows, edited, lost, whole):
+        s.refresh_from_db()
+    assert follows.clause_id == new_clause.pk and follows.anchor_status == "moved"
+    assert new_text[follows.anchor_start : follows.anchor_end] == follows.anchor_exact
+    assert follows.anchor_exact == "A deployer shall decide a complaint"
+    # The edited words, not the verbatim copy of "within thirty days" in (3).
+    assert edited.anchor_status in {"changed", "orphaned"}
+    if edited.anchor_status == "changed":
+        assert edited.anchor_exact == "within twenty-one days"
+    assert lost.anchor_status == "orphaned" and lost.clause_id == old.pk
+    assert whole.clause_id == new_clause.pk
+    # Readers see version 1 on request, and the redline between them.
+    v1 = client.get(consultation.url, {"version": 1}).content.decode()
+    assert "may appeal to the Authority" in v1 and "an earlier version" in v1
+    red = client.get(consultation.url, {"from": 1, "to": 2}).content.decode()
+    assert "<del>thirty</del>" in red and "<ins>twenty-one</ins>" in red
+
+
+def test_renumbered_clause_keeps_its_key(consultation):
+    draft = consultation.get_latest_revision_as_object()
+    texts = [(c.identifier, c.heading, c.text) for c in draft.clauses.all()]
+    # Insert a new clause 2; old 2 and 3 become 3 and 4.
+    draft.clauses = [
+        Clause(identifier="1", heading=texts[0][1], text=texts[0][2], key="c-1"),
+        Clause(identifier="2", heading="New", text="(1) A wholly new obligation on providers."),
+        Clause(identifier="3", heading=texts[1][1], text=texts[1][2]),
+        Clause(identifier="4", heading=texts[2][1], text=texts[2][2]),
+    ]
+    draft.save_revision().publish()
+    version = consultation.current_version()
+    keys = {c.identifier: c.key for c in version.clauses.all()}
+    assert keys["3"] == "c-2" and keys["4"] == "c-3"
+    assert keys["2"] not in {"c-1", "c-2", "c-3"}
+
+
+def test_moderator_reattaches_or_keeps_orphans(client, consultation, django_user_model):
+    old = clause(consultation, "2")
+    quote = "may appeal to the Authority"
+    start = old.text.index(quote)
+    orphan = submit(
+        consultation,
+        SubmissionInput(
+            text="x",
+            stance="amend",
+            stakeholder="individual",
+            clause_id=old.pk,
+            anchor={"exact": quote, "start": start, "end": start + len(quote)},
+        ),
+    )
+    revise(consultation, {"2": "(1) A complainant may go to the Tribunal."})
+    orphan.refresh_from_db()
+    assert orphan.anchor_status == "orphaned"
+    boss = django_user_model.objects.create_superuser("mod", "m@example.org", "pw-long-enough-1")
+    client.force_login(boss)
+    listing = client.get("/admin/consultations/orphans/").content.decode()
+    assert f'id="orphan-{orphan.pk}"' in listing
+    new_clause = clause(consultation, "2")
+    response = client.post(
+        "/admin/consultations/orphans/",
+        {
+            "submission": orphan.pk,
+            "clause": new_clause.pk,
+            "words": "go to the Tribunal",
+            "action": "reattach",
+        },
+    )
+    assert response.status_code == 302
+    orphan.refresh_from_db()
+    assert orphan.clause_id == new_clause.pk and orphan.anchor_exact == "go to the Tribunal"
+    assert orphan.anchor_status == "exact"
+    assert (
+        f'id="orphan-{orphan.pk}"'
+        not in client.get("/admin/consultations/orphans/").content.decode()
+    )
+    client.logout()
+    assert client.get("/admin/consultations/orphans/").status_code in {302, 403}
+
+
+def test_admin_import_previews_then_replaces_working_draft(client, consultation, django_user_model):
+    boss = django_user_model.objects.create_superuser("ed", "e@example.org", "pw-long-enough-1")
+    client.force_login(boss)
+    url = f"/admin/consultations/{consultation.pk}/import/"
+    assert client.get(url).status_code == 200
+    edit = client.get(f"/admin/pages/{consultation.pk}/edit/").content.decode()
+    assert url in edit  # the "Import clauses" header button
+    pasted = (
+        "Rule 1. Short title\n(1) These Rules may be called the Test Rules, 2026.\n"
+        "Rule 2. Complaints\n(1) A deployer shall decide a complaint within thirty days.\n"
+        "(2) A complainant may appeal to the Authority within thirty days of the decision.\n"
+        "Rule 3. Labels\n(1) Synthetic media shall carry a clear and conspicuous label.\n"
+        "Rule 4. Review\nThe Authority shall review these Rules."
+    )
+    preview = client.post(url, {"pasted": pasted})
+    body = preview.content.decode()
+    assert body.count('class="imported-clause"') == 4
+    clauses = preview.context["clauses"]
+    done = client.post(url, {"confirm": "1", "clauses": json.dumps(clauses)})
+    assert done.status_code == 302
+    draft = ConsultationPage.objects.get(pk=consultation.pk).get_latest_revision_as_object()
+    keys = [c.key for c in draft.clauses.all()]
+    assert keys[:3] == ["c-1", "c-2", "c-3"] and len(keys) == 4
+    # Nothing is public until the editor publishes.
+    assert consultation.current_version().clauses.count() == 3
