@@ -1,0 +1,84 @@
+"""Fan-out of stored events to the town hall's channel-layer group.
+
+Called only after commit. The layer may drop a message (the Redis layer does, silently, past
+a channel's capacity): that is fine, the event is already stored with its ``seq`` and the
+client asks for it again when it sees a gap or on its periodic sync.
+
+Vote, poll-answer and presence changes are *coalesced* into one ``tally`` event per interval
+per town hall: 2,000 votes fanned out to 2,000 clients one by one would be 4 million frames.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.cache import cache
+from django.db import close_old_connections
+
+logger = logging.getLogger(__name__)
+
+
+def group_name(townhall_id: int) -> str:
+    return f"townhall.{townhall_id}"
+
+
+def seq_cache_key(townhall_id: int) -> str:
+    return f"live:seq:{townhall_id}"
+
+
+def send_event(townhall_id: int, message: dict) -> None:
+    """Tell every connection; never raise: the stored event is the source of truth."""
+    cache.set(seq_cache_key(townhall_id), message["seq"], 24 * 3600)
+    layer = get_channel_layer()
+    # Encoded once here rather than once per connection (2,000 json.dumps per event).
+    text = json.dumps(message, ensure_ascii=False)
+    try:
+        async_to_sync(layer.group_send)(
+            group_name(townhall_id), {"type": "live.event", "message": message, "text": text}
+        )
+    except Exception:  # noqa: BLE001 - a lost broadcast is recovered by resume
+        logger.exception("group_send failed for town hall %s seq %s", townhall_id, message["seq"])
+
+
+def tally_interval() -> float:
+    return float(getattr(settings, "LIVE_TALLY_INTERVAL", 0.15))
+
+
+def _pending_key(townhall_id: int) -> str:
+    return f"live:tally-pending:{townhall_id}"
+
+
+def schedule_tally(townhall_id: int) -> None:
+    """Emit a tally now (interval 0) or once at the end of the current window."""
+    interval = tally_interval()
+    if interval <= 0:
+        _emit(townhall_id)
+        return
+    # The cache is shared by all daphne processes (Redis), so one window per town hall.
+    if cache.add(_pending_key(townhall_id), 1, timeout=max(2, int(interval * 10))):
+        timer = threading.Timer(interval, _emit_in_thread, args=[townhall_id])
+        timer.daemon = True
+        timer.start()
+
+
+def _emit(townhall_id: int) -> None:
+    from .services import emit_tally
+
+    # Clear the flag before reading counts: a change committed after this line schedules a
+    # new window; one committed before it is included in this tally.
+    cache.delete(_pending_key(townhall_id))
+    emit_tally(townhall_id)
+
+
+def _emit_in_thread(townhall_id: int) -> None:
+    try:
+        _emit(townhall_id)
+    except Exception:  # noqa: BLE001
+        logger.exception("tally failed for town hall %s", townhall_id)
+    finally:
+        close_old_connections()
