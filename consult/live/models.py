@@ -96,6 +96,9 @@ class Vote(models.Model):
             )
         ]
 
+    def __str__(self):
+        return f"{self.participant} -> {self.question_id}"
+
 
 class Poll(models.Model):
     class Kind(models.TextChoices):
@@ -130,6 +133,9 @@ class PollOption(models.Model):
     class Meta:
         ordering = ["poll", "position"]
 
+    def __str__(self):
+        return self.label
+
 
 class PollAnswer(models.Model):
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="answers")
@@ -141,6 +147,9 @@ class PollAnswer(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["poll", "participant"], name="one_answer_per_poll")
         ]
+
+    def __str__(self):
+        return f"{self.participant}: {self.option_ids}"
 
 
 class SpeakerRequest(models.Model):
@@ -166,6 +175,9 @@ class SpeakerRequest(models.Model):
             )
         ]
 
+    def __str__(self):
+        return self.display_name
+
 
 class LiveEvent(models.Model):
     """The stored event stream of one town hall; ``seq`` has no gaps and no duplicates."""
@@ -178,9 +190,10 @@ class LiveEvent(models.Model):
 
     class Meta:
         ordering = ["townhall", "seq"]
-        constraints = [
-            models.UniqueConstraint(fields=["townhall", "seq"], name="unique_event_seq")
-        ]
+        constraints = [models.UniqueConstraint(fields=["townhall", "seq"], name="unique_event_seq")]
+
+    def __str__(self):
+        return f"{self.townhall_id}#{self.seq} {self.type}"
 
     def as_message(self) -> dict:
         return {"type": "event", "seq": self.seq, "event": self.type, "payload": self.payload}

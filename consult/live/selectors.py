@@ -64,9 +64,7 @@ def speaker_dict(request: SpeakerRequest) -> dict:
 
 
 def speakers_payload(townhall: TownHall) -> dict:
-    waiting = SpeakerRequest.objects.filter(
-        townhall=townhall, status=SpeakerRequest.Status.WAITING
-    )
+    waiting = SpeakerRequest.objects.filter(townhall=townhall, status=SpeakerRequest.Status.WAITING)
     current = townhall.current_speaker
     return {
         "queue": [speaker_dict(s) for s in waiting],
@@ -151,7 +149,5 @@ def board(page, participant: str | None = None, facilitator: bool = False) -> di
 
 def events_after(townhall_id: int, last_seq: int, limit: int = REPLAY_LIMIT) -> list[LiveEvent]:
     return list(
-        LiveEvent.objects.filter(townhall_id=townhall_id, seq__gt=last_seq).order_by("seq")[
-            :limit
-        ]
+        LiveEvent.objects.filter(townhall_id=townhall_id, seq__gt=last_seq).order_by("seq")[:limit]
     )

@@ -75,9 +75,7 @@ def append_event(townhall: TownHall, type_: str, payload: dict) -> LiveEvent:
 
 def _require_facilitator(actor: Actor) -> None:
     if not actor.facilitator:
-        raise LiveActionError(
-            "forbidden", _("Only a facilitator of this town hall can do that.")
-        )
+        raise LiveActionError("forbidden", _("Only a facilitator of this town hall can do that."))
 
 
 def _require_participant(actor: Actor) -> str:
@@ -181,9 +179,7 @@ def record_questions(page, townhall: TownHall) -> int:
     """
     consultation = page.consultation
     version = consultation.current_version()
-    clause_ids = (
-        dict(version.clauses.values_list("key", "pk")) if version is not None else {}
-    )
+    clause_ids = dict(version.clauses.values_list("key", "pk")) if version is not None else {}
     count = 0
     for question in Question.objects.filter(
         townhall=townhall, status__in=selectors.PUBLIC_QUESTION_STATUSES
