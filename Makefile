@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv system-deps lint format check-migrations pytest
+.PHONY: run test venv system-deps lint format check-migrations pytest bench-live
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,3 +37,7 @@ pytest: venv
 	CONSULT_INSECURE_DEFAULTS=1 $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test: system-deps venv lint check-migrations pytest
+
+CLIENTS ?= 500
+bench-live:
+	$(PY) bench/bench_live.py --clients $(CLIENTS)

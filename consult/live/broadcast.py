@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 
 from asgiref.sync import async_to_sync
@@ -46,7 +47,8 @@ def send_event(townhall_id: int, message: dict) -> None:
 
 
 def tally_interval() -> float:
-    return float(getattr(settings, "LIVE_TALLY_INTERVAL", 0.15))
+    default = os.environ.get("LIVE_TALLY_INTERVAL", "0.15")
+    return float(getattr(settings, "LIVE_TALLY_INTERVAL", default))
 
 
 def _pending_key(townhall_id: int) -> str:

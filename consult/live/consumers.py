@@ -203,7 +203,9 @@ class TownHallConsumer(AsyncJsonWebsocketConsumer):
         except services.LiveActionError as exc:
             await self.error(exc.code, exc.message, ref)
             return
-        await self.send_json({"type": "ack", "ref": ref, "action": name, "result": result})
+        await self.send_json(
+            {"type": "ack", "ref": ref, "action": name, "result": result, "at": time.time()}
+        )
 
     def for_me(self, message: dict) -> dict:
         """Redact what this connection may not see (pending questions of others)."""
