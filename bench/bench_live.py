@@ -369,6 +369,7 @@ def main() -> None:
     )
     info = json.loads(setup.stdout.strip().splitlines()[-1])
     ports = [free_port() for _ in range(args.daphnes)]
+    log = open(Path(tempfile.gettempdir()) / "bench_live_daphne.log", "w")  # noqa: SIM115
     daphne = Path(PY).with_name("daphne")
     servers = [
         subprocess.Popen(
@@ -380,12 +381,14 @@ def main() -> None:
                 str(p),
                 "--websocket_timeout",
                 "-1",
+                "--websocket_connect_timeout",
+                "300",
                 "consult.asgi:application",
             ],
             cwd=ROOT,
             env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         for p in ports
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-from channels.db import database_sync_to_async
+from channels.db import database_sync_to_async as _db
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.core.cache import cache
@@ -14,6 +14,13 @@ from django.utils.translation import gettext as _
 
 from . import broadcast, presence, selectors, services
 from .identity import participant_from_session
+
+
+def database_sync_to_async(function):
+    """Each call in its own pool thread (own DB connection): with the default
+    thread-sensitive mode every connection's reads and writes queue behind one thread."""
+    return _db(function, thread_sensitive=False)
+
 
 MAX_MESSAGE_BYTES = getattr(settings, "LIVE_MAX_MESSAGE_BYTES", 4096)
 # Per connection: (how many, per how many seconds).
