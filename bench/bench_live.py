@@ -41,7 +41,7 @@ from consult.live.identity import SALT, SESSION_KEY as LIVE_KEY
 from django.core import signing
 import secrets
 n = int(sys.argv[1])
-page = make_town_hall(slug="bench")
+page = make_town_hall(slug="bench-" + secrets.token_hex(4))
 fac = page.facilitators.get()
 actor = services.Actor(f"u:{fac.pk}", fac, True)
 services.start_session(page, actor)
@@ -93,6 +93,9 @@ def fresh_database(env: dict) -> str:
             url = "postgres://postgres@127.0.0.1:5432/consult_issue7_bench"
         else:
             url = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
+    if os.environ.get("BENCH_KEEP_DB") == "1":  # reuse a migrated database (each run adds a
+        env["DATABASE_URL"] = url  # new town hall page, so runs do not see each other)
+        return url
     if url.startswith("postgres"):
         name = url.rsplit("/", 1)[1]
         base = ["-h", "127.0.0.1", "-U", "postgres"]
@@ -294,6 +297,7 @@ def analyse(result: dict, n: int) -> dict:
     # Seeing any later tally also shows the count: suffix minimum along the tally axis.
     suffix = np.minimum.accumulate(times[:, ::-1], axis=1)[:, ::-1]
     latencies = []
+    first = []
     missing = 0
     for qid, count, at in result["accepted"]:
         j = next((col[s] for s in seqs if result["tally_votes"][s].get(qid, 0) >= count), None)
@@ -304,6 +308,7 @@ def analyse(result: dict, n: int) -> dict:
         ok = np.isfinite(column)
         missing += int((~ok).sum())
         latencies.append(np.maximum(column[ok] - at, 0))
+        first.append(float(column[ok].min() - at) if ok.any() else np.nan)
     lat = np.concatenate(latencies) if latencies else np.array([np.nan])
     total = len(result["accepted"]) * n
     final_answers = (
@@ -314,6 +319,7 @@ def analyse(result: dict, n: int) -> dict:
         "p50_ms": float(np.percentile(lat, 50) * 1000),
         "p99_ms": float(np.percentile(lat, 99) * 1000),
         "poll_final_answers": final_answers,
+        "first_client_p50_ms": float(np.nanpercentile(first, 50) * 1000) if first else 0,
     }
 
 
@@ -429,7 +435,8 @@ def main() -> None:
     print(
         f"votes_accepted={out['accepted']} tallies={out['tallies']} resumes={out['resumes']} "
         f"replayed_events={out['replayed']} vote_errors={out['errors']} "
-        f"poll_answers_ok={out['poll_ok']} poll_final_count={out['poll_final_answers']}"
+        f"poll_answers_ok={out['poll_ok']} poll_final_count={out['poll_final_answers']} "
+        f"first_client_p50_ms={out['first_client_p50_ms']:.0f}"
     )
     print(
         f"live clients={n} delivered={out['delivered']:.4f} p50_ms={out['p50_ms']:.0f} "

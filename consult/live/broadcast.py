@@ -10,12 +10,13 @@ per town hall: 2,000 votes fanned out to 2,000 clients one by one would be 4 mil
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
 import threading
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import SyncToAsync, async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
@@ -47,7 +48,7 @@ def send_event(townhall_id: int, message: dict) -> None:
 
 
 def tally_interval() -> float:
-    default = os.environ.get("LIVE_TALLY_INTERVAL", "0.15")
+    default = os.environ.get("LIVE_TALLY_INTERVAL", "0.2")
     return float(getattr(settings, "LIVE_TALLY_INTERVAL", default))
 
 
@@ -62,10 +63,42 @@ def schedule_tally(townhall_id: int) -> None:
         _emit(townhall_id)
         return
     # The cache is shared by all daphne processes (Redis), so one window per town hall.
-    if cache.add(_pending_key(townhall_id), 1, timeout=max(2, int(interval * 10))):
+    if not cache.add(_pending_key(townhall_id), 1, timeout=max(2, int(interval * 10))):
+        return
+    loop = _server_loop()
+    if loop is not None:
+        loop.call_soon_threadsafe(loop.call_later, interval, _spawn_emit, townhall_id)
+    else:  # a script or management command: no event loop to borrow
         timer = threading.Timer(interval, _emit_in_thread, args=[townhall_id])
         timer.daemon = True
         timer.start()
+
+
+def _server_loop():
+    """The server's event loop, when we run in it or in one of its sync_to_async threads.
+
+    Emitting from that loop reuses the layer's open Redis connections; a timer thread would
+    open a new loop and connection per tally and starve for the GIL under load. asgiref
+    records the loop in this thread-local for its own async_to_sync.
+    """
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    if getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None) == os.getpid():
+        return getattr(SyncToAsync.threadlocal, "main_event_loop", None)
+    return None
+
+
+def _spawn_emit(townhall_id: int) -> None:
+    task = asyncio.ensure_future(
+        sync_to_async(_emit_in_thread, thread_sensitive=False)(townhall_id)
+    )
+    _tasks.add(task)
+    task.add_done_callback(_tasks.discard)
+
+
+_tasks: set = set()
 
 
 def _emit(townhall_id: int) -> None:
