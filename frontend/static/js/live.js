@@ -147,13 +147,34 @@ function applyEvent(m) {
   state.seq = m.seq;
 }
 
+const early = new Map(); // events that arrived before an earlier seq
+let gapTimer = null;
+
+function drainEarly() {
+  while (early.has(state.seq + 1)) {
+    const next = early.get(state.seq + 1);
+    early.delete(next.seq);
+    applyEvent(next);
+  }
+  for (const seq of early.keys()) if (seq <= state.seq) early.delete(seq);
+}
+
 function onEvent(m) {
   if (m.seq <= state.seq) return; // already applied (replay and live overlap)
-  if (m.seq > state.seq + 1) { // a gap: the layer dropped something; fetch it from the log
-    if (!resuming) { resuming = true; send({ type: "resume", last_seq: state.seq }); }
+  if (m.seq > state.seq + 1) {
+    // Two processes may deliver out of order; if the missing seq does not follow shortly,
+    // the layer dropped it: fetch it from the stored log.
+    early.set(m.seq, m);
+    if (!gapTimer) {
+      gapTimer = setTimeout(() => {
+        gapTimer = null;
+        if (early.size && !resuming) { resuming = true; send({ type: "resume", last_seq: state.seq }); }
+      }, 300);
+    }
     return;
   }
   applyEvent(m);
+  drainEarly();
   render();
 }
 
@@ -168,6 +189,7 @@ function onSnapshot(s) {
   $("live-presence").textContent = s.presence;
   setLine("live-announcement", s.announcement);
   setLine("live-caption", s.caption);
+  drainEarly();
   render();
 }
 
@@ -178,6 +200,7 @@ function onMessage(raw) {
   else if (m.type === "replay") {
     resuming = false;
     for (const e of m.events) if (e.seq === state.seq + 1) applyEvent(e);
+    drainEarly();
     render();
   } else if (m.type === "ack") {
     const r = m.result || {};
