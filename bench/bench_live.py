@@ -199,6 +199,7 @@ async def run_clients(cfg: dict) -> dict:
             origin=f"http://127.0.0.1:{port}",
             additional_headers={"Cookie": f"sessionid={cfg['keys'][i]}"},
             open_timeout=120,
+            close_timeout=2,
             ping_interval=None,
             max_queue=None,
         )
@@ -271,8 +272,7 @@ async def run_clients(cfg: dict) -> dict:
 
     await asyncio.gather(*(final_sync(i) for i in range(n)))
     await fac.close()
-    for ws in conns:
-        await ws.close()
+    await asyncio.gather(*(ws.close() for ws in conns), return_exceptions=True)
     for task in tasks:
         task.cancel()
     return {
