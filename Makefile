@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test venv system-deps lint format check-migrations pytest bench-anchoring bench-comments
 
+.PHONY: run test venv system-deps lint format check-migrations pytest bench-live
+
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
@@ -48,3 +50,7 @@ bench-anchoring:
 
 bench-comments:
 	CONSULT_INSECURE_DEFAULTS=1 $(PY) bench/bench_comments.py
+
+CLIENTS ?= 500
+bench-live:
+	$(PY) bench/bench_live.py --clients $(CLIENTS)

@@ -98,7 +98,7 @@ class ConsultationPage(Page):
         index.SearchField("ministry"),
     ]
     parent_page_types = ["cms.HomePage"]
-    subpage_types: list[str] = []
+    subpage_types: list[str] = ["cms.TownHallPage"]
 
     def language_codes(self) -> list[str]:
         return [code.strip() for code in self.languages.split(",") if code.strip()]
@@ -251,3 +251,6 @@ class ClauseVersion(models.Model):
 
     def __str__(self):
         return f"{self.identifier} {self.heading}".strip()
+
+
+from .town_hall_pages import TownHallPage  # noqa: E402, F401

@@ -2,8 +2,9 @@
 
 from django.urls import path
 
-from consult.live.consumers import PingConsumer
+from consult.live.consumers import PingConsumer, TownHallConsumer
 
 websocket_urlpatterns = [
     path("ws/ping/", PingConsumer.as_asgi()),
+    path("ws/townhall/<int:page_id>/", TownHallConsumer.as_asgi()),
 ]

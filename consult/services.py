@@ -126,13 +126,20 @@ def complete_anchor(clause_text: str, start: int, end: int) -> dict:
     }
 
 
-def submit(consultation: ConsultationPage, data: SubmissionInput, user=None) -> Submission:
-    """Record a submission. Idempotent on ``client_token``: a resend returns the original."""
+def submit(
+    consultation: ConsultationPage, data: SubmissionInput, user=None, *, check_open: bool = True
+) -> Submission:
+    """Record a submission. Idempotent on ``client_token``: a resend returns the original.
+
+    ``check_open=False`` is for the town-hall door only (issue 7): a session that ends after
+    the consultation closed still records what was asked in it.
+    """
     if data.client_token:
         existing = Submission.objects.filter(client_token=data.client_token).first()
         if existing is not None:
             return existing
-    check_can_submit(consultation)
+    if check_open:
+        check_can_submit(consultation)
     clause = _validate(consultation, data)
     anchor = (
         complete_anchor(clause.text, int(data.anchor["start"]), int(data.anchor["end"]))

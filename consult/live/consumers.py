@@ -1,7 +1,69 @@
-"""WebSocket consumers for live sessions."""
+"""WebSocket consumers for live sessions: thin adapters over ``consult.live.services``."""
 
+from __future__ import annotations
+
+import json
+import time
+
+from channels.db import database_sync_to_async as _db
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import broadcast, presence, selectors, services
+from .identity import participant_from_session
+
+
+def database_sync_to_async(function):
+    """Each call in its own pool thread (own DB connection): with the default
+    thread-sensitive mode every connection's reads and writes queue behind one thread."""
+    return _db(function, thread_sensitive=False)
+
+
+MAX_MESSAGE_BYTES = getattr(settings, "LIVE_MAX_MESSAGE_BYTES", 4096)
+# Per connection: (how many, per how many seconds).
+RATE_LIMITS = getattr(settings, "LIVE_RATE_LIMITS", {"post": (5, 60.0), "vote": (30, 10.0)})
+
+# action name -> (service function, argument names, rate bucket or None)
+ACTIONS = {
+    "post_question": (services.post_question, ("text", "clause_key"), "post"),
+    "approve": (services.approve_question, ("question_id",), None),
+    "reject": (services.reject_question, ("question_id", "reason"), None),
+    "answered": (services.mark_answered, ("question_id", "answer"), None),
+    "vote": (services.vote, ("question_id",), "vote"),
+    "unvote": (services.unvote, ("question_id",), "vote"),
+    "open_poll": (services.open_poll, ("question", "options", "multiple"), None),
+    "answer_poll": (services.answer_poll, ("poll_id", "option_ids"), "vote"),
+    "close_poll": (services.close_poll, ("poll_id",), None),
+    "raise_hand": (services.raise_hand, ("name",), "post"),
+    "lower_hand": (services.lower_hand, (), "post"),
+    "call_next": (services.call_next_speaker, (), None),
+    "announce": (services.announce, ("text",), None),
+    "caption": (services.caption, ("text",), None),
+    "start": (services.start_session, (), None),
+    "end": (services.end_session, (), None),
+}
+
+
+class RateLimiter:
+    """A sliding window per bucket, per connection."""
+
+    def __init__(self, limits: dict[str, tuple[int, float]]):
+        self.limits = limits
+        self.hits: dict[str, list[float]] = {}
+
+    def allow(self, bucket: str) -> bool:
+        count, window = self.limits[bucket]
+        now = time.monotonic()
+        hits = [t for t in self.hits.get(bucket, []) if now - t < window]
+        if len(hits) >= count:
+            self.hits[bucket] = hits
+            return False
+        hits.append(now)
+        self.hits[bucket] = hits
+        return True
 
 
 class PingConsumer(AsyncJsonWebsocketConsumer):
@@ -14,3 +76,157 @@ class PingConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(
             {"type": "pong", "echo": content, "server_time": timezone.now().isoformat()}
         )
+
+
+class TownHallConsumer(AsyncJsonWebsocketConsumer):
+    """One connection to ``ws/townhall/<page_id>/``.
+
+    Protocol (JSON): the server sends ``snapshot`` on connect, then ``event`` messages with
+    a ``seq``. A client that sees a gap (or reconnects) sends ``{"type": "resume",
+    "last_seq": n}`` and gets a ``replay`` of the stored events after ``n``. Actions are
+    ``{"type": "action", "action": "...", "ref": "...", ...arguments}`` and are answered
+    with ``ack`` or ``error`` carrying the same ``ref``.
+    """
+
+    joined = False
+
+    async def connect(self):
+        self.page_id = int(self.scope["url_route"]["kwargs"]["page_id"])
+        loaded = await database_sync_to_async(self._load)()
+        if not loaded:
+            await self.close(code=4404)
+            return
+        self.group = broadcast.group_name(self.townhall_id)
+        self.limiter = RateLimiter(RATE_LIMITS)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        self.joined = True
+        await database_sync_to_async(self._join)()
+        await self.send_snapshot()
+
+    def _load(self) -> bool:
+        from cms.models import TownHallPage
+
+        page = TownHallPage.objects.live().filter(pk=self.page_id).first()
+        if page is None:
+            return False
+        self.page = page
+        user = self.scope.get("user")
+        self.participant = participant_from_session(self.scope.get("session"), user)
+        self.actor = services.actor_for(page, self.participant, user)
+        self.townhall_id = selectors.townhall_for_page(page).pk
+        return True
+
+    def _join(self):
+        presence.join(self.townhall_id)
+        broadcast.schedule_tally(self.townhall_id)
+
+    def _leave(self):
+        presence.leave(self.townhall_id)
+        broadcast.schedule_tally(self.townhall_id)
+
+    async def disconnect(self, code):
+        if self.joined:
+            self.joined = False
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+            await database_sync_to_async(self._leave)()
+
+    async def send_snapshot(self):
+        board = await database_sync_to_async(selectors.board)(
+            self.page, participant=self.participant, facilitator=self.actor.facilitator
+        )
+        await self.send_json({"type": "snapshot", "facilitator": self.actor.facilitator, **board})
+
+    async def error(self, code: str, message: str, ref=None):
+        await self.send_json({"type": "error", "code": code, "message": message, "ref": ref})
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        size = len(text_data.encode()) if text_data is not None else len(bytes_data or b"")
+        if size > MAX_MESSAGE_BYTES:
+            await self.error(
+                "too_large",
+                _("Your message is %(size)d bytes; the limit is %(limit)d bytes.")
+                % {"size": size, "limit": MAX_MESSAGE_BYTES},
+            )
+            return
+        try:
+            content = json.loads(text_data or bytes_data or b"")
+        except ValueError:
+            await self.error("bad_json", _("Messages must be JSON objects."))
+            return
+        if not isinstance(content, dict):
+            await self.error("bad_json", _("Messages must be JSON objects."))
+            return
+        await self.receive_json(content)
+
+    async def receive_json(self, content, **kwargs):
+        kind = content.get("type")
+        if kind == "resume":
+            await self.resume(content.get("last_seq"))
+        elif kind == "snapshot":
+            await self.send_snapshot()
+        elif kind == "action":
+            await self.act(content)
+        else:
+            await self.error("unknown_type", _("Unknown message type."))
+
+    async def resume(self, last_seq):
+        try:
+            last_seq = max(0, int(last_seq))
+        except (TypeError, ValueError):
+            await self.error("invalid", _("resume needs last_seq, a whole number."))
+            return
+        current = cache.get(broadcast.seq_cache_key(self.townhall_id))
+        if current is not None and int(current) == last_seq:
+            await self.send_json({"type": "replay", "events": [], "seq": last_seq})
+            return
+        events = await database_sync_to_async(selectors.events_after)(self.townhall_id, last_seq)
+        if len(events) >= selectors.REPLAY_LIMIT:
+            await self.send_snapshot()  # too far behind: start over from the board
+            return
+        messages = [self.for_me(e.as_message()) for e in events]
+        seq = messages[-1]["seq"] if messages else last_seq
+        await self.send_json({"type": "replay", "events": messages, "seq": seq})
+
+    async def act(self, content):
+        ref = content.get("ref")
+        name = content.get("action")
+        if name not in ACTIONS:
+            await self.error("unknown_action", _("Unknown action."), ref)
+            return
+        function, arg_names, bucket = ACTIONS[name]
+        if bucket and not self.actor.facilitator and not self.limiter.allow(bucket):
+            count, window = RATE_LIMITS[bucket]
+            await self.error(
+                "rate_limited",
+                _("Too many requests: at most %(count)d per %(window)d seconds. Wait a moment.")
+                % {"count": count, "window": window},
+                ref,
+            )
+            return
+        kwargs = {arg: content[arg] for arg in arg_names if arg in content}
+        try:
+            result = await database_sync_to_async(function)(self.page, self.actor, **kwargs)
+        except services.LiveActionError as exc:
+            await self.error(exc.code, exc.message, ref)
+            return
+        await self.send_json(
+            {"type": "ack", "ref": ref, "action": name, "result": result, "at": time.time()}
+        )
+
+    def for_me(self, message: dict) -> dict:
+        """Redact what this connection may not see (pending questions of others)."""
+        question = message.get("payload", {}).get("question")
+        if question is None:
+            return message
+        redacted = selectors.redact_question(
+            question, facilitator=self.actor.facilitator, participant=self.participant
+        )
+        return message | {"payload": message["payload"] | {"question": redacted}}
+
+    async def live_event(self, event):
+        message = event["message"]
+        if "question" in message.get("payload", {}):
+            await self.send_json(self.for_me(message))
+        else:
+            await self.send(text_data=event["text"])

@@ -1,0 +1,119 @@
+"""Fan-out of stored events to the town hall's channel-layer group.
+
+Called only after commit. The layer may drop a message (the Redis layer does, silently, past
+a channel's capacity): that is fine, the event is already stored with its ``seq`` and the
+client asks for it again when it sees a gap or on its periodic sync.
+
+Vote, poll-answer and presence changes are *coalesced* into one ``tally`` event per interval
+per town hall: 2,000 votes fanned out to 2,000 clients one by one would be 4 million frames.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import threading
+
+from asgiref.sync import SyncToAsync, async_to_sync, sync_to_async
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.cache import cache
+from django.db import close_old_connections
+
+logger = logging.getLogger(__name__)
+
+
+def group_name(townhall_id: int) -> str:
+    return f"townhall.{townhall_id}"
+
+
+def seq_cache_key(townhall_id: int) -> str:
+    return f"live:seq:{townhall_id}"
+
+
+def send_event(townhall_id: int, message: dict) -> None:
+    """Tell every connection; never raise: the stored event is the source of truth."""
+    cache.set(seq_cache_key(townhall_id), message["seq"], 24 * 3600)
+    layer = get_channel_layer()
+    # Encoded once here rather than once per connection (2,000 json.dumps per event).
+    text = json.dumps(message, ensure_ascii=False)
+    try:
+        async_to_sync(layer.group_send)(
+            group_name(townhall_id), {"type": "live.event", "message": message, "text": text}
+        )
+    except Exception:  # noqa: BLE001 - a lost broadcast is recovered by resume
+        logger.exception("group_send failed for town hall %s seq %s", townhall_id, message["seq"])
+
+
+def tally_interval() -> float:
+    default = os.environ.get("LIVE_TALLY_INTERVAL", "0.2")
+    return float(getattr(settings, "LIVE_TALLY_INTERVAL", default))
+
+
+def _pending_key(townhall_id: int) -> str:
+    return f"live:tally-pending:{townhall_id}"
+
+
+def schedule_tally(townhall_id: int) -> None:
+    """Emit a tally now (interval 0) or once at the end of the current window."""
+    interval = tally_interval()
+    if interval <= 0:
+        _emit(townhall_id)
+        return
+    # The cache is shared by all daphne processes (Redis), so one window per town hall.
+    if not cache.add(_pending_key(townhall_id), 1, timeout=max(2, int(interval * 10))):
+        return
+    loop = _server_loop()
+    if loop is not None:
+        loop.call_soon_threadsafe(loop.call_later, interval, _spawn_emit, townhall_id)
+    else:  # a script or management command: no event loop to borrow
+        timer = threading.Timer(interval, _emit_in_thread, args=[townhall_id])
+        timer.daemon = True
+        timer.start()
+
+
+def _server_loop():
+    """The server's event loop, when we run in it or in one of its sync_to_async threads.
+
+    Emitting from that loop reuses the layer's open Redis connections; a timer thread would
+    open a new loop and connection per tally and starve for the GIL under load. asgiref
+    records the loop in this thread-local for its own async_to_sync.
+    """
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    if getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None) == os.getpid():
+        return getattr(SyncToAsync.threadlocal, "main_event_loop", None)
+    return None
+
+
+def _spawn_emit(townhall_id: int) -> None:
+    task = asyncio.ensure_future(
+        sync_to_async(_emit_in_thread, thread_sensitive=False)(townhall_id)
+    )
+    _tasks.add(task)
+    task.add_done_callback(_tasks.discard)
+
+
+_tasks: set = set()
+
+
+def _emit(townhall_id: int) -> None:
+    from .services import emit_tally
+
+    # Clear the flag before reading counts: a change committed after this line schedules a
+    # new window; one committed before it is included in this tally.
+    cache.delete(_pending_key(townhall_id))
+    emit_tally(townhall_id)
+
+
+def _emit_in_thread(townhall_id: int) -> None:
+    try:
+        _emit(townhall_id)
+    except Exception:  # noqa: BLE001
+        logger.exception("tally failed for town hall %s", townhall_id)
+    finally:
+        close_old_connections()

@@ -1,0 +1,153 @@
+"""Reads for live town halls: the board (snapshot) and event replay."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from consult.roles import is_facilitator
+
+from .models import LiveEvent, Poll, PollAnswer, Question, SpeakerRequest, TownHall, Vote
+
+PUBLIC_QUESTION_STATUSES = (Question.Status.APPROVED, Question.Status.ANSWERED)
+REPLAY_LIMIT = getattr(settings, "LIVE_REPLAY_LIMIT", 1000)
+
+
+def townhall_for_page(page) -> TownHall:
+    townhall, _ = TownHall.objects.get_or_create(page_id=page.pk)
+    return townhall
+
+
+def can_facilitate(page, user) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return is_facilitator(user) or page.facilitators.filter(pk=user.pk).exists()
+
+
+def question_dict(question: Question) -> dict:
+    return {
+        "id": question.pk,
+        "text": question.text,
+        "clause_key": question.clause_key,
+        "author": question.author,
+        "status": question.status,
+        "reject_reason": question.reject_reason,
+        "answer": question.answer,
+        "votes": question.vote_count,
+    }
+
+
+def redact_question(data: dict, *, facilitator: bool, participant: str | None) -> dict:
+    """Pending and rejected questions are shown in full only to facilitators and the author."""
+    public = {k: v for k, v in data.items() if k != "author"}
+    if data.get("status") in PUBLIC_QUESTION_STATUSES:
+        return public
+    if facilitator or (participant and data.get("author") == participant):
+        return public | {"mine": data.get("author") == participant}
+    return public | {"text": "", "clause_key": ""}
+
+
+def poll_dict(poll: Poll) -> dict:
+    return {
+        "id": poll.pk,
+        "question": poll.question,
+        "kind": poll.kind,
+        "status": poll.status,
+        "answers": poll.answer_count,
+        "options": [
+            {"id": o.pk, "label": o.label, "votes": o.vote_count} for o in poll.options.all()
+        ],
+    }
+
+
+def speaker_dict(request: SpeakerRequest) -> dict:
+    return {"id": request.pk, "name": request.display_name, "participant": request.participant}
+
+
+def speakers_payload(townhall: TownHall) -> dict:
+    waiting = SpeakerRequest.objects.filter(townhall=townhall, status=SpeakerRequest.Status.WAITING)
+    current = townhall.current_speaker
+    return {
+        "queue": [speaker_dict(s) for s in waiting],
+        "current": speaker_dict(current) if current else None,
+    }
+
+
+def tally_payload(townhall: TownHall) -> dict:
+    """Absolute counts (idempotent to apply): votes per public question, open poll results."""
+    votes = dict(
+        Question.objects.filter(townhall=townhall, status__in=PUBLIC_QUESTION_STATUSES)
+        .values_list("pk", "vote_count")
+        .order_by()
+    )
+    polls = [
+        poll_dict(p)
+        for p in Poll.objects.filter(townhall=townhall, status=Poll.Status.OPEN).prefetch_related(
+            "options"
+        )
+    ]
+    from .presence import presence_count
+
+    return {
+        "votes": {str(k): v for k, v in votes.items()},
+        "polls": polls,
+        "presence": presence_count(townhall.pk),
+    }
+
+
+def board(page, participant: str | None = None, facilitator: bool = False) -> dict:
+    """Everything a client needs to draw the session, as of ``seq``.
+
+    ``seq`` is read first: events after it may already be reflected here, which is harmless
+    because every event carries absolute state and applying it twice changes nothing.
+    """
+    townhall = townhall_for_page(page)
+    seq = TownHall.objects.filter(pk=townhall.pk).values_list("last_seq", flat=True).get()
+    townhall.refresh_from_db()
+    questions = Question.objects.filter(townhall=townhall)
+    if not facilitator:
+        statuses = list(PUBLIC_QUESTION_STATUSES)
+        questions = questions.filter(status__in=statuses) | questions.filter(
+            author=participant or "-"
+        )
+    polls = Poll.objects.filter(townhall=townhall).prefetch_related("options")
+    my_votes = (
+        list(
+            Vote.objects.filter(question__townhall=townhall, participant=participant).values_list(
+                "question_id", flat=True
+            )
+        )
+        if participant
+        else []
+    )
+    my_answers = (
+        {
+            str(a.poll_id): a.option_ids
+            for a in PollAnswer.objects.filter(poll__townhall=townhall, participant=participant)
+        }
+        if participant
+        else {}
+    )
+    from .presence import presence_count
+
+    return {
+        "seq": seq,
+        "state": townhall.state,
+        "announcement": townhall.announcement,
+        "caption": townhall.caption,
+        "questions": [
+            redact_question(question_dict(q), facilitator=facilitator, participant=participant)
+            for q in questions.distinct()
+        ],
+        "polls": [poll_dict(p) for p in polls],
+        "speakers": speakers_payload(townhall),
+        "presence": presence_count(townhall.pk),
+        "my_votes": my_votes,
+        "my_answers": my_answers,
+        "participant": participant,
+    }
+
+
+def events_after(townhall_id: int, last_seq: int, limit: int = REPLAY_LIMIT) -> list[LiveEvent]:
+    return list(
+        LiveEvent.objects.filter(townhall_id=townhall_id, seq__gt=last_seq).order_by("seq")[:limit]
+    )

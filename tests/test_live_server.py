@@ -1,0 +1,194 @@
+"""Town halls on a real server: daphne in a subprocess on a file database, real Chromium,
+and several OS processes appending events to one SQLite file at once."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SETUP_SCRIPT = """
+import json, sys
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from consult.live.demo import make_town_hall
+page = make_town_hall(slug=sys.argv[-1])
+fac = page.facilitators.get()
+s = SessionStore()
+s[SESSION_KEY] = str(fac.pk)
+s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+s[HASH_SESSION_KEY] = fac.get_session_auth_hash()
+s.save()
+print(json.dumps({"url": page.url, "id": page.pk, "fac_session": s.session_key}))
+"""
+
+APPEND_SCRIPT = """
+import sys
+from django.contrib.auth import get_user_model
+from cms.models import TownHallPage
+from consult.live import services
+page = TownHallPage.objects.get(pk=int(sys.argv[-2]))
+user = get_user_model().objects.get(username="facilitator")
+actor = services.Actor(f"u:{user.pk}", user, True)
+for i in range(int(sys.argv[-1])):
+    services.announce(page, actor, f"process line {i}")
+"""
+
+
+def _python(env, script, *args, timeout=300):
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()\n" + script, *args],
+        cwd=ROOT,
+        env=env | {"DJANGO_SETTINGS_MODULE": "consult.settings"},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
+
+
+@pytest.fixture(scope="session")
+def file_db_env(tmp_path_factory):
+    """A migrated SQLite file that daphne and helper processes share."""
+    path = tmp_path_factory.mktemp("live") / "live.sqlite3"
+    env = dict(
+        os.environ,
+        CONSULT_INSECURE_DEFAULTS="1",
+        DATABASE_URL=f"sqlite:///{path}",
+        CHANNELS_PREFIX=f"issue7live{os.getpid()}",
+        CACHE_PREFIX=f"issue7live{os.getpid()}",
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    return env
+
+
+def test_processes_appending_at_once_get_gapless_seqs(file_db_env):
+    """Four processes, ten events each, one SQLite file: seq 1..41 exactly once each."""
+    hall = json.loads(_python(file_db_env, SETUP_SCRIPT, "concurrency"))
+    start = (
+        "from django.contrib.auth import get_user_model\n"
+        "from cms.models import TownHallPage\nfrom consult.live import services\n"
+        "u = get_user_model().objects.get(username='facilitator')\n"
+        f"services.start_session(TownHallPage.objects.get(pk={hall['id']}), "
+        "services.Actor(f'u:{u.pk}', u, True))\n"
+    )
+    _python(file_db_env, start)
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "import django; django.setup()\n" + APPEND_SCRIPT,
+                str(hall["id"]),
+                "10",
+            ],
+            cwd=ROOT,
+            env=file_db_env | {"DJANGO_SETTINGS_MODULE": "consult.settings"},
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    for proc in procs:
+        _, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err[-3000:]
+    out = _python(
+        file_db_env,
+        "from consult.live.models import LiveEvent, TownHall\n"
+        f"th = TownHall.objects.get(page_id={hall['id']})\n"
+        "print(list(LiveEvent.objects.filter(townhall=th).values_list('seq', flat=True)),"
+        " th.last_seq)",
+    )
+    seqs, last = out.rsplit(" ", 1)
+    assert json.loads(seqs) == list(range(1, 42))
+    assert int(last) == 41
+
+
+@pytest.fixture(scope="session")
+def daphne_server(file_db_env):
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    daphne = Path(sys.executable).with_name("daphne")
+    proc = subprocess.Popen(
+        [str(daphne), "-b", "127.0.0.1", "-p", str(port), "consult.asgi:application"],
+        cwd=ROOT,
+        env=file_db_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/healthz") as response:
+                assert response.status == 200
+                break
+        except OSError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise
+            time.sleep(0.3)
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.mark.browser
+def test_browser_question_reaches_other_participant_without_reload(
+    daphne_server, file_db_env, browser, artifacts
+):
+    """One participant asks, the facilitator approves, another participant sees it live."""
+    hall = json.loads(_python(file_db_env, SETUP_SCRIPT, "browser"))
+    url = daphne_server + hall["url"]
+    contexts = [browser.new_context(viewport={"width": 412, "height": 915}) for _ in range(3)]
+    asker, watcher, facilitator = (c.new_page() for c in contexts)
+    contexts[2].add_cookies(
+        [{"name": "sessionid", "value": hall["fac_session"], "url": daphne_server}]
+    )
+    try:
+        facilitator.goto(url)
+        facilitator.wait_for_selector("#facilitator-panel:not([hidden])")
+        facilitator.click("#fac-start")
+        facilitator.wait_for_selector('#live-state[data-state="live"]')
+
+        watcher.goto(url)
+        watcher.wait_for_selector('#live-state[data-state="live"]')
+        watcher.evaluate("window.__sameDocument = true")
+        asker.goto(url)
+        asker.wait_for_selector("#ask-form:not([hidden])")
+        asker.fill("#ask-text", "Will small firms get more time to comply?")
+        asker.click("#ask-form button[type=submit]")
+
+        pending = facilitator.locator("#live-pending li", has_text="small firms")
+        pending.wait_for()
+        assert watcher.locator("#live-questions .q-text").count() == 0
+        pending.get_by_role("button", name="Approve").click()
+
+        shown = watcher.locator("#live-questions .q-text", has_text="small firms")
+        shown.wait_for(timeout=10000)
+        assert watcher.evaluate("window.__sameDocument") is True  # no reload happened
+        watcher.get_by_role("button", name="Vote").click()
+        watcher.wait_for_selector('#live-questions li .q-votes:text("1")')
+        asker.wait_for_selector('#live-questions li .q-votes:text("1")')
+        watcher.screenshot(path=str(artifacts / "town-hall-live.png"))
+    finally:
+        for context in contexts:
+            context.close()
