@@ -37,3 +37,12 @@ pytest: venv
 	CONSULT_INSECURE_DEFAULTS=1 $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test: system-deps venv lint check-migrations pytest
+
+# --- analysis (issue 5) ---------------------------------------------------------------------
+.PHONY: bench-analysis bench-analysis-quality
+N ?= 100000
+bench-analysis:
+	CONSULT_INSECURE_DEFAULTS=1 $(PY) bench/bench_analysis.py $(N)
+
+bench-analysis-quality:
+	CONSULT_INSECURE_DEFAULTS=1 $(PY) bench/bench_analysis_quality.py

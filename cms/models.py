@@ -96,7 +96,7 @@ class ConsultationPage(Page):
         index.SearchField("ministry"),
     ]
     parent_page_types = ["cms.HomePage"]
-    subpage_types: list[str] = []
+    subpage_types: list[str] = ["cms.ReportPage"]
 
     def language_codes(self) -> list[str]:
         return [code.strip() for code in self.languages.split(",") if code.strip()]
@@ -187,3 +187,5 @@ class ClauseVersion(models.Model):
 
     def __str__(self):
         return f"{self.identifier} {self.heading}".strip()
+
+from .report_pages import ReportPage  # noqa: E402, F401
