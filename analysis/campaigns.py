@@ -20,9 +20,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
-from sklearn.feature_extraction.text import HashingVectorizer
 
-from .normalise import TOKEN_PATTERN
+from .normalise import _TOKEN_RE
+
+_BAND_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 
 
 @dataclass(frozen=True)
@@ -50,55 +51,73 @@ def exact_groups(normalised_texts: list[str]) -> tuple[np.ndarray, list[int]]:
     return inverse, unique_first
 
 
-def minhash_signatures(texts: list[str], params: CampaignParams) -> np.ndarray:
-    """One row of ``num_perm`` uint64 minima per text; texts with no shingle get a unique row."""
-    vectorizer = HashingVectorizer(
-        n_features=1 << 24,
-        token_pattern=TOKEN_PATTERN,
-        ngram_range=(params.shingle_words, params.shingle_words),
-        lowercase=False,
-        alternate_sign=False,
-        norm=None,
-        binary=True,
-        dtype=np.float32,
-    )
-    matrix = vectorizer.transform(texts).tocsr()
-    # Single-word texts have no bigram: fall back to their unigrams so they still compare.
-    empty = np.flatnonzero(np.diff(matrix.indptr) == 0)
-    if len(empty):
-        unigram = HashingVectorizer(
-            n_features=1 << 24,
-            token_pattern=TOKEN_PATTERN,
-            lowercase=False,
-            alternate_sign=False,
-            norm=None,
-            binary=True,
+def _shingles(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Word-bigram shingles of every text as uint64 ids, flattened, with per-text counts.
+
+    Tokens get dense ids from one dict (deterministic: first-seen order), bigrams are
+    ``left * V + right`` computed in numpy; a one-word text gets its word as its shingle.
+    Much faster than a Python n-gram analyser at a million texts."""
+    vocabulary: dict[str, int] = {}
+    token_ids: list[int] = []
+    lengths = np.empty(len(texts), dtype=np.int64)
+    setdefault = vocabulary.setdefault
+    for i, text in enumerate(texts):
+        tokens = _TOKEN_RE.findall(text)
+        lengths[i] = len(tokens)
+        token_ids.extend([setdefault(t, len(vocabulary)) for t in tokens])
+    ids = np.asarray(token_ids, dtype=np.uint64)
+    size = np.uint64(len(vocabulary) + 1)
+    starts = np.cumsum(lengths) - lengths
+    # Global neighbours; a text's bigrams are pairs[start : start + len - 1], never crossing
+    # into the next text.
+    pairs = ids[:-1] * size + ids[1:] if len(ids) > 1 else np.zeros(0, dtype=np.uint64)
+    # Per text: its bigrams (len - 1 of them), or its single word.
+    counts = np.maximum(lengths - 1, 0)
+    counts[lengths == 1] = 1
+    shingles = np.empty(int(counts.sum()), dtype=np.uint64)
+    out_starts = np.cumsum(counts) - counts
+    bigram_texts = np.flatnonzero(lengths > 1)
+    if len(bigram_texts):
+        for_texts = np.repeat(out_starts[bigram_texts], counts[bigram_texts])
+        offsets = np.arange(len(for_texts)) - np.repeat(
+            np.cumsum(counts[bigram_texts]) - counts[bigram_texts], counts[bigram_texts]
         )
-        matrix = matrix.tolil()
-        sub = unigram.transform([texts[i] for i in empty]).tocsr()
-        for row, i in enumerate(empty):
-            matrix[i, sub[row].indices] = 1
-        matrix = matrix.tocsr()
-    matrix.sort_indices()
-    n = matrix.shape[0]
+        source = np.repeat(starts[bigram_texts], counts[bigram_texts]) + offsets
+        shingles[for_texts + offsets] = pairs[source]
+    single = np.flatnonzero(lengths == 1)
+    shingles[out_starts[single]] = ids[starts[single]] + size * size
+    return shingles, counts
+
+
+def _mix(values: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser: spreads structured ids over 64 bits before universal hashing."""
+    z = values + np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def minhash_signatures(texts: list[str], params: CampaignParams) -> np.ndarray:
+    """One row of ``num_perm`` minima per text; texts with no word get a unique row."""
+    shingles, counts = _shingles(texts)
+    n = len(texts)
     signatures = np.full((n, params.num_perm), np.iinfo(np.uint64).max, dtype=np.uint64)
-    lengths = np.diff(matrix.indptr)
-    nonempty = np.flatnonzero(lengths > 0)
+    nonempty = np.flatnonzero(counts > 0)
+    still_empty = np.flatnonzero(counts == 0)
+    signatures[still_empty, :] = (still_empty[:, None] + (1 << 40)).astype(np.uint64)
     if len(nonempty) == 0:
         return signatures
+    mixed = _mix(shingles)
     rng = np.random.default_rng(params.seed)
     # Multiply-shift hashing (Dietzfelbinger): (a*x + b) mod 2^64, top 32 bits; a odd.
     a = rng.integers(0, np.iinfo(np.uint64).max, size=params.num_perm, dtype=np.uint64) | 1
     b = rng.integers(0, np.iinfo(np.uint64).max, size=params.num_perm, dtype=np.uint64)
-    shingles = matrix.indices.astype(np.uint64)
-    starts = matrix.indptr[:-1][nonempty]
+    starts = (np.cumsum(counts) - counts)[nonempty]
     shift = np.uint64(32)
-    for p in range(params.num_perm):
-        hashed = (a[p] * shingles + b[p]) >> shift
-        signatures[nonempty, p] = np.minimum.reduceat(hashed, starts)
-    # Still-empty texts (no word at all) must not collide with one another.
-    still_empty = np.flatnonzero(lengths == 0)
-    signatures[still_empty, :] = (still_empty[:, None] + (1 << 40)).astype(np.uint64)
+    with np.errstate(over="ignore"):
+        for p in range(params.num_perm):
+            hashed = (a[p] * mixed + b[p]) >> shift
+            signatures[nonempty, p] = np.minimum.reduceat(hashed, starts)
     return signatures
 
 
@@ -112,8 +131,11 @@ def near_duplicate_labels(texts: list[str], params: CampaignParams) -> np.ndarra
     sources: list[np.ndarray] = []
     targets: list[np.ndarray] = []
     for band in range(params.bands):
-        block = np.ascontiguousarray(signatures[:, band * rows : (band + 1) * rows])
-        keys = block.view(np.dtype((np.void, block.dtype.itemsize * rows))).ravel()
+        # One uint64 key per band (wrapping polynomial hash); collisions are harmless
+        # because every candidate pair is verified on the full signature below.
+        keys = signatures[:, band * rows].copy()
+        for column in range(band * rows + 1, (band + 1) * rows):
+            keys = keys * _BAND_MULTIPLIER + signatures[:, column]
         order = np.argsort(keys, kind="stable")
         sorted_keys = keys[order]
         new_group = np.ones(n, dtype=bool)

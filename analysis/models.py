@@ -104,6 +104,9 @@ class ThemeMember(models.Model):
             models.UniqueConstraint(fields=["theme", "submission"], name="unique_theme_member")
         ]
 
+    def __str__(self):
+        return f"{self.submission_id} in {self.theme_id}"
+
 
 class ThemeResponse(Orderable):
     """The ministry's answer to a theme: "you said, we did"."""

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (phrase banks are data: one sentence per line reads best)
 """Synthetic submissions about the demo draft (AI rules): the labelled evaluation set and
 the scale benchmark's input. Deterministic for a seed.
 

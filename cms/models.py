@@ -188,4 +188,5 @@ class ClauseVersion(models.Model):
     def __str__(self):
         return f"{self.identifier} {self.heading}".strip()
 
+
 from .report_pages import ReportPage  # noqa: E402, F401

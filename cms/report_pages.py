@@ -113,7 +113,7 @@ class ReportPage(RoutablePageMixin, Page):
     def html(self, request):
         return self.render(request)
 
-    @path("report.pdf", name="pdf")
+    @path("pdf/", name="pdf")
     def pdf(self, request):
         from weasyprint import HTML
 
@@ -124,7 +124,7 @@ class ReportPage(RoutablePageMixin, Page):
         response["Content-Disposition"] = f'inline; filename="{self.slug}.pdf"'
         return response
 
-    @path("open-data.csv", name="csv")
+    @path("open-data/csv/", name="csv")
     def open_data_csv(self, request):
         def lines():
             buffer = io.StringIO()
@@ -143,7 +143,7 @@ class ReportPage(RoutablePageMixin, Page):
         response["Content-Disposition"] = f'attachment; filename="{self.slug}-submissions.csv"'
         return response
 
-    @path("open-data.json", name="json")
+    @path("open-data/json/", name="json")
     def open_data_json(self, request):
         run = self.run
         data = {

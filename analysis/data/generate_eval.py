@@ -1,4 +1,6 @@
-"""Regenerate ``eval_submissions.jsonl`` (deterministic): ``python -m analysis.data.generate_eval``."""
+"""Regenerate ``eval_submissions.jsonl``, deterministically.
+
+Run: ``python -m analysis.data.generate_eval``."""
 
 from __future__ import annotations
 
