@@ -16,21 +16,21 @@ import numpy as np
 from scipy.sparse import csr_matrix, hstack
 from sklearn.cluster import MiniBatchKMeans
 from sklearn.decomposition import TruncatedSVD
-from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.metrics import silhouette_score
-from sklearn.pipeline import FeatureUnion
 from sklearn.preprocessing import normalize
 
 from .normalise import STOP_WORDS, TOKEN_PATTERN
+from .vectorise import WordCharTfidf
 
 
 @dataclass(frozen=True)
 class ThemeParams:
     k_min: int = 4
     k_max: int = 16
-    svd_components: int = 100
-    fit_sample: int = 20000  # units used to fit vectoriser, SVD and k-means
-    silhouette_sample: int = 3000
+    svd_components: int = 64
+    fit_sample: int = 10000  # units used to fit vectoriser, SVD and k-means
+    silhouette_sample: int = 2000
     char_ngrams: tuple[int, int] = (3, 5)
     max_features: int = 50000
     terms_per_theme: int = 8
@@ -42,38 +42,12 @@ class ThemeParams:
     seed: int = 42
 
 
-def _vectoriser(params: ThemeParams, n_docs: int) -> FeatureUnion:
-    min_df = 2 if n_docs >= 50 else 1
-    return FeatureUnion(
-        [
-            (
-                "words",
-                TfidfVectorizer(
-                    token_pattern=TOKEN_PATTERN,
-                    lowercase=False,
-                    ngram_range=(1, 2),
-                    min_df=min_df,
-                    max_df=0.5,
-                    sublinear_tf=True,
-                    max_features=params.max_features,
-                    stop_words=sorted(STOP_WORDS),
-                    dtype=np.float32,
-                ),
-            ),
-            (
-                "chars",
-                TfidfVectorizer(
-                    analyzer="char_wb",
-                    lowercase=False,
-                    ngram_range=params.char_ngrams,
-                    min_df=min_df,
-                    max_df=0.5,
-                    sublinear_tf=True,
-                    max_features=params.max_features,
-                    dtype=np.float32,
-                ),
-            ),
-        ]
+def _vectoriser(params: ThemeParams, n_docs: int) -> WordCharTfidf:
+    return WordCharTfidf(
+        char_ngrams=params.char_ngrams,
+        max_features=params.max_features,
+        min_df=2 if n_docs >= 50 else 1,
+        max_df=0.5,
     )
 
 

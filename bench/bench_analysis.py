@@ -32,8 +32,10 @@ def main() -> None:
         print(f"  [{time.perf_counter() - t0:7.1f} s] {stage} ({percent}%)", flush=True)
 
     t0 = time.perf_counter()
+    cpu0 = time.process_time()
     result = run_pipeline(corpus, progress=progress)
     seconds = time.perf_counter() - t0
+    cpu = time.process_time() - cpu0
     for stage, spent in result["method"]["timings"].items():
         print(f"  stage {stage}: {spent:.2f} s")
     counts = result["method"]["counts"]
@@ -42,6 +44,7 @@ def main() -> None:
         f"supporters={counts['campaign_supporters']} themes={counts['themes']} "
         f"k={result['method']['chosen_k']}"
     )
+    print(f"  cpu seconds of this process: {cpu:.1f} (wall minus this = waiting for a core)")
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"analysis n={n} seconds={seconds:.1f} peak_mb={peak_mb:.0f}")
 

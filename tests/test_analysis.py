@@ -246,3 +246,22 @@ def test_bad_lines_are_reported_with_their_number(tmp_path, line, message):
         call_command("analyse_file", str(source), "--out", str(tmp_path / "o.json"))
     with pytest.raises(RecordError):
         read_jsonl(source.read_text().splitlines())
+
+
+def test_fast_char_ngrams_equal_sklearns_char_wb():
+    """Word counts x n-grams per word gives exactly sklearn's char_wb counts."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from analysis.vectorise import WordCharTfidf
+
+    texts = ["ذاتی ڈیٹا کا تحفظ", "facial recognition cameras", "ڈیٹا cameras ڈیٹا"]
+    vectoriser = WordCharTfidf(char_ngrams=(3, 4), min_df=1, max_df=1.0)
+    counts, words = vectoriser._count_words(texts)
+    grams = CountVectorizer(analyzer="char_wb", ngram_range=(3, 4), lowercase=False)
+    ours = (counts @ grams.fit_transform(list(words))).toarray()
+    reference = CountVectorizer(analyzer="char_wb", ngram_range=(3, 4), lowercase=False)
+    expected = reference.fit_transform(texts).toarray()
+    order = [
+        list(reference.get_feature_names_out()).index(g) for g in grams.get_feature_names_out()
+    ]
+    assert (ours == expected[:, order]).all()
