@@ -91,29 +91,30 @@ def test_campaign_description_counts_every_supporter():
 
 
 # --- step 3 ------------------------------------------------------------------------------
+# Urdu comments often switch to English for technical terms (code-mixing), as here.
 TOPICS = {
     "privacy": [
         "personal data privacy consent protection",
         "privacy of personal data needs consent",
         "data protection law and consent for personal records",
-        "ذاتی ڈیٹا کی رازداری اور رضامندی",
-        "ذاتی ڈیٹا کا تحفظ اور رضامندی ضروری",
+        "ذاتی ڈیٹا کی privacy اور رضامندی",
+        "personal data کا تحفظ اور رضامندی ضروری",
         "consent before personal data is used, privacy first",
     ],
     "faces": [
         "facial recognition cameras in public must be banned",
         "ban facial recognition cameras by police",
         "police facial recognition cameras are surveillance",
-        "چہرہ شناسی کیمرے پولیس نگرانی پابندی",
-        "چہرہ شناسی کیمروں پر پابندی لگائیں",
+        "facial recognition کیمرے پولیس نگرانی پابندی",
+        "چہرہ شناسی cameras پر پابندی لگائیں",
         "no facial recognition cameras in markets",
     ],
     "language": [
         "complaints in sindhi pashto balochi languages",
         "regional languages sindhi and pashto for complaints",
         "allow complaints in regional languages like balochi",
-        "شکایات سندھی پشتو بلوچی زبانوں میں",
-        "علاقائی زبانوں سندھی پشتو میں شکایات",
+        "شکایات sindhi pashto بلوچی زبانوں میں",
+        "regional languages سندھی پشتو میں شکایات",
         "complaint forms in pashto and sindhi languages",
     ],
 }
