@@ -21,10 +21,13 @@ from consult.roles import is_analyst, is_ministry_editor
 logger = logging.getLogger(__name__)
 
 
-def start_analysis(consultation, user=None, parameters: dict | None = None) -> AnalysisRun:
+def start_analysis(
+    consultation, user=None, parameters: dict | None = None, *, enqueue: bool = True
+) -> AnalysisRun:
     """Create a queued run and enqueue its task once the transaction commits.
 
-    ``user=None`` is the system (a management command or a scheduled job)."""
+    ``user=None`` is the system (a management command or a scheduled job); ``enqueue=False``
+    lets a command call :func:`execute_run` itself."""
     if user is not None and not (is_analyst(user) or is_ministry_editor(user)):
         raise PermissionDenied(_("Only analysts and ministry editors can start an analysis."))
     params = PipelineParams.from_dict(parameters)  # raises TypeError on unknown parameters
@@ -33,9 +36,10 @@ def start_analysis(consultation, user=None, parameters: dict | None = None) -> A
         parameters=params.as_dict(),
         created_by=user if user is not None and user.is_authenticated else None,
     )
-    from analysis.tasks import run_analysis
+    if enqueue:
+        from analysis.tasks import run_analysis
 
-    transaction.on_commit(lambda: run_analysis.enqueue(run.pk))
+        transaction.on_commit(lambda: run_analysis.enqueue(run.pk))
     return run
 
 

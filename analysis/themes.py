@@ -27,7 +27,7 @@ from .vectorise import WordCharTfidf
 @dataclass(frozen=True)
 class ThemeParams:
     k_min: int = 4
-    k_max: int = 16
+    k_max: int = 12  # a report with more themes than this is hard to read and answer
     svd_components: int = 64
     fit_sample: int = 10000  # units used to fit vectoriser, SVD and k-means
     silhouette_sample: int = 2000

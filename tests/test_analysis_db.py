@@ -100,3 +100,17 @@ def test_only_analysts_and_ministry_editors_start_an_analysis(demo):
 def test_unknown_parameters_are_refused(demo):
     with pytest.raises(TypeError):
         start_analysis(demo, parameters={"themes": {"k_maxx": 3}})
+
+
+@pytest.mark.django_db
+def test_runs_and_progress_are_listed_in_the_wagtail_admin(client, demo, django_user_model):
+    from django.core.management import call_command as run_command
+
+    run_command("analyse_consultation", demo.slug, "--now")
+    run = AnalysisRun.objects.get()
+    assert run.status == AnalysisRun.Status.DONE and run.progress == 100
+    admin = django_user_model.objects.create_superuser("boss", "boss@example.org", "pw")
+    client.force_login(admin)
+    response = client.get("/admin/snippets/analysis/analysisrun/")
+    assert response.status_code == 200
+    assert "Done" in response.content.decode()
