@@ -54,3 +54,12 @@ bench-comments:
 CLIENTS ?= 500
 bench-live:
 	$(PY) bench/bench_live.py --clients $(CLIENTS)
+
+# --- analysis (issue 5) ---------------------------------------------------------------------
+.PHONY: bench-analysis bench-analysis-quality
+N ?= 100000
+bench-analysis:
+	CONSULT_INSECURE_DEFAULTS=1 $(PY) bench/bench_analysis.py $(N)
+
+bench-analysis-quality:
+	CONSULT_INSECURE_DEFAULTS=1 $(PY) bench/bench_analysis_quality.py

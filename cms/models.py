@@ -98,7 +98,7 @@ class ConsultationPage(Page):
         index.SearchField("ministry"),
     ]
     parent_page_types = ["cms.HomePage"]
-    subpage_types: list[str] = ["cms.TownHallPage"]
+    subpage_types: list[str] = ["cms.TownHallPage", "cms.ReportPage"]
 
     def language_codes(self) -> list[str]:
         return [code.strip() for code in self.languages.split(",") if code.strip()]
@@ -253,4 +253,5 @@ class ClauseVersion(models.Model):
         return f"{self.identifier} {self.heading}".strip()
 
 
+from .report_pages import ReportPage  # noqa: E402, F401
 from .town_hall_pages import TownHallPage  # noqa: E402, F401

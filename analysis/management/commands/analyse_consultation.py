@@ -1,0 +1,31 @@
+"""Start an analysis of a consultation's published submissions (queued, or --now)."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from analysis.services import execute_run, start_analysis
+from cms.models import ConsultationPage
+
+
+class Command(BaseCommand):
+    help = "Analyse a consultation (by slug) and draft its report page."
+
+    def add_arguments(self, parser):
+        parser.add_argument("slug")
+        parser.add_argument(
+            "--now", action="store_true", help="run here instead of queueing for db_worker"
+        )
+
+    def handle(self, *args, slug, now, **options):
+        consultation = ConsultationPage.objects.filter(slug=slug).first()
+        if consultation is None:
+            raise CommandError(f"No consultation with slug {slug!r}.")
+        if now:
+            run = execute_run(start_analysis(consultation, enqueue=False).pk)
+            self.stdout.write(f"Analysis {run.pk}: {run.status}; report drafted.")
+        else:
+            run = start_analysis(consultation)
+            self.stdout.write(
+                f"Analysis {run.pk} queued; run `manage.py db_worker --queue-name analysis`."
+            )

@@ -1,0 +1,61 @@
+"""Steps 1-4 on a JSON-lines file, without touching the database (for analysts)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from analysis.pipeline import run_pipeline
+from analysis.records import RecordError, read_jsonl
+
+
+class Command(BaseCommand):
+    help = (
+        "Analyse INPUT.jsonl (one JSON object per line: id, text, optional clause, stance, "
+        "stakeholder, language, created, anonymous) and write themes, campaigns and clauses "
+        "to --out as JSON."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("input", help="JSON-lines file, UTF-8")
+        parser.add_argument("--out", required=True, help="where to write the JSON result")
+        parser.add_argument(
+            "--params", help='JSON object of pipeline parameters, e.g. \'{"themes": {"k_max": 8}}\''
+        )
+
+    def handle(self, *args, **options):
+        from analysis.pipeline import PipelineParams
+
+        source = Path(options["input"])
+        if not source.is_file():
+            raise CommandError(f"Input file not found: {source}")
+        try:
+            params = PipelineParams.from_dict(json.loads(options["params"] or "{}"))
+        except (json.JSONDecodeError, TypeError) as error:
+            raise CommandError(f"--params is not a valid parameter object: {error}") from None
+        try:
+            with source.open(encoding="utf-8") as lines:
+                corpus = read_jsonl(lines)
+        except UnicodeDecodeError as error:
+            raise CommandError(f"{source} is not UTF-8 text ({error.reason})") from None
+        except RecordError as error:
+            raise CommandError(f"{source}: {error}") from None
+        if len(corpus) == 0:
+            raise CommandError(f"{source} contains no records.")
+
+        def progress(stage: str, percent: int) -> None:
+            if options["verbosity"] > 1:
+                self.stderr.write(f"{stage} ({percent}%)")
+
+        result = run_pipeline(corpus, params, progress)
+        out = Path(options["out"])
+        out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+        counts = result["method"]["counts"]
+        timings = ", ".join(f"{k} {v:.2f} s" for k, v in result["method"]["timings"].items())
+        self.stdout.write(
+            f"{counts['submissions']} submissions: {counts['campaigns']} campaigns, "
+            f"{counts['themes']} themes, {counts['clauses']} clauses ({timings}). "
+            f"Wrote {out}"
+        )

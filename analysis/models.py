@@ -1,0 +1,146 @@
+"""Analysis runs and their results, traceable to the submissions behind every figure."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel
+from wagtail.models import Orderable
+
+
+class AnalysisRun(models.Model):
+    """One run of steps 1-4 over a consultation's published submissions."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    consultation = models.ForeignKey(
+        "cms.ConsultationPage", on_delete=models.CASCADE, related_name="analysis_runs"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    stage = models.CharField(max_length=32, blank=True)
+    progress = models.PositiveSmallIntegerField(default=0, help_text=_("Percent done."))
+    parameters = models.JSONField(default=dict, blank=True)
+    stage_timings = models.JSONField(default=dict, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    results = models.JSONField(
+        default=dict, blank=True, help_text=_("Method, per-clause figures, moderation figures.")
+    )
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("analysis run")
+
+    def __str__(self):
+        return f"Analysis {self.pk} of {self.consultation_id} ({self.status}, {self.progress}%)"
+
+
+class Campaign(models.Model):
+    """Near-identical submissions: one position with ``size`` supporters, never dropped."""
+
+    run = models.ForeignKey(AnalysisRun, on_delete=models.CASCADE, related_name="campaigns")
+    number = models.PositiveIntegerField()
+    size = models.PositiveIntegerField()
+    representative = models.ForeignKey(
+        "consult.Submission", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    representative_text = models.TextField()
+    first_at = models.DateTimeField(null=True, blank=True)
+    last_at = models.DateTimeField(null=True, blank=True)
+    share_anonymous = models.FloatField(null=True, blank=True)
+    stances = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["run", "number"]
+
+    def __str__(self):
+        return f"Campaign {self.number} ({self.size})"
+
+
+class Theme(models.Model):
+    run = models.ForeignKey(AnalysisRun, on_delete=models.CASCADE, related_name="themes")
+    number = models.PositiveIntegerField()
+    label = models.CharField(max_length=255)
+    terms = models.JSONField(default=list)
+    size = models.PositiveIntegerField()
+    distinct_texts = models.PositiveIntegerField(default=0)
+    stakeholders = models.JSONField(default=dict, blank=True)
+    quotes = models.JSONField(
+        default=list, help_text=_("Submission ids and texts near the centre.")
+    )
+
+    class Meta:
+        ordering = ["run", "number"]
+
+    def __str__(self):
+        return f"{self.number}. {self.label}"
+
+
+class ThemeMember(models.Model):
+    """Which submission is behind which theme (and campaign): every summary point traces back."""
+
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="members")
+    submission = models.ForeignKey(
+        "consult.Submission", on_delete=models.CASCADE, related_name="theme_memberships"
+    )
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.CASCADE, related_name="members"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["theme", "submission"], name="unique_theme_member")
+        ]
+
+    def __str__(self):
+        return f"{self.submission_id} in {self.theme_id}"
+
+
+class ThemeResponse(Orderable):
+    """The ministry's answer to a theme: "you said, we did"."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("Not yet answered")
+        ACCEPTED = "accepted", _("Accepted")
+        PARTLY = "partly", _("Partly accepted")
+        NOT_ACCEPTED = "not_accepted", _("Not accepted")
+
+    page = ParentalKey("cms.ReportPage", on_delete=models.CASCADE, related_name="responses")
+    theme = models.ForeignKey(
+        Theme, null=True, blank=True, on_delete=models.SET_NULL, related_name="responses"
+    )
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.PENDING
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    changed_clause = models.ForeignKey(
+        "cms.ClauseVersion",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("changed clause"),
+        help_text=_("The clause as changed in the next draft version."),
+    )
+
+    panels = [
+        FieldPanel("theme"),
+        FieldPanel("outcome"),
+        FieldPanel("reason"),
+        FieldPanel("changed_clause"),
+    ]
+
+    def __str__(self):
+        return f"{self.theme}: {self.get_outcome_display()}"

@@ -1,0 +1,259 @@
+"""Step 1: text normalisation and a tokenizer that keeps Urdu words whole.
+
+Urdu typed on Arabic keyboards mixes Arabic letter forms (yeh, kaf, heh) with the Urdu
+ones; without folding them, the same word counts as two. sklearn's default token pattern
+``(?u)\\b\\w\\w+\\b`` treats combining marks (zer, zabar, pesh, shadd) as word boundaries and
+splits a vocalised Urdu word in pieces, so the tokenizer below accepts marks inside words.
+Roman Urdu is plain Latin text and only gets case folding.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Arabic letter forms -> the Urdu letters used in Urdu text.
+URDU_LETTER_MAP = str.maketrans(
+    {
+        "\u064a": "\u06cc",  # ARABIC YEH -> FARSI/URDU YEH
+        "\u0649": "\u06cc",  # ALEF MAKSURA -> URDU YEH
+        "\u0643": "\u06a9",  # ARABIC KAF -> KEHEH (Urdu kaf)
+        "\u0647": "\u06c1",  # ARABIC HEH -> HEH GOAL (Urdu gol heh)
+        "\u06d5": "\u06c1",  # AE -> HEH GOAL
+        "\u0660": "0", "\u0661": "1", "\u0662": "2", "\u0663": "3", "\u0664": "4",
+        "\u0665": "5", "\u0666": "6", "\u0667": "7", "\u0668": "8", "\u0669": "9",
+        "\u06f0": "0", "\u06f1": "1", "\u06f2": "2", "\u06f3": "3", "\u06f4": "4",
+        "\u06f5": "5", "\u06f6": "6", "\u06f7": "7", "\u06f8": "8", "\u06f9": "9",
+        "\u0640": None,  # TATWEEL (kashida): decoration only
+    }
+)  # fmt: skip
+
+# Arabic-script combining marks (harakat, superscript alef, Quranic marks) and Latin ones.
+COMBINING_MARKS = (
+    "\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8"
+    "\u06ea-\u06ed\u200c\u200d"
+)
+_DIACRITICS_RE = re.compile(f"[{COMBINING_MARKS.replace(chr(0x200C) + chr(0x200D), '')}]")
+_WORD_CHAR = rf"(?:[^\W_]|[{COMBINING_MARKS}])"
+#: A word is two or more letters/digits, combining marks included (unlike sklearn's default).
+TOKEN_PATTERN = rf"(?u){_WORD_CHAR}{_WORD_CHAR}+"
+_TOKEN_RE = re.compile(TOKEN_PATTERN)
+_FOLD_RE = re.compile("[" + "".join(chr(c) for c in URDU_LETTER_MAP) + "]")
+_ARABIC_SCRIPT_RE = re.compile("[\u0600-\u06ff\u0750-\u077f]")
+
+
+def normalise(text: str, *, strip_diacritics: bool = True) -> str:
+    """NFC, Urdu letter forms, optional diacritics removal, case folding, single spaces."""
+    text = unicodedata.normalize("NFC", text or "")
+    if _FOLD_RE.search(text):  # str.translate walks every character: only when needed
+        text = text.translate(URDU_LETTER_MAP)
+    if strip_diacritics:
+        text = _DIACRITICS_RE.sub("", text)
+    return " ".join(text.casefold().split())
+
+
+def tokenize(text: str) -> list[str]:
+    """Words of an already normalised text; Urdu words with marks stay whole."""
+    return _TOKEN_RE.findall(text)
+
+
+def is_urdu_script(text: str) -> bool:
+    return bool(_ARABIC_SCRIPT_RE.search(text))
+
+
+# Very frequent function words: kept out of theme labels (not out of the vectors' char grams).
+STOP_WORDS = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "all",
+        "also",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "him",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "out",
+        "over",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "must",
+        "shall",
+        "may",
+        "rule",
+        "rules",
+        "clause",
+        "draft",
+        "please",
+        "also",
+        "کا",
+        "کی",
+        "کے",
+        "کو",
+        "سے",
+        "میں",
+        "ہے",
+        "ہیں",
+        "اور",
+        "یہ",
+        "وہ",
+        "پر",
+        "نے",
+        "بھی",
+        "تو",
+        "کہ",
+        "جو",
+        "ہو",
+        "ہوں",
+        "گا",
+        "گی",
+        "گے",
+        "تھا",
+        "تھی",
+        "تھے",
+        "کر",
+        "کرنا",
+        "کریں",
+        "کیا",
+        "ایک",
+        "اس",
+        "ان",
+        "نہیں",
+        "لیے",
+        "لئے",
+        "جائے",
+        "چاہیے",
+        "چاہئے",
+        "ہونا",
+        "ہوگا",
+        "ساتھ",
+        "بہت",
+        "کوئی",
+        "تک",
+        "یا",
+        "اگر",
+        "مگر",
+        "hai",
+        "hain",
+        "ka",
+        "ki",
+        "ke",
+        "ko",
+        "se",
+        "mein",
+        "aur",
+        "ye",
+        "yeh",
+        "woh",
+        "par",
+        "ne",
+        "bhi",
+        "nahi",
+        "chahiye",
+        "kya",
+    ]
+)

@@ -1,0 +1,98 @@
+"""Plain submission records (no database) and the JSON-lines reader for analysts.
+
+The pipeline works on columns of plain values so the same code serves the database task
+(one query, no model instances kept) and ``manage.py analyse_file``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+TEXT_LIMIT = 100_000
+OPTIONAL_STRING_FIELDS = ("clause", "stance", "stakeholder", "language", "created")
+
+
+class RecordError(ValueError):
+    """A bad input record; the message names the line and what is wrong."""
+
+
+@dataclass
+class Corpus:
+    ids: list = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    clauses: list[str] = field(default_factory=list)
+    stances: list[str] = field(default_factory=list)
+    stakeholders: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    created: list[str | None] = field(default_factory=list)
+    anonymous: list[bool | None] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def add(self, record: dict) -> None:
+        self.ids.append(record["id"])
+        self.texts.append(record["text"])
+        self.clauses.append(record.get("clause") or "")
+        self.stances.append(record.get("stance") or "")
+        self.stakeholders.append(record.get("stakeholder") or "")
+        self.languages.append(record.get("language") or "")
+        self.created.append(record.get("created") or None)
+        self.anonymous.append(record.get("anonymous"))
+
+    @classmethod
+    def from_records(cls, records: Iterable[dict]) -> Corpus:
+        corpus = cls()
+        seen: set = set()
+        for number, record in enumerate(records, start=1):
+            checked = validate_record(record, f"record {number}")
+            if checked["id"] in seen:
+                raise RecordError(f"record {number}: duplicate id {checked['id']!r}")
+            seen.add(checked["id"])
+            corpus.add(checked)
+        return corpus
+
+
+def validate_record(record, where: str) -> dict:
+    if not isinstance(record, dict):
+        raise RecordError(f"{where}: expected a JSON object, got {type(record).__name__}")
+    if "id" not in record:
+        raise RecordError(f"{where}: missing required field 'id'")
+    if not isinstance(record["id"], (str, int)) or isinstance(record["id"], bool):
+        raise RecordError(f"{where}: 'id' must be a string or an integer")
+    text = record.get("text")
+    if not isinstance(text, str):
+        raise RecordError(f"{where}: missing required field 'text' (a string)")
+    if not text.strip():
+        raise RecordError(f"{where}: 'text' is empty")
+    if len(text) > TEXT_LIMIT:
+        raise RecordError(f"{where}: 'text' is {len(text)} characters; the limit is {TEXT_LIMIT}")
+    for name in OPTIONAL_STRING_FIELDS:
+        value = record.get(name)
+        if value is not None and not isinstance(value, str):
+            raise RecordError(f"{where}: '{name}' must be a string, got {type(value).__name__}")
+    anonymous = record.get("anonymous")
+    if anonymous is not None and not isinstance(anonymous, bool):
+        raise RecordError(f"{where}: 'anonymous' must be true or false")
+    return record
+
+
+def read_jsonl(lines: Iterable[str]) -> Corpus:
+    """Parse JSON lines; blank lines are skipped; errors name the line number."""
+    corpus = Corpus()
+    seen: set = set()
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise RecordError(f"line {number}: not valid JSON ({error.msg})") from None
+        checked = validate_record(record, f"line {number}")
+        if checked["id"] in seen:
+            raise RecordError(f"line {number}: duplicate id {checked['id']!r}")
+        seen.add(checked["id"])
+        corpus.add(checked)
+    return corpus

@@ -1,0 +1,224 @@
+"""Step 3: themes. TF-IDF (words + character n-grams), SVD, k-means with k by silhouette.
+
+Character n-grams inside word boundaries (``char_wb``) match Urdu words across spelling
+variants and English inflections without a stemmer. Each *unit* (a campaign or a single
+submission) is clustered once, weighted by its size, so a campaign cannot drag a theme's
+centre, yet every one of its supporters ends in that theme. To stay fast at a million
+texts, the vectoriser, SVD and k-means are fitted on a fixed-seed sample of units and all
+units are then assigned to the nearest centre: there is no outlier bucket.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.sparse import csr_matrix, hstack
+from sklearn.cluster import MiniBatchKMeans
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.metrics import silhouette_score
+from sklearn.preprocessing import normalize
+
+from .normalise import STOP_WORDS, TOKEN_PATTERN
+from .vectorise import WordCharTfidf
+
+
+@dataclass(frozen=True)
+class ThemeParams:
+    k_min: int = 4
+    k_max: int = 12  # a report with more themes than this is hard to read and answer
+    svd_components: int = 64
+    fit_sample: int = 10000  # units used to fit vectoriser, SVD and k-means
+    silhouette_sample: int = 2000
+    char_ngrams: tuple[int, int] = (3, 5)
+    max_features: int = 50000
+    terms_per_theme: int = 8
+    quotes_per_theme: int = 3
+    # Weight of the clause a submission is about, as one extra one-hot feature block. It
+    # bridges languages: an Urdu and an English comment on the labelling clause share it,
+    # where their words share nothing. 0 turns it off.
+    clause_weight: float = 1.0
+    seed: int = 42
+
+
+def _vectoriser(params: ThemeParams, n_docs: int) -> WordCharTfidf:
+    return WordCharTfidf(
+        char_ngrams=params.char_ngrams,
+        max_features=params.max_features,
+        min_df=2 if n_docs >= 50 else 1,
+        max_df=0.5,
+    )
+
+
+@dataclass
+class ThemeModel:
+    labels: np.ndarray  # per unit: theme index
+    k: int
+    silhouette_by_k: dict[int, float]
+    distance: np.ndarray  # per unit: cosine distance to its theme centre
+    sample: np.ndarray  # unit indices used to fit
+    terms: list[list[str]]
+
+
+def _clause_block(categories, vocabulary: dict[str, int], weight: float):
+    rows = [i for i, c in enumerate(categories) if c in vocabulary]
+    cols = [vocabulary[categories[i]] for i in rows]
+    data = np.full(len(rows), weight, dtype=np.float32)
+    return csr_matrix((data, (rows, cols)), shape=(len(categories), max(len(vocabulary), 1)))
+
+
+def _features(vectoriser, texts, categories, vocabulary, weight, fit=False):
+    matrix = vectoriser.fit_transform(texts) if fit else vectoriser.transform(texts)
+    if weight <= 0 or not vocabulary:
+        return matrix
+    return hstack([matrix, _clause_block(categories, vocabulary, weight)]).tocsr()
+
+
+def _embed(vectoriser, svd, texts, categories, vocabulary, weight, chunk=20000) -> np.ndarray:
+    parts = []
+    for start in range(0, len(texts), chunk):
+        matrix = _features(
+            vectoriser,
+            texts[start : start + chunk],
+            categories[start : start + chunk],
+            vocabulary,
+            weight,
+        )
+        parts.append(normalize(svd.transform(matrix)).astype(np.float32))
+    return np.vstack(parts) if parts else np.zeros((0, svd.n_components), dtype=np.float32)
+
+
+def cluster_units(
+    texts: list[str], weights: np.ndarray, params: ThemeParams, categories: list[str] | None = None
+) -> ThemeModel:
+    """Cluster unit texts (normalised). ``weights``: supporters per unit; ``categories``:
+    the clause key per unit ('' for none)."""
+    n = len(texts)
+    categories = categories or [""] * n
+    vocabulary = {c: i for i, c in enumerate(sorted({c for c in categories if c}))}
+    if n == 0:
+        return ThemeModel(np.zeros(0, int), 0, {}, np.zeros(0), np.zeros(0, int), [])
+    rng = np.random.default_rng(params.seed)
+    sample = (
+        np.sort(rng.choice(n, size=params.fit_sample, replace=False))
+        if n > params.fit_sample
+        else np.arange(n)
+    )
+    sample_texts = [texts[i] for i in sample]
+    if n < 3:
+        labels = np.zeros(n, dtype=np.int64)
+        return ThemeModel(
+            labels, 1, {}, np.zeros(n), sample, [_top_terms(texts, labels, 1, params)[0]]
+        )
+    vectoriser = _vectoriser(params, len(sample))
+    sample_categories = [categories[i] for i in sample]
+    matrix = _features(
+        vectoriser, sample_texts, sample_categories, vocabulary, params.clause_weight, fit=True
+    )
+    components = max(2, min(params.svd_components, matrix.shape[1] - 1, len(sample) - 1))
+    svd = TruncatedSVD(n_components=components, random_state=params.seed, algorithm="randomized")
+    reduced = normalize(svd.fit_transform(matrix)).astype(np.float32)
+    sample_weight = weights[sample].astype(np.float64)
+
+    sil_rng = np.random.default_rng(params.seed + 1)
+    sil_idx = (
+        np.sort(sil_rng.choice(len(sample), size=params.silhouette_sample, replace=False))
+        if len(sample) > params.silhouette_sample
+        else np.arange(len(sample))
+    )
+    k_max = min(params.k_max, len(sample) - 1)
+    k_min = min(params.k_min, k_max)
+    best = None
+    scores: dict[int, float] = {}
+    for k in range(max(2, k_min), k_max + 1):
+        model = _kmeans(k, params).fit(reduced, sample_weight=sample_weight)
+        sub_labels = model.labels_[sil_idx]
+        if len(set(sub_labels.tolist())) < 2:
+            continue
+        score = float(silhouette_score(reduced[sil_idx], sub_labels, metric="cosine"))
+        scores[k] = round(score, 4)
+        if best is None or score > best[0] + 1e-9:
+            best = (score, k, model)
+    if best is None:
+        k, model = 1, _kmeans(1, params).fit(reduced, sample_weight=sample_weight)
+    else:
+        _, k, model = best
+    centres = normalize(model.cluster_centers_).astype(np.float32)
+    embedded = (
+        reduced
+        if len(sample) == n
+        else _embed(vectoriser, svd, texts, categories, vocabulary, params.clause_weight)
+    )
+    similarity = embedded @ centres.T
+    labels = np.argmax(similarity, axis=1)
+    distance = 1.0 - similarity[np.arange(n), labels]
+    labels, order = _order_by_weight(labels, weights, k)
+    terms = _top_terms(sample_texts, labels[sample], k, params, weights[sample])
+    return ThemeModel(labels, k, scores, distance, sample, terms)
+
+
+def _kmeans(k: int, params: ThemeParams) -> MiniBatchKMeans:
+    return MiniBatchKMeans(
+        n_clusters=k, random_state=params.seed, n_init=3, batch_size=4096, max_iter=100
+    )
+
+
+def _order_by_weight(labels: np.ndarray, weights: np.ndarray, k: int):
+    """Theme 0 is the one with most supporters: stable, readable numbering."""
+    totals = np.bincount(labels, weights=weights, minlength=k)
+    order = np.lexsort((np.arange(k), -totals))
+    remap = np.empty(k, dtype=np.int64)
+    remap[order] = np.arange(k)
+    return remap[labels], order
+
+
+def _top_terms(texts, labels, k, params: ThemeParams, weights=None) -> list[list[str]]:
+    """Class-based TF-IDF (as in BERTopic): terms frequent in a theme, rare in the others."""
+    counter = CountVectorizer(
+        token_pattern=TOKEN_PATTERN,
+        lowercase=False,
+        stop_words=sorted(STOP_WORDS),
+        min_df=1,
+        dtype=np.float32,
+    )
+    try:
+        counts = counter.fit_transform(texts)
+    except ValueError:  # only stop words
+        return [[] for _ in range(k)]
+    if weights is not None:
+        counts = counts.multiply(np.asarray(weights, dtype=np.float32)[:, None]).tocsr()
+    vocabulary = np.array(counter.get_feature_names_out())
+    per_class = np.zeros((k, counts.shape[1]), dtype=np.float64)
+    for c in range(k):
+        rows = np.flatnonzero(labels == c)
+        if len(rows):
+            per_class[c] = np.asarray(counts[rows].sum(axis=0)).ravel()
+    term_freq = per_class / np.maximum(per_class.sum(axis=1, keepdims=True), 1e-12)
+    average_words = per_class.sum() / max(k, 1)
+    idf = np.log(1 + average_words / np.maximum(per_class.sum(axis=0), 1e-12))
+    ctfidf = term_freq * idf
+    result = []
+    for c in range(k):
+        top = np.lexsort((vocabulary, -ctfidf[c]))[: params.terms_per_theme]
+        result.append([str(vocabulary[i]) for i in top if ctfidf[c, i] > 0])
+    return result
+
+
+def pick_quotes(unit_ids: np.ndarray, distance: np.ndarray, groups: list[str], n: int) -> list[int]:
+    """Units nearest the centre, one per stakeholder group first, then the next nearest."""
+    order = unit_ids[np.argsort(distance[unit_ids], kind="stable")]
+    chosen: list[int] = []
+    seen: set[str] = set()
+    for u in order.tolist():
+        if groups[u] not in seen:
+            chosen.append(u)
+            seen.add(groups[u])
+            if len(chosen) == n:
+                return chosen
+    for u in order.tolist():
+        if u not in chosen:
+            chosen.append(u)
+            if len(chosen) == n:
+                break
+    return chosen

@@ -1,0 +1,98 @@
+"""TF-IDF of words and of character n-grams inside words, computed fast.
+
+sklearn's ``char_wb`` analyser pads and slices every word of every text in Python, which
+dominated the themes step (milliseconds per text). But a text's ``char_wb`` counts are the
+sum of its words' n-gram counts, so we count words per text once (C-level sparse
+matrices), slice each *distinct* word into n-grams once, and multiply:
+``char_counts = word_counts @ ngrams_per_word``. Same features, a fraction of the time.
+Words use the Urdu-aware token pattern; both blocks are TF-IDF (sublinear tf, L2).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.sparse import csr_matrix, hstack
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+
+from .normalise import STOP_WORDS, TOKEN_PATTERN
+
+
+def _select(df: np.ndarray, n_docs: int, min_df: int, max_df: float, max_features: int):
+    """Columns kept: document frequency in [min_df, max_df * n], the most frequent first."""
+    keep = np.flatnonzero((df >= min_df) & (df <= max_df * n_docs))
+    if len(keep) > max_features:
+        keep = keep[np.lexsort((keep, -df[keep]))[:max_features]]
+    return np.sort(keep)
+
+
+class WordCharTfidf:
+    def __init__(self, char_ngrams=(3, 5), max_features=50000, min_df=2, max_df=0.5):
+        self.char_ngrams = tuple(char_ngrams)
+        self.max_features = max_features
+        self.min_df = min_df
+        self.max_df = max_df
+
+    def _count_words(self, texts):
+        counter = CountVectorizer(token_pattern=TOKEN_PATTERN, lowercase=False, dtype=np.float32)
+        try:
+            counts = counter.fit_transform(texts)
+        except ValueError:  # no word at all
+            return csr_matrix((len(texts), 0), dtype=np.float32), np.array([], dtype=object)
+        return counts.tocsr(), counter.get_feature_names_out()
+
+    def fit_transform(self, texts: list[str]):
+        counts, words = self._count_words(texts)
+        n = len(texts)
+        df = np.asarray((counts > 0).sum(axis=0)).ravel()
+        word_cols = _select(df, n, self.min_df, self.max_df, self.max_features)
+        word_cols = np.array([c for c in word_cols if words[c] not in STOP_WORDS], dtype=np.int64)
+        self.word_index = {str(words[c]): i for i, c in enumerate(word_cols)}
+        grams = CountVectorizer(
+            analyzer="char_wb", ngram_range=self.char_ngrams, lowercase=False, dtype=np.float32
+        )
+        per_word = grams.fit_transform(list(words)) if len(words) else None
+        if per_word is not None:
+            char_counts = (counts @ per_word).tocsr()
+            char_df = np.asarray((char_counts > 0).sum(axis=0)).ravel()
+            char_cols = _select(char_df, n, self.min_df, self.max_df, self.max_features)
+            names = grams.get_feature_names_out()
+            self.char_vocabulary = {str(names[c]): i for i, c in enumerate(char_cols)}
+        else:
+            self.char_vocabulary = {}
+        self.word_tfidf = TfidfTransformer(sublinear_tf=True)
+        self.char_tfidf = TfidfTransformer(sublinear_tf=True)
+        word_block, char_block = self._blocks(counts, words)
+        self.word_tfidf.fit(word_block)
+        self.char_tfidf.fit(char_block)
+        return self._finish(word_block, char_block)
+
+    def transform(self, texts: list[str]):
+        counts, words = self._count_words(texts)
+        return self._finish(*self._blocks(counts, words))
+
+    def _blocks(self, counts, words):
+        n_words = len(words)
+        index = np.array([self.word_index.get(str(w), -1) for w in words], dtype=np.int64)
+        rows = np.flatnonzero(index >= 0)
+        to_vocab = csr_matrix(
+            (np.ones(len(rows), dtype=np.float32), (rows, index[rows])),
+            shape=(n_words, max(len(self.word_index), 1)),
+        )
+        word_block = (counts @ to_vocab).tocsr()
+        if self.char_vocabulary and n_words:
+            grams = CountVectorizer(
+                analyzer="char_wb",
+                ngram_range=self.char_ngrams,
+                lowercase=False,
+                vocabulary=self.char_vocabulary,
+                dtype=np.float32,
+            )
+            char_block = (counts @ grams.transform(list(words))).tocsr()
+        else:
+            char_block = csr_matrix((counts.shape[0], max(len(self.char_vocabulary), 1)))
+        return word_block, char_block
+
+    def _finish(self, word_block, char_block):
+        return hstack(
+            [self.word_tfidf.transform(word_block), self.char_tfidf.transform(char_block)]
+        ).tocsr()

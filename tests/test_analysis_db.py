@@ -1,0 +1,116 @@
+"""The analysis over a real consultation: service, queued task, saved results, draft report."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
+
+from analysis.data.generate_eval import EVAL_FILE
+from analysis.models import AnalysisRun, ThemeMember
+from analysis.services import start_analysis
+from consult.models import Submission
+from consult.roles import ANALYST
+from consult.services import SubmissionInput, submit
+
+SMALL = {"themes": {"k_min": 2, "k_max": 6}}
+
+
+def add_eval_submissions(consultation, count: int = 60) -> list[Submission]:
+    """Submissions from the evaluation set, through the one write path."""
+    version = consultation.current_version()
+    clauses = {c.key: c for c in version.clauses.all()}
+    added = []
+    records = [json.loads(line) for line in EVAL_FILE.read_text(encoding="utf-8").splitlines()]
+    for record in records[:count]:
+        organisation = "" if record["stakeholder"] == "individual" else "Some organisation"
+        added.append(
+            submit(
+                consultation,
+                SubmissionInput(
+                    text=record["text"],
+                    stance=record["stance"],
+                    stakeholder=record["stakeholder"],
+                    organisation=organisation,
+                    language=record["language"],
+                    clause_id=clauses[record["clause"]].pk,
+                ),
+            )
+        )
+    return added
+
+
+def run_queued_tasks():
+    call_command(
+        "db_worker", batch=True, queue_name="*", reload=False, startup_delay=False, verbosity=0
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_analysis_task_covers_every_published_submission_and_drafts_a_report(demo):
+    added = add_eval_submissions(demo)
+    held, removed = added[0], added[1]
+    Submission.objects.filter(pk=held.pk).update(is_public=False)
+    Submission.objects.filter(pk=removed.pk).update(is_removed=True)
+
+    run = start_analysis(demo, parameters=SMALL)
+    assert run.status == AnalysisRun.Status.QUEUED
+    run_queued_tasks()
+    run.refresh_from_db()
+    assert run.status == AnalysisRun.Status.DONE, run.error
+    assert run.progress == 100
+    assert set(run.stage_timings) == {"normalise", "campaigns", "themes", "clauses"}
+
+    published = set(
+        Submission.objects.filter(consultation=demo, is_public=True, is_removed=False).values_list(
+            "pk", flat=True
+        )
+    )
+    members = list(
+        ThemeMember.objects.filter(theme__run=run).values_list("submission_id", flat=True)
+    )
+    assert sorted(members) == sorted(published)  # each published one, exactly once
+    assert held.pk not in members and removed.pk not in members
+    assert run.counts["submissions"] == len(published)
+    moderation = run.results["moderation"]
+    assert (moderation["held"], moderation["removed"]) == (1, 1)
+    assert moderation["published"] == len(published)
+
+    report = run.report_pages.get()
+    assert not report.live  # a draft for the ministry
+    assert report.get_parent().pk == demo.pk
+    assert report.responses.count() == run.themes.count()
+    assert {r.outcome for r in report.responses.all()} == {"pending"}
+
+
+@pytest.mark.django_db
+def test_only_analysts_and_ministry_editors_start_an_analysis(demo):
+    user = User.objects.create_user("someone")
+    with pytest.raises(PermissionDenied):
+        start_analysis(demo, user=user)
+    user.groups.add(Group.objects.get_or_create(name=ANALYST)[0])
+    user = User.objects.get(pk=user.pk)
+    assert start_analysis(demo, user=user, parameters=SMALL).created_by == user
+
+
+@pytest.mark.django_db
+def test_unknown_parameters_are_refused(demo):
+    with pytest.raises(TypeError):
+        start_analysis(demo, parameters={"themes": {"k_maxx": 3}})
+
+
+@pytest.mark.django_db
+def test_runs_and_progress_are_listed_in_the_wagtail_admin(client, demo, django_user_model):
+    from django.core.management import call_command as run_command
+
+    run_command("analyse_consultation", demo.slug, "--now")
+    run = AnalysisRun.objects.get()
+    assert run.status == AnalysisRun.Status.DONE and run.progress == 100
+    admin = django_user_model.objects.create_superuser("boss", "boss@example.org", "pw")
+    client.force_login(admin)
+    response = client.get("/admin/snippets/analysis/analysisrun/")
+    assert response.status_code == 200
+    assert "Done" in response.content.decode()
