@@ -2,10 +2,12 @@
 
 from django.urls import path
 
-from consult import views
+from consult import facilitation, views
 
 app_name = "consult"
 
 urlpatterns = [
     path("receipt/", views.receipt_lookup, name="receipt"),
+    path("<slug:slug>/pack.pdf", facilitation.consultation_pack, name="pack"),
+    path("<slug:slug>/facilitate/", facilitation.facilitate, name="facilitate"),
 ]
