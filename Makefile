@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv system-deps lint format check-migrations pytest
+.PHONY: run test venv system-deps lint format check-migrations pytest frontend-deps bench-frontend
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,17 @@ venv: $(STAMP)
 
 system-deps:
 	./scripts/system-deps.sh
+
+# axe-core for the accessibility checks in browser tests, pinned by frontend/package-lock.json.
+AXE := frontend/node_modules/axe-core/axe.min.js
+$(AXE): frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	touch $(AXE)
+
+frontend-deps: $(AXE)
+
+bench-frontend: venv frontend-deps
+	CONSULT_INSECURE_DEFAULTS=1 $(PY) bench/bench_frontend.py
 
 run: system-deps venv
 	./scripts/run.sh
@@ -36,4 +47,4 @@ check-migrations: venv
 pytest: venv
 	CONSULT_INSECURE_DEFAULTS=1 $(VENV)/bin/pytest $(PYTEST_ARGS)
 
-test: system-deps venv lint check-migrations pytest
+test: system-deps venv frontend-deps lint check-migrations pytest

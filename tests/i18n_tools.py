@@ -7,7 +7,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCALE_DIR = ROOT / "frontend" / "locale"
-MAKEMESSAGES_IGNORE = [".venv", "node_modules", "staticfiles", "var", "tests", "bench", "*/node_modules/*"]
+# Where interface strings live (the project's Django apps and their templates).
+SOURCE_APPS = ["consult", "cms", "moderation", "analysis", "frontend"]
 
 
 def compile_messages() -> None:
