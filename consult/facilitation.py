@@ -71,9 +71,7 @@ class FacilitatedSubmissionForm(forms.Form):
     source = forms.ChoiceField(
         label=_("Received as"), choices=FACILITATED_SOURCES, widget=forms.RadioSelect
     )
-    clause = forms.TypedChoiceField(
-        label=_("Clause"), coerce=int, required=False, empty_value=None
-    )
+    clause = forms.TypedChoiceField(label=_("Clause"), coerce=int, required=False, empty_value=None)
     stance = forms.ChoiceField(label=_("Stance"), choices=Stance.choices)
     stakeholder = forms.ChoiceField(label=_("Stakeholder category"), choices=Stakeholder.choices)
     organisation = forms.CharField(

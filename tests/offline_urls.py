@@ -1,9 +1,9 @@
 """Test-only URLconf: a minimal comment form marked ``data-offline-queue`` that writes through
 ``consult.services.submit`` (which deduplicates on ``client_token``), plus the real site."""
 
+from django.conf.urls.i18n import i18n_patterns
 from django.http import HttpResponseRedirect
 from django.template import engines
-from django.conf.urls.i18n import i18n_patterns
 from django.urls import path
 
 from cms.models import ConsultationPage

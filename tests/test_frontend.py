@@ -48,9 +48,10 @@ def test_axe_helper_reports_a_real_violation(live_server, demo, page):
     """The helper can fail: an unlabelled input and low-contrast text are caught."""
     page.goto(live_server.url + demo.url)
     page.evaluate(
-        """() => { const i = document.createElement('input'); document.querySelector('main').append(i);
+        """() => { const main = document.querySelector('main');
+                   main.append(document.createElement('input'));
                    const p = document.createElement('p'); p.textContent = 'faint';
-                   p.style.color = '#eee'; document.querySelector('main').append(p); }"""
+                   p.style.color = '#eee'; main.append(p); }"""
     )
     ids = {violation["id"] for violation in run_axe(page)}
     assert {"label", "color-contrast"} <= ids

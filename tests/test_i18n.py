@@ -145,7 +145,10 @@ def test_layout_mirrors_in_urdu(live_server, demo, page, lang):
         assert brand["x"] + brand["width"] > width - 40
         assert switch["x"] + switch["width"] < brand["x"]
         assert number["x"] > width / 2  # the heading starts from the right
-        assert page.locator(".clause-number").first.evaluate("e => getComputedStyle(e).direction") == "ltr"
+        assert (
+            page.locator(".clause-number").first.evaluate("e => getComputedStyle(e).direction")
+            == "ltr"
+        )
         font = page.locator("h1").evaluate("e => getComputedStyle(e).fontFamily")
         assert font.startswith('"Noto Nastaliq Urdu"')
     else:

@@ -82,7 +82,8 @@ def _resent_on_next_page_load(live_server, browser):
     page = context.new_page()
     page.goto(f"{live_server.url}/receipt/")  # any page of the site
     page.wait_for_function(
-        "() => (document.querySelector('[data-offline-status]') || {dataset: {}}).dataset.state === 'sent'"
+        "() => (document.querySelector('[data-offline-status]') || {dataset: {}})"
+        ".dataset.state === 'sent'"
     )
     assert _count(text) == 1
     context.close()

@@ -43,7 +43,14 @@ def test_pack_pdf_has_draft_and_form_in_both_languages(client, demo, tmp_path, p
     assert response.content.startswith(b"%PDF-")
     text = _pdf_text(response.content, tmp_path)
     info = subprocess.run(["pdfinfo", "-"], input=response.content, capture_output=True)
-    assert int(next(line for line in info.stdout.decode().splitlines() if line.startswith("Pages:")).split()[1]) >= 3
+    assert (
+        int(
+            next(
+                line for line in info.stdout.decode().splitlines() if line.startswith("Pages:")
+            ).split()[1]
+        )
+        >= 3
+    )
 
     # English: title, every clause number and heading, the form.
     assert " ".join(demo.title.split()) in text
