@@ -4,9 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv system-deps lint format check-migrations pytest bench-anchoring bench-comments
-
-.PHONY: run test venv system-deps lint format check-migrations pytest bench-live
+.PHONY: run test venv system-deps frontend-deps lint format check-migrations pytest
+.PHONY: bench-anchoring bench-comments bench-live bench-frontend bench-moderation
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,6 +19,17 @@ venv: $(STAMP)
 
 system-deps:
 	./scripts/system-deps.sh
+
+# axe-core for the accessibility checks in browser tests, pinned by frontend/package-lock.json.
+AXE := frontend/node_modules/axe-core/axe.min.js
+$(AXE): frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	touch $(AXE)
+
+frontend-deps: $(AXE)
+
+bench-frontend: venv frontend-deps
+	CONSULT_INSECURE_DEFAULTS=1 $(PY) bench/bench_frontend.py
 
 run: system-deps venv
 	./scripts/run.sh
@@ -38,7 +48,8 @@ check-migrations: venv
 pytest: venv
 	CONSULT_INSECURE_DEFAULTS=1 $(VENV)/bin/pytest $(PYTEST_ARGS)
 
-test: system-deps venv lint check-migrations pytest
+test: system-deps venv frontend-deps lint check-migrations pytest
+
 
 .PHONY: bench-moderation
 bench-moderation: venv

@@ -23,6 +23,13 @@ CHROMIUM_ARGS = [
 ]
 
 
+def pytest_sessionstart(session):
+    """Compile the committed .po files to .mo (not committed) so tests see translations."""
+    from tests.i18n_tools import compile_messages
+
+    compile_messages()
+
+
 @pytest.fixture
 def demo(db):
     """The demo consultation with its sample submissions (the same one `make run` loads)."""

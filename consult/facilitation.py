@@ -1,0 +1,191 @@
+"""Non-digital access: a printable consultation pack (PDF, English and Urdu) and the
+facilitator screen that enters paper and phone submissions through ``services.submit``.
+
+Both are thin adapters: the pack only reads the published draft version; the facilitator
+screen validates a form and calls the one write path, then records *who entered it* in
+Django's admin log (``LogEntry``), which moderators already read as an audit trail.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.contrib.admin.models import ADDITION, LogEntry
+from django.contrib.auth.views import redirect_to_login
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from cms.models import ConsultationPage
+from consult import roles, services
+from consult.models import DisplayMode, Source, Stakeholder, Stance, Submission
+
+ENTERED_PREFIX = "Entered by a facilitator from: "
+FACILITATED_SOURCES = [
+    (Source.PAPER.value, Source.PAPER.label),
+    (Source.PHONE.value, Source.PHONE.label),
+]
+
+
+def _consultation(slug: str) -> ConsultationPage:
+    page = ConsultationPage.objects.live().filter(slug=slug).order_by("pk").first()
+    if page is None:
+        raise Http404(_("No published consultation has that address."))
+    return page
+
+
+@require_GET
+def consultation_pack(request, slug: str):
+    """The draft with a paper comment form, both languages, as one printable PDF."""
+    from weasyprint import HTML  # imported here: loading pango is slow and only needed here
+
+    page = _consultation(slug)
+    version = page.current_version()
+    html = render_to_string(
+        "facilitation/pack.html",
+        {
+            "page": page,
+            "version": version,
+            "clauses": list(version.clauses.all()) if version else [],
+            "stances": Stance.choices,
+            "stakeholders": Stakeholder.choices,
+            "page_url": request.build_absolute_uri(page.url),
+        },
+        request=request,
+    )
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{page.slug}-pack.pdf"'
+    return response
+
+
+class FacilitatedSubmissionForm(forms.Form):
+    """What a facilitator copies from a paper form or notes from a phone call."""
+
+    source = forms.ChoiceField(
+        label=_("Received as"), choices=FACILITATED_SOURCES, widget=forms.RadioSelect
+    )
+    clause = forms.TypedChoiceField(label=_("Clause"), coerce=int, required=False, empty_value=None)
+    stance = forms.ChoiceField(label=_("Stance"), choices=Stance.choices)
+    stakeholder = forms.ChoiceField(label=_("Stakeholder category"), choices=Stakeholder.choices)
+    organisation = forms.CharField(
+        label=_("Organisation"),
+        required=False,
+        max_length=255,
+        help_text=_("Required when the participant speaks for an organisation."),
+    )
+    language = forms.ChoiceField(label=_("Language of the comment"))
+    text = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 8}))
+    proposed_wording = forms.CharField(
+        label=_("Proposed wording"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    name = forms.CharField(
+        label=_("Participant's name"),
+        required=False,
+        max_length=50,
+        help_text=_("Leave empty if the participant did not give a name."),
+    )
+    display_mode = forms.ChoiceField(
+        label=_("Show publicly as"), choices=DisplayMode.choices, initial=DisplayMode.PSEUDONYMOUS
+    )
+    client_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, consultation: ConsultationPage, **kwargs):
+        super().__init__(*args, **kwargs)
+        version = consultation.current_version()
+        clauses = list(version.clauses.all()) if version else []
+        self.fields["clause"].choices = [("", _("The whole draft"))] + [
+            (clause.pk, f"{clause.identifier} {clause.heading}".strip()) for clause in clauses
+        ]
+        self.fields["language"].choices = [
+            (code, name)
+            for code, name in (("en", _("English")), ("ur", _("Urdu")))
+            if code in consultation.language_codes()
+        ]
+        if not self.is_bound:
+            self.initial.setdefault("client_token", uuid.uuid4().hex)
+
+
+def facilitate(request, slug: str):
+    """Facilitators (only) enter paper and phone submissions on a participant's behalf."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), reverse("wagtailadmin_login"))
+    if not roles.is_facilitator(request.user):
+        raise PermissionDenied(_("Only facilitators can enter paper and phone submissions."))
+    page = _consultation(slug)
+    form = FacilitatedSubmissionForm(request.POST or None, consultation=page)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            submission = services.submit(
+                page,
+                services.SubmissionInput(
+                    text=data["text"],
+                    stance=data["stance"],
+                    stakeholder=data["stakeholder"],
+                    organisation=data["organisation"],
+                    language=data["language"],
+                    clause_id=data["clause"],
+                    proposed_wording=data["proposed_wording"],
+                    name=data["name"],
+                    display_mode=data["display_mode"],
+                    source=data["source"],
+                    client_token=data["client_token"],
+                ),
+                user=None,  # the participant is the author, not the facilitator
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            _record_entered_by(submission, request.user)
+            return redirect(
+                reverse("consult:facilitate", kwargs={"slug": slug})
+                + f"?entered={submission.receipt_code}"
+            )
+    return render(
+        request,
+        "facilitation/facilitate.html",
+        {"page": page, "form": form, "entered": request.GET.get("entered", "")},
+    )
+
+
+def _add_errors(form: forms.Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _entries_for(submission: Submission):
+    return LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Submission),
+        object_id=str(submission.pk),
+        action_flag=ADDITION,
+        change_message__startswith=ENTERED_PREFIX,
+    )
+
+
+def _record_entered_by(submission: Submission, facilitator) -> None:
+    """Who typed it in, kept once per submission (a resend with the same token adds nothing)."""
+    if _entries_for(submission).exists():
+        return
+    LogEntry.objects.log_actions(
+        user_id=facilitator.pk,
+        queryset=[submission],
+        action_flag=ADDITION,
+        change_message=f"{ENTERED_PREFIX}{submission.source}",
+        single_object=True,
+    )
+
+
+def entered_by(submission: Submission):
+    """The facilitator who entered a paper/phone submission, or None."""
+    entry = _entries_for(submission).select_related("user").order_by("action_time").first()
+    return entry.user if entry else None
