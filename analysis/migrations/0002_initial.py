@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('analysis', '0001_initial'),
-        ('cms', '0003_reportpage'),
+        ('cms', '0003_reportpage_townhallpage'),
     ]
 
     operations = [

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('cms', '0003_townhallpage'),
+        ('cms', '0003_reportpage_townhallpage'),
         ('consult', '0001_initial'),
     ]
 
