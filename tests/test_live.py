@@ -681,3 +681,13 @@ def test_anonymous_participant_id_is_signed():
     session["live_participant"] = session["live_participant"][:-2] + "xx"
     assert participant_from_session(session) is None
     assert get_user_model  # the id for signed-in users is their pk, checked in the WS tests
+
+
+def test_editors_can_add_a_town_hall_in_wagtail(hall, admin_client):
+    """The page's panels render in Wagtail's add form under a consultation."""
+    parent = hall.get_parent()
+    response = admin_client.get(f"/admin/pages/add/cms/townhallpage/{parent.pk}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    for field in ("starts_at", "facilitators", "agenda_clause_keys", "stream_url", "language"):
+        assert f'name="{field}"' in html
