@@ -85,6 +85,13 @@ TABLE: list[Row] = [
         "/consultations/{page_id}/transparency.json",
     ),
     Row(r"appeal/", outcomes("405")),
+    Row(
+        r"consultations/<int:page_id>/comment/",
+        outcomes("405"),
+        "/consultations/{page_id}/comment/",
+    ),
+    Row(r"<slug:slug>/pack\.pdf", PUBLIC, "/{slug}/pack.pdf"),
+    Row(r"<slug:slug>/facilitate/", allow("facilitator", "superuser"), "/{slug}/facilitate/"),
     Row(r"privacy/", PUBLIC),
     Row(r"my-data/", LOGGED_IN),
     Row(r"my-data/receipt\.json", PUBLIC, "/my-data/receipt.json?code={receipt_code}"),
@@ -110,6 +117,11 @@ TABLE: list[Row] = [
     Row(r"admin/", ADMIN_ACCESS),
     Row(r"admin/(jsi18n|sprite)/", PUBLIC, why="static assets of the admin UI"),
     Row(r"admin/workflows/task_chooser/[^<]*", WAGTAIL_POLICY),
+    Row(
+        r"admin/locales/new/",
+        outcomes("deny", superuser="*"),
+        why="Wagtail redirects when every content language already has a locale",
+    ),
     Row(r"admin/(users|groups|sites|locales|workflows)/[^<(^]*", SUPERUSER),
     Row(r"admin/api/main/\^(pages|documents|images)/(find/)?", WAGTAIL_POLICY),
     Row(r"admin/[^<(^]*", WAGTAIL_POLICY),
@@ -135,6 +147,11 @@ TABLE: list[Row] = [
 
 WS_TABLE: list[Row] = [
     Row(r"ws/ping/", PUBLIC),
+    Row(
+        r"ws/townhall/<int:page_id>/",
+        SKIP,
+        why="anyone may join; every action's permission is tested per role in test_live.py",
+    ),
 ]
 
 
@@ -206,6 +223,7 @@ def samples(demo, users):
     return {
         "page_id": demo.pk,
         "page_url": demo.url,
+        "slug": demo.slug,
         "receipt_code": spam.receipt_code,
         "submission_id": spam.pk,
         "appeal_id": appeal.pk,
