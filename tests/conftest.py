@@ -30,6 +30,58 @@ def pytest_sessionstart(session):
     compile_messages()
 
 
+DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_serialized_rollback"}
+
+
+def ensure_base_data() -> None:
+    """Put back what migrations create: Wagtail's root, locales, our HomePage and site, and
+    the role groups.
+
+    A transactional test (live_server, Channels' database tests) flushes every table when it
+    ends; Django's serialized rollback restores them only for tests that ask for it, and not
+    reliably for Wagtail's tree on PostgreSQL. Every database test starts from this instead.
+    """
+    from django.contrib.auth.models import Group, Permission
+    from wagtail.models import GroupPagePermission, Locale, Page, Site
+
+    from cms.models import HomePage
+    from moderation.role_groups import ROLE_PERMISSIONS, ensure_role_groups
+
+    if (
+        Site.objects.filter(is_default_site=True).exists()
+        and HomePage.objects.exists()
+        and Group.objects.filter(name__in=ROLE_PERMISSIONS).count() == len(ROLE_PERMISSIONS)
+    ):
+        return
+    english, _ = Locale.objects.get_or_create(language_code="en")
+    Locale.objects.get_or_create(language_code="ur")
+    root = Page.get_first_root_node()
+    if root is None:
+        root = Page.add_root(instance=Page(title="Root", slug="root", locale=english))
+    home = HomePage.objects.first()
+    if home is None:
+        home = root.add_child(
+            instance=HomePage(title="Open Consultation", slug="home", locale=english)
+        )
+    Site.objects.update_or_create(
+        is_default_site=True,
+        defaults={"hostname": "localhost", "root_page": home, "site_name": "Open Consultation"},
+    )
+    ensure_role_groups(Group, Permission, Page, GroupPagePermission)
+
+
+@pytest.fixture(autouse=True)
+def _base_data(request):
+    """Every database test starts with the data migrations' rows (see ensure_base_data)."""
+    if request.node.get_closest_marker("django_db") is None and not (
+        DB_FIXTURES & set(request.fixturenames)
+    ):
+        return
+    # pytest-django's helper grants database access as the test's marker/fixtures ask.
+    request.getfixturevalue("_django_db_helper")
+    ensure_base_data()
+
+
 @pytest.fixture
 def demo(db):
     """The demo consultation with its sample submissions (the same one `make run` loads)."""

@@ -7,69 +7,21 @@ first for the apps we need.
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-# Group name -> list of "app_label.codename". Page editing for ministry editors is a Wagtail
-# page permission on the site root (below), not a model permission.
-ROLE_PERMISSIONS = {
-    "Ministry editor": [
-        "wagtailadmin.access_admin",
-        "consult.view_submission",
-        "wagtaildocs.add_document",
-        "wagtaildocs.change_document",
-        "wagtailimages.add_image",
-        "wagtailimages.change_image",
-    ],
-    "Moderator": [
-        "wagtailadmin.access_admin",
-        "consult.view_submission",
-        "consult.change_submission",
-        "moderation.decide_submission",
-        "moderation.view_auditlog",
-        "moderation.view_appeal",
-        "moderation.view_decision",
-        "moderation.view_screening",
-    ],
-    "Analyst": [
-        "wagtailadmin.access_admin",
-        "consult.view_submission",
-        "moderation.view_analysis",
-    ],
-    "Facilitator": [
-        "consult.add_submission",
-        "moderation.enter_submission",
-    ],
-    "Participant": [],
-}
-EDITOR_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page"]
+from moderation.role_groups import ROLE_PERMISSIONS, ensure_role_groups
 
 
 def create_groups(apps, schema_editor):
+    # Permissions normally appear only after migrate (post_migrate): create them first.
     for app_config in apps.get_app_configs():
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    Group = apps.get_model("auth.Group")
-    Permission = apps.get_model("auth.Permission")
-    for name, codes in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        for code in codes:
-            app_label, codename = code.split(".")
-            permission = Permission.objects.filter(
-                content_type__app_label=app_label, codename=codename
-            ).first()
-            if permission is not None:
-                group.permissions.add(permission)
-    Page = apps.get_model("wagtailcore.Page")
-    GroupPagePermission = apps.get_model("wagtailcore.GroupPagePermission")
-    editor = Group.objects.get(name="Ministry editor")
-    root = Page.objects.filter(depth=1).first()
-    if root is not None:
-        for codename in EDITOR_PAGE_PERMISSIONS:
-            permission = Permission.objects.get(
-                content_type__app_label="wagtailcore", codename=codename
-            )
-            GroupPagePermission.objects.get_or_create(
-                group=editor, page=root, permission=permission
-            )
+    ensure_role_groups(
+        apps.get_model("auth.Group"),
+        apps.get_model("auth.Permission"),
+        apps.get_model("wagtailcore.Page"),
+        apps.get_model("wagtailcore.GroupPagePermission"),
+    )
 
 
 def remove_groups(apps, schema_editor):
