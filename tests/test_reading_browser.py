@@ -2,7 +2,7 @@
 path, and the Urdu page laid out right to left.
 
 The file name sorts after test_foundation.py on purpose: live_server tests flush the database,
-and serialized_rollback restores the migrated site tree before each of these tests.
+so each test rebuilds the migrated site tree (root, locale, home page, sites) when it is gone.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def make_consultation():
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 SELECT_JS = """([key, quote]) => {
