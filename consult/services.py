@@ -273,7 +273,7 @@ def _check_moderator(user) -> None:
 def reattach_submission(submission: Submission, clause_id: int, start: int, end: int, user):
     """A moderator picks the words an orphaned comment now refers to."""
     _check_moderator(user)
-    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    submission = Submission.objects.select_related(None).select_for_update().get(pk=submission.pk)
     clause = ClauseVersion.objects.filter(
         pk=clause_id, version__page_id=submission.consultation_id
     ).first()
@@ -296,7 +296,7 @@ def reattach_submission(submission: Submission, clause_id: int, start: int, end:
 def keep_on_old_version(submission: Submission, user) -> Submission:
     """A moderator decides an orphaned comment belongs to the version it was written on."""
     _check_moderator(user)
-    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    submission = Submission.objects.select_related(None).select_for_update().get(pk=submission.pk)
     submission.anchor_status = AnchorStatus.KEPT
     submission.save(update_fields=["anchor_status"])
     return submission
