@@ -1,6 +1,6 @@
 """Public participation URLs (language-prefixed for Urdu: /ur/...)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from consult import views
 
@@ -8,4 +8,5 @@ app_name = "consult"
 
 urlpatterns = [
     path("receipt/", views.receipt_lookup, name="receipt"),
+    path("voice/", include("consult.voice.urls")),
 ]
