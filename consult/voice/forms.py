@@ -110,6 +110,10 @@ class IntakeRowForm(forms.Form):
         )
         self.fields["language_hint"].choices = language_choices(_("Detect"))
 
+    def has_changed(self):
+        """A row without a file is an unused row (its selects still post their defaults)."""
+        return bool(self.files.get(self.add_prefix("audio")))
+
 
 IntakeFormSet = forms.formset_factory(IntakeRowForm, extra=3, max_num=50, absolute_max=50)
 

@@ -7,6 +7,7 @@ the transcript. The machine transcript and every edit stay here for the record.
 
 from __future__ import annotations
 
+import os
 import uuid
 
 from django.conf import settings
@@ -17,9 +18,28 @@ from django.utils.translation import gettext_lazy as _
 from consult.models import DisplayMode, Stakeholder, Stance
 
 
+class PrivateVoiceStorage(FileSystemStorage):
+    """Raw audio lives outside MEDIA_ROOT and has no URL: only an auth-checked view reads it.
+
+    The location is read from settings on each use, so VOICE_AUDIO_ROOT can change per test
+    or deployment without a migration.
+    """
+
+    @property
+    def base_location(self):
+        return str(settings.VOICE_AUDIO_ROOT)
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    @property
+    def base_url(self):
+        return None
+
+
 def private_voice_storage() -> FileSystemStorage:
-    """Raw audio lives outside MEDIA_ROOT and has no URL: only an auth-checked view reads it."""
-    return FileSystemStorage(location=settings.VOICE_AUDIO_ROOT, base_url=None)
+    return PrivateVoiceStorage()
 
 
 def audio_upload_to(note: VoiceNote, filename: str) -> str:
