@@ -45,7 +45,9 @@ def ffmpeg(*args: str) -> None:
 
 
 def espeak_urdu(target: Path, text: str = URDU_SENTENCE) -> Path:
-    subprocess.run([need("espeak-ng"), "-v", "ur", "-w", str(target), text], check=True)
+    subprocess.run(
+        [need("espeak-ng"), "-v", "ur", "-s", "140", "-w", str(target), text], check=True
+    )
     return target
 
 
