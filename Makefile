@@ -37,3 +37,7 @@ pytest: venv
 	CONSULT_INSECURE_DEFAULTS=1 $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test: system-deps venv lint check-migrations pytest
+
+.PHONY: bench-transcribe
+bench-transcribe: venv
+	CONSULT_INSECURE_DEFAULTS=1 $(PY) bench/bench_transcribe.py
