@@ -83,7 +83,8 @@ def main() -> None:
         audio = sum(r["duration"] for r in run["results"])
         rtf[engine] = total / audio
         print(
-            f"{engine}: load {run['load']:.1f}s peak_rss {run['peak_mb']:.0f} MB rtf {rtf[engine]:.3f}"
+            f"{engine}: load {run['load']:.1f}s peak_rss {run['peak_mb']:.0f} MB "
+            f"rtf {rtf[engine]:.3f}"
         )
         for r in run["results"]:
             print(f"  {Path(r['clip']).name} {r['duration']:.1f}s audio in {r['seconds']:.1f}s "
