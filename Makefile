@@ -74,3 +74,7 @@ bench-analysis:
 
 bench-analysis-quality:
 	CONSULT_INSECURE_DEFAULTS=1 $(PY) bench/bench_analysis_quality.py
+
+.PHONY: bench-transcribe
+bench-transcribe: venv
+	CONSULT_INSECURE_DEFAULTS=1 $(PY) bench/bench_transcribe.py

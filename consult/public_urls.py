@@ -1,6 +1,6 @@
 """Public participation URLs (language-prefixed for Urdu: /ur/...)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from consult import facilitation, views
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("consultations/<int:page_id>/comment/", views.post_comment, name="comment"),
     path("<slug:slug>/pack.pdf", facilitation.consultation_pack, name="pack"),
     path("<slug:slug>/facilitate/", facilitation.facilitate, name="facilitate"),
+    path("voice/", include("consult.voice.urls")),
 ]

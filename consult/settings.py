@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "daphne",
     "consult",
     "consult.live",
+    "consult.voice",
     "cms",
     "moderation",
     "analysis",
@@ -221,6 +222,19 @@ COMMENTS_XTD_APP_MODEL_OPTIONS = {
 # --- Moderation (issue 8): rate limits as action -> (max requests, window seconds) ----------
 MODERATION_RATE_LIMITS: dict[str, tuple[int, int]] = {}  # defaults: moderation/ratelimit.py
 SUBMISSION_MAX_CHARS = int(os.environ.get("SUBMISSION_MAX_CHARS", "5000"))
+
+# --- Voice submissions and offline transcription (consult.voice, analysis.transcription) -----
+TRANSCRIPTION_ENGINE = os.environ.get("TRANSCRIPTION_ENGINE", "faster")  # or "openai"
+TRANSCRIPTION_LANGUAGES = env_list("TRANSCRIPTION_LANGUAGES", "en,ur,pa,ps,sd")
+TRANSCRIPTION_THREADS = int(os.environ.get("TRANSCRIPTION_THREADS", "2"))
+TRANSCRIPTION_BEAM_SIZE = int(os.environ.get("TRANSCRIPTION_BEAM_SIZE", "5"))
+WHISPER_MODEL_DIR = os.environ.get("WHISPER_MODEL_DIR", "")
+VOICE_MAX_BYTES = int(os.environ.get("VOICE_MAX_BYTES", str(20 * 1024 * 1024)))
+VOICE_MAX_SECONDS = int(os.environ.get("VOICE_MAX_SECONDS", "600"))
+VOICE_RETENTION_DAYS = int(os.environ.get("VOICE_RETENTION_DAYS", "30"))
+VOICE_STUCK_AFTER_SECONDS = int(os.environ.get("VOICE_STUCK_AFTER_SECONDS", "900"))
+# Raw audio lives outside MEDIA_ROOT: only an auth-checked view can read it.
+VOICE_AUDIO_ROOT = Path(os.environ.get("VOICE_AUDIO_ROOT", VAR_DIR / "private" / "voice"))
 
 # --- Security for production (manage.py check --deploy is clean with DEBUG off) --------------
 if not DEBUG and not INSECURE_DEFAULTS:

@@ -1,0 +1,397 @@
+"""Write paths for voice notes: accept an upload, transcribe it, confirm it, forget the audio.
+
+Every state change of a voice note happens here; views, tasks and commands only call these.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cms.models import ConsultationPage
+from consult import roles
+from consult.models import DisplayMode, Source, Submission
+from consult.services import SubmissionInput, _validate, check_can_submit, submit
+from consult.voice.models import VoiceNote
+from consult.voice.models import VoiceNoteStatus as Status
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class VoiceInput:
+    """What comes with a recording: the same fields as a typed comment, minus the text."""
+
+    stance: str
+    stakeholder: str
+    consent: bool
+    language_hint: str = ""
+    clause_id: int | None = None
+    organisation: str = ""
+    display_mode: str = DisplayMode.PSEUDONYMOUS
+    name: str = ""
+    consent_note: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+# --- Audio validation -----------------------------------------------------------------------
+
+
+def _minutes(seconds: float) -> str:
+    return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
+
+
+def probe_audio(uploaded) -> float:
+    """Check the upload really is audio we can decode; return its duration in seconds.
+
+    The whole file is decoded (stopping past the limit): browsers' MediaRecorder webm files
+    often carry no duration in the header, and a corrupt file may only fail half-way.
+    """
+    import av
+
+    size = uploaded.size or 0
+    limit_bytes = settings.VOICE_MAX_BYTES
+    limit_seconds = settings.VOICE_MAX_SECONDS
+    if size == 0:
+        raise ValidationError(_("The file is empty (0 bytes). Choose a recording."), code="empty")
+    if size > limit_bytes:
+        raise ValidationError(
+            _("The file is %(size).1f MB; the limit is %(limit).0f MB.")
+            % {"size": size / 1e6, "limit": limit_bytes / 1e6},
+            code="too_large",
+        )
+    uploaded.seek(0)
+    try:
+        container = av.open(uploaded, mode="r")
+    except Exception as exc:
+        raise ValidationError(
+            _(
+                "This file is not a recording we can read (%(error)s). Send audio such as ogg, "
+                "opus, webm, m4a, mp3, wav or flac."
+            )
+            % {"error": type(exc).__name__},
+            code="undecodable",
+        ) from exc
+    try:
+        if container.streams.video and any(
+            s.frames != 1
+            for s in container.streams.video  # one frame = mp3/m4a cover art
+        ):
+            raise ValidationError(
+                _("This is a video file. Send only the sound: an audio recording."),
+                code="video",
+            )
+        if not container.streams.audio:
+            raise ValidationError(_("This file contains no sound track."), code="no_audio")
+        stream = container.streams.audio[0]
+        decoded = 0.0
+        try:
+            for frame in container.decode(stream):
+                decoded += frame.samples / float(frame.sample_rate or 1)
+                if decoded > limit_seconds:
+                    break
+        except Exception as exc:
+            raise ValidationError(
+                _("The recording is damaged: it stops being readable after %(at)s (%(error)s).")
+                % {"at": _minutes(decoded), "error": type(exc).__name__},
+                code="corrupt",
+            ) from exc
+        if decoded <= 0:
+            raise ValidationError(_("The recording contains no sound."), code="no_audio")
+        if decoded > limit_seconds:
+            raise ValidationError(
+                _(
+                    "The recording is longer than the limit of %(limit)s minutes. Split it into "
+                    "shorter notes."
+                )
+                % {"limit": _minutes(limit_seconds)},
+                code="too_long",
+            )
+        return decoded
+    finally:
+        container.close()
+        uploaded.seek(0)
+
+
+# --- Accepting an upload --------------------------------------------------------------------
+
+
+def _validate_metadata(consultation: ConsultationPage, data: VoiceInput) -> None:
+    errors: dict[str, list[str]] = {}
+    if not data.consent:
+        errors["consent"] = [
+            _("Tick the box to agree that we store your recording until it is transcribed.")
+        ]
+    if data.language_hint and data.language_hint not in settings.TRANSCRIPTION_LANGUAGES:
+        errors["language_hint"] = [_("Choose one of the listed languages, or leave it open.")]
+    # The same rules as a typed comment, checked now so the person hears them at once.
+    try:
+        _validate(
+            consultation,
+            SubmissionInput(
+                text="(voice)",
+                stance=data.stance,
+                stakeholder=data.stakeholder,
+                organisation=data.organisation,
+                clause_id=data.clause_id,
+                display_mode=data.display_mode,
+                language=consultation.language_codes()[0],
+                source=Source.VOICE,
+            ),
+        )
+    except ValidationError as exc:
+        for key, messages in exc.message_dict.items():
+            errors.setdefault(key, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+def accept_voice_note(
+    consultation: ConsultationPage, data: VoiceInput, audio, user=None, facilitator=False
+) -> VoiceNote:
+    """Validate, store file and row durably, then (after commit) queue the transcription."""
+    if facilitator and not roles.is_facilitator(user):
+        raise PermissionDenied(_("Only facilitators can upload recordings for others."))
+    check_can_submit(consultation)
+    _validate_metadata(consultation, data)
+    try:
+        duration = probe_audio(audio)
+    except ValidationError as exc:
+        raise ValidationError({"audio": exc.messages}) from exc
+    is_user = user is not None and user.is_authenticated
+    now = timezone.now()
+    with transaction.atomic():
+        note = VoiceNote(
+            consultation=consultation,
+            clause_id=data.clause_id,
+            original_filename=(getattr(audio, "name", "") or "")[:255],
+            size_bytes=audio.size,
+            duration=round(duration, 3),
+            consent=True,
+            consent_at=now,
+            consent_note=data.consent_note[:255],
+            language_hint=data.language_hint,
+            stance=data.stance,
+            stakeholder=data.stakeholder,
+            organisation=data.organisation.strip(),
+            display_mode=data.display_mode,
+            name=data.name[:50],
+            uploaded_by=user if is_user else None,
+            via_facilitator=facilitator,
+        )
+        note.audio.save(os.path.basename(note.original_filename or "note.bin"), audio, save=False)
+        with open(note.audio.path, "rb+") as handle:  # durable before we say "received"
+            os.fsync(handle.fileno())
+        note.save()
+        transaction.on_commit(lambda: enqueue_transcription(note.pk))
+    return note
+
+
+def enqueue_transcription(note_id: int) -> None:
+    from consult.voice.tasks import transcribe_voice_note
+
+    result = transcribe_voice_note.enqueue(note_id)
+    VoiceNote.objects.filter(pk=note_id).update(task_id=str(result.id))
+
+
+# --- Transcription --------------------------------------------------------------------------
+
+
+def run_transcription(note_id: int) -> str:
+    """Transcribe one note. Safe to run again: a finished note is left alone."""
+    from analysis.transcription import TranscriptionError, get_transcriber
+
+    with transaction.atomic():
+        note = VoiceNote.objects.select_for_update().filter(pk=note_id).first()
+        if note is None:
+            return "missing"
+        if note.status in (Status.READY, Status.CONFIRMED) or note.submission_id:
+            return note.status
+        if not note.has_audio:
+            note.status = Status.FAILED
+            note.failure_reason = _("The recording is no longer stored.")
+            note.save(update_fields=["status", "failure_reason", "updated_at"])
+            return note.status
+        note.status = Status.TRANSCRIBING
+        note.transcription_started_at = timezone.now()
+        note.attempts += 1
+        note.failure_reason = ""
+        note.save(
+            update_fields=[
+                "status",
+                "transcription_started_at",
+                "attempts",
+                "failure_reason",
+                "updated_at",
+            ]
+        )
+    try:
+        transcriber = get_transcriber()
+        result = transcriber.transcribe(note.audio.path, language=note.language_hint or None)
+    except TranscriptionError as exc:
+        _fail(note_id, str(exc))
+        return Status.FAILED
+    except Exception as exc:
+        logger.exception("Transcription of voice note %s failed", note_id)
+        _fail(
+            note_id,
+            _("The transcription engine failed (%(error)s). A moderator can retry.")
+            % {"error": type(exc).__name__},
+        )
+        raise
+    updated = VoiceNote.objects.filter(pk=note_id, status=Status.TRANSCRIBING).update(
+        status=Status.READY,
+        transcript=result.to_dict(),
+        language=result.language,
+        engine=result.engine,
+        updated_at=timezone.now(),
+    )
+    return Status.READY if updated else "superseded"
+
+
+def _fail(note_id: int, reason: str) -> None:
+    VoiceNote.objects.filter(pk=note_id).update(
+        status=Status.FAILED, failure_reason=reason, updated_at=timezone.now()
+    )
+
+
+def retry_transcription(note: VoiceNote) -> None:
+    """Put a failed note back in the queue."""
+    with transaction.atomic():
+        VoiceNote.objects.filter(pk=note.pk, status=Status.FAILED).update(status=Status.QUEUED)
+        transaction.on_commit(lambda: enqueue_transcription(note.pk))
+
+
+def recover_stuck_notes(now=None, stuck_after: int | None = None) -> list[int]:
+    """Re-queue notes left "transcribing" by a worker that died.
+
+    django_tasks_db leaves such a task RUNNING for ever (it has no heartbeat or lease), so a
+    killed worker would otherwise lose the note. We mark that task result failed and enqueue
+    a fresh one; ``run_transcription`` is idempotent, so a slow-but-alive worker finishing
+    later does no harm.
+    """
+    from django_tasks_db.models import DBTaskResult
+
+    now = now or timezone.now()
+    stuck_after = settings.VOICE_STUCK_AFTER_SECONDS if stuck_after is None else stuck_after
+    cutoff = now - timedelta(seconds=stuck_after)
+    recovered = []
+    stale = VoiceNote.objects.filter(
+        status=Status.TRANSCRIBING, transcription_started_at__lte=cutoff
+    )
+    for note in stale:
+        with transaction.atomic():
+            changed = VoiceNote.objects.filter(pk=note.pk, status=Status.TRANSCRIBING).update(
+                status=Status.QUEUED, updated_at=now
+            )
+            if not changed:
+                continue
+            if note.task_id:
+                DBTaskResult.objects.filter(id=note.task_id, status="RUNNING").update(
+                    status="FAILED", finished_at=now
+                )
+            transaction.on_commit(lambda pk=note.pk: enqueue_transcription(pk))
+            recovered.append(note.pk)
+    if recovered:
+        logger.warning("Re-queued voice notes left by a dead worker: %s", recovered)
+    return recovered
+
+
+# --- Review and confirmation ----------------------------------------------------------------
+
+
+def can_review(note: VoiceNote, user, session_note_ids=()) -> bool:
+    """The person who recorded it (by account or this browser session) or its facilitator."""
+    if str(note.public_id) in session_note_ids:
+        return True
+    if user is not None and user.is_authenticated:
+        return note.uploaded_by_id == user.pk or roles.is_moderator(user)
+    return False
+
+
+def confirm_voice_note(note: VoiceNote, text: str, user=None) -> Submission:
+    """Turn the reviewed transcript into a Submission (source="voice"). Idempotent."""
+    if note.submission_id:
+        return note.submission
+    if note.status != Status.READY:
+        raise ValidationError(
+            _("The transcript is not ready yet (status: %(status)s).")
+            % {"status": note.get_status_display()}
+        )
+    text = text.strip()
+    consultation = note.consultation
+    language = (
+        note.language
+        if note.language in consultation.language_codes()
+        else (
+            note.language_hint
+            if note.language_hint in consultation.language_codes()
+            else consultation.language_codes()[0]
+        )
+    )
+    is_user = user is not None and user.is_authenticated
+    with transaction.atomic():
+        note = VoiceNote.objects.select_for_update().get(pk=note.pk)
+        if note.submission_id:
+            return note.submission
+        submission = submit(
+            consultation,
+            SubmissionInput(
+                text=text,
+                stance=note.stance,
+                stakeholder=note.stakeholder,
+                organisation=note.organisation,
+                language=language,
+                clause_id=note.clause_id,
+                display_mode=note.display_mode,
+                name=note.name,
+                source=Source.VOICE,
+                client_token=f"voice-{note.public_id}",
+            ),
+            user=note.uploaded_by if note.via_facilitator else user,
+        )
+        now = timezone.now()
+        note.edit_history = [
+            *note.edit_history,
+            {
+                "at": now.isoformat(),
+                "by": user.pk if is_user else None,
+                "machine_text": note.machine_text,
+                "confirmed_text": text,
+                "edited": text != note.machine_text.strip(),
+            },
+        ]
+        note.confirmed_text = text
+        note.submission = submission
+        note.status = Status.CONFIRMED
+        note.confirmed_at = now
+        note.save()
+    return submission
+
+
+# --- Retention ------------------------------------------------------------------------------
+
+
+def purge_expired_audio(now=None, days: int | None = None) -> list[int]:
+    """Delete raw audio ``VOICE_RETENTION_DAYS`` after the transcript was confirmed."""
+    now = now or timezone.now()
+    days = settings.VOICE_RETENTION_DAYS if days is None else days
+    cutoff = now - timedelta(days=days)
+    purged = []
+    notes = VoiceNote.objects.filter(
+        confirmed_at__lte=cutoff, audio_deleted_at__isnull=True
+    ).exclude(audio="")
+    for note in notes:
+        note.audio.delete(save=False)
+        note.audio_deleted_at = now
+        note.save(update_fields=["audio", "audio_deleted_at", "updated_at"])
+        purged.append(note.pk)
+    return purged

@@ -1,0 +1,432 @@
+"""Voice notes: validation of real audio files, storage, roles, retention, recovery, and the
+full upload → transcribe → review → confirm path with the real Whisper model."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from consult import roles
+from consult.models import Source, Submission
+from consult.voice import services
+from consult.voice.models import VoiceNote
+from consult.voice.models import VoiceNoteStatus as Status
+from tests.voice_helpers import ffmpeg, jfk_path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def private_audio_root(settings, tmp_path):
+    settings.VOICE_AUDIO_ROOT = tmp_path / "voice-audio"
+    return settings.VOICE_AUDIO_ROOT
+
+
+@pytest.fixture
+def jfk() -> Path:
+    return jfk_path()
+
+
+@pytest.fixture
+def short_ogg(tmp_path) -> Path:
+    """Two seconds of a tone, Ogg/Opus: a small valid recording."""
+    target = tmp_path / "tone.ogg"
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=2", "-c:a", "libopus", str(target))
+    return target
+
+
+def upload(path: Path, name: str | None = None) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name or path.name, path.read_bytes())
+
+
+def form_data(audio, **overrides):
+    data = {
+        "audio": audio,
+        "stance": "support",
+        "stakeholder": "individual",
+        "display_mode": "pseudonymous",
+        "language_hint": "",
+        "consent": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+def record_url(demo):
+    return reverse("consult:voice:record", kwargs={"slug": demo.slug})
+
+
+def user_with_role(django_user_model, username, role=None):
+    user = django_user_model.objects.create_user(username, password="pw-for-tests-only")
+    if role:
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
+    return user
+
+
+# --- Validation: each bad file gets its own clear message -----------------------------------
+
+
+def test_empty_file_is_refused(client, demo, tmp_path):
+    response = client.post(record_url(demo), form_data(SimpleUploadedFile("empty.ogg", b"")))
+    assert response.status_code == 400
+    assert VoiceNote.objects.count() == 0
+    # Django's own FileField rejects an empty upload before our probe; either message is clear.
+    assert "empty" in response.content.decode()
+
+
+def test_empty_file_message_from_service(demo):
+    with pytest.raises(services.ValidationError) as error:
+        services.probe_audio(SimpleUploadedFile("empty.ogg", b""))
+    assert "0 bytes" in str(error.value)
+
+
+def test_corrupt_file_is_refused(client, demo, jfk):
+    garbage = bytearray(jfk.read_bytes())
+    garbage[:64] = os.urandom(64)  # destroy the FLAC header
+    response = client.post(record_url(demo), form_data(upload(jfk, "broken.flac")))
+    assert response.status_code == 302  # the intact file is fine
+    response = client.post(
+        record_url(demo), form_data(SimpleUploadedFile("broken.flac", bytes(garbage)))
+    )
+    assert response.status_code == 400
+    assert "The recording is damaged" in response.content.decode()
+    response = client.post(
+        record_url(demo), form_data(SimpleUploadedFile("noise.ogg", os.urandom(5000)))
+    )
+    assert response.status_code == 400
+    assert "not a recording we can read" in response.content.decode()
+    assert VoiceNote.objects.count() == 1
+
+
+def test_video_is_refused(client, demo, tmp_path):
+    video = tmp_path / "clip.mp4"
+    ffmpeg(
+        "-f", "lavfi", "-i", "testsrc=duration=2:size=64x64:rate=10",
+        "-f", "lavfi", "-i", "sine=duration=2",
+        "-c:v", "mpeg4", "-c:a", "aac", "-shortest", str(video),
+    )  # fmt: skip
+    response = client.post(record_url(demo), form_data(upload(video)))
+    assert response.status_code == 400
+    assert "This is a video file" in response.content.decode()
+    assert VoiceNote.objects.count() == 0
+
+
+def test_over_long_recording_is_refused(client, demo, tmp_path, settings):
+    long_file = tmp_path / "long.ogg"
+    minutes = settings.VOICE_MAX_SECONDS / 60
+    ffmpeg(
+        "-f", "lavfi", "-i", f"anullsrc=r=8000:cl=mono:d={settings.VOICE_MAX_SECONDS + 30}",
+        "-c:a", "libopus", "-b:a", "6k", str(long_file),
+    )  # fmt: skip
+    response = client.post(record_url(demo), form_data(upload(long_file)))
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "longer than the limit" in body and f"{int(minutes)}:00" in body
+    assert VoiceNote.objects.count() == 0
+
+
+def test_too_large_file_is_refused(client, demo, short_ogg, settings):
+    settings.VOICE_MAX_BYTES = 1000
+    response = client.post(record_url(demo), form_data(upload(short_ogg)))
+    assert response.status_code == 400
+    assert "the limit is 0 MB" in response.content.decode() or "limit" in response.content.decode()
+
+
+def test_consent_is_required(client, demo, short_ogg):
+    data = form_data(upload(short_ogg))
+    del data["consent"]
+    response = client.post(record_url(demo), data)
+    assert response.status_code == 400
+    assert "Tick the box" in response.content.decode()
+    assert VoiceNote.objects.count() == 0
+
+
+# --- Accepting: stored durably, then queued ------------------------------------------------
+
+
+def test_upload_is_stored_then_queued(
+    client, demo, short_ogg, private_audio_root, django_capture_on_commit_callbacks
+):
+    clause = demo.current_version().clauses.all()[3]
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(
+            record_url(demo), form_data(upload(short_ogg), clause=clause.pk, language_hint="ur")
+        )
+    assert response.status_code == 302
+    note = VoiceNote.objects.get()
+    assert len(callbacks) == 1
+    assert note.status == Status.QUEUED and note.consent and note.consent_at
+    assert note.clause == clause and note.language_hint == "ur"
+    assert 1.9 < note.duration < 2.2
+    stored = Path(note.audio.path)
+    assert stored.is_file() and stored.is_relative_to(private_audio_root)
+    task = DBTaskResult.objects.get(id=note.task_id)
+    assert task.queue_name == "transcription" and task.args_kwargs["args"] == [note.pk]
+    # The review page is this browser's; another visitor gets 404.
+    assert client.get(response["Location"]).status_code == 200
+    from django.test import Client
+
+    assert Client().get(response["Location"]).status_code == 404
+
+
+def test_audio_is_only_for_moderators(client, demo, short_ogg, django_user_model, settings):
+    client.post(record_url(demo), form_data(upload(short_ogg)))
+    note = VoiceNote.objects.get()
+    url = reverse("consult:voice:audio", kwargs={"public_id": note.public_id})
+    assert client.get(url).status_code == 403  # not even the uploader
+    client.force_login(user_with_role(django_user_model, "fac", roles.FACILITATOR))
+    assert client.get(url).status_code == 403
+    client.force_login(user_with_role(django_user_model, "mod", roles.MODERATOR))
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == short_ogg.read_bytes()
+    assert not Path(note.audio.path).is_relative_to(settings.MEDIA_ROOT)
+
+
+def test_facilitator_bulk_intake(client, demo, short_ogg, jfk, django_user_model):
+    url = reverse("consult:voice:intake", kwargs={"slug": demo.slug})
+    assert client.get(url).status_code == 403
+    client.force_login(user_with_role(django_user_model, "participant"))
+    assert client.get(url).status_code == 403
+    facilitator = user_with_role(django_user_model, "fac", roles.FACILITATOR)
+    client.force_login(facilitator)
+    assert client.get(url).status_code == 200
+    clauses = list(demo.current_version().clauses.all()[:2])
+    data = {
+        "notes-TOTAL_FORMS": "3",
+        "notes-INITIAL_FORMS": "0",
+        "notes-MIN_NUM_FORMS": "0",
+        "notes-MAX_NUM_FORMS": "50",
+        "notes-0-audio": upload(short_ogg),
+        "notes-0-clause": clauses[0].pk,
+        "notes-0-language_hint": "ur",
+        "notes-0-stance": "oppose",
+        "notes-0-stakeholder": "individual",
+        "notes-0-consent": "on",
+        "notes-0-consent_note": "verbal consent at start of recording",
+        "notes-1-audio": upload(jfk),
+        "notes-1-clause": clauses[1].pk,
+        "notes-1-language_hint": "en",
+        "notes-1-stance": "support",
+        "notes-1-stakeholder": "individual",
+        "notes-1-consent": "on",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200, response.context["formset"].errors
+    notes = VoiceNote.objects.order_by("pk")
+    assert [n.clause for n in notes] == clauses
+    assert [n.language_hint for n in notes] == ["ur", "en"]
+    assert all(n.via_facilitator and n.uploaded_by == facilitator for n in notes)
+    assert notes[0].consent_note == "verbal consent at start of recording"
+    # A row without consent is refused with its own message; nothing else is lost.
+    data = {k: v for k, v in data.items() if not k.startswith("notes-1")}
+    data["notes-0-audio"] = upload(short_ogg)
+    del data["notes-0-consent"]
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert "Record the speaker" in response.content.decode()
+    assert VoiceNote.objects.count() == 2
+
+
+# --- Recovery and retention -----------------------------------------------------------------
+
+
+def test_stuck_note_is_requeued_and_its_dead_task_closed(
+    client, demo, short_ogg, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(record_url(demo), form_data(upload(short_ogg)))
+    note = VoiceNote.objects.get()
+    first_task = DBTaskResult.objects.get(id=note.task_id)
+    # What a worker killed mid-transcription leaves behind:
+    DBTaskResult.objects.filter(id=first_task.id).update(status="RUNNING")
+    VoiceNote.objects.filter(pk=note.pk).update(
+        status=Status.TRANSCRIBING, transcription_started_at=timezone.now()
+    )
+    assert services.recover_stuck_notes() == []  # not stuck yet
+    later = timezone.now() + timedelta(hours=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.recover_stuck_notes(now=later) == [note.pk]
+    note.refresh_from_db()
+    assert note.status == Status.QUEUED
+    assert DBTaskResult.objects.get(id=first_task.id).status == "FAILED"
+    new_task = DBTaskResult.objects.get(id=note.task_id)
+    assert new_task.id != first_task.id and new_task.status == "READY"
+
+
+def test_audio_deleted_after_retention(demo, short_ogg, settings, django_user_model):
+    note = services.accept_voice_note(
+        demo, services.VoiceInput("support", "individual", True), upload(short_ogg)
+    )
+    path = Path(note.audio.path)
+    VoiceNote.objects.filter(pk=note.pk).update(
+        status=Status.CONFIRMED, confirmed_at=timezone.now() - timedelta(days=29)
+    )
+    assert services.purge_expired_audio() == []
+    assert path.is_file()
+    call_command("voice_maintenance", stdout=io.StringIO())
+    assert path.is_file()
+    later = timezone.now() + timedelta(days=2)
+    assert services.purge_expired_audio(now=later) == [note.pk]
+    note.refresh_from_db()
+    assert not path.exists() and note.audio_deleted_at and not note.has_audio
+
+
+# --- The whole path with the real model ------------------------------------------------------
+
+
+def run_worker():
+    call_command(
+        "db_worker",
+        batch=True,
+        queue_name="transcription",
+        reload=False,
+        startup_delay=False,
+        verbosity=0,
+    )
+
+
+@pytest.mark.slow
+def test_jfk_voice_note_becomes_a_submission(client, demo, jfk, django_capture_on_commit_callbacks):
+    clause = demo.current_version().clauses.first()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(record_url(demo), form_data(upload(jfk), clause=clause.pk))
+    review_url = response["Location"]
+    note = VoiceNote.objects.get()
+    status_url = reverse("consult:voice:status", kwargs={"public_id": note.public_id})
+    assert client.get(status_url).json()["status"] == "queued"
+    run_worker()
+    data = client.get(status_url).json()
+    assert data["status"] == "ready", data
+    text = data["text"].lower()
+    for phrase in ("my fellow americans", "your country", "do for you"):
+        assert phrase in text
+    assert data["language"] == "en"  # detected among en, ur, pa, ps, sd
+    assert all(0 < s["confidence"] <= 1 for s in data["segments"])
+    note.refresh_from_db()
+    words = [w for s in note.segments for w in s["words"]]
+    americans = next(w for w in words if w["word"].strip(" ,") == "Americans")
+    assert americans["start"] <= 1.8 <= americans["end"] + 0.3
+
+    page = client.get(review_url).content.decode()
+    assert "What we heard" in page and "%" in page
+    corrected = data["text"].replace("And so", "And so,")
+    response = client.post(review_url, {"text": corrected})
+    assert response.status_code == 302
+    submission = Submission.objects.get(voice_note=note)
+    assert submission.source == Source.VOICE and submission.comment == corrected
+    assert submission.clause == clause
+    note.refresh_from_db()
+    assert note.status == Status.CONFIRMED and note.confirmed_text == corrected
+    assert note.machine_text == data["text"]
+    assert note.edit_history[-1]["edited"] is True
+    # Re-running the task or re-confirming changes nothing.
+    assert services.run_transcription(note.pk) == Status.CONFIRMED
+    assert client.post(review_url, {"text": "again"}).status_code == 302
+    assert Submission.objects.filter(source=Source.VOICE).count() == 1
+
+
+def _sqlite_row(db: Path, sql: str, *params):
+    with sqlite3.connect(db, timeout=20) as conn:
+        return conn.execute(sql, params).fetchone()
+
+
+@pytest.mark.slow
+def test_killed_worker_task_runs_again_and_submission_is_not_lost(tmp_path, jfk):
+    """A real db_worker process is SIGKILLed mid-transcription. django_tasks_db leaves its
+    task RUNNING for ever; voice_maintenance re-queues the note and a new worker finishes."""
+    db = tmp_path / "worker.sqlite3"
+    env = dict(
+        os.environ,
+        CONSULT_INSECURE_DEFAULTS="1",
+        DATABASE_URL=f"sqlite:///{db}",
+        VOICE_AUDIO_ROOT=str(tmp_path / "audio"),
+        LOG_LEVEL="WARNING",
+    )
+
+    def manage(*args, **kwargs):
+        return subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT, env=env, check=True, capture_output=True, text=True, **kwargs,
+        )  # fmt: skip
+
+    manage("migrate", "--noinput")
+    created = manage(
+        "shell",
+        "-c",
+        "from django.core.files import File\n"
+        "from consult.demo import load_demo\n"
+        "from consult.voice import services\n"
+        "page, _ = load_demo()\n"
+        f"with open({str(jfk)!r}, 'rb') as f:\n"
+        "    note = services.accept_voice_note(page, services.VoiceInput("
+        "'support', 'individual', True, language_hint='en'), File(f, name='jfk.flac'))\n"
+        "print(note.pk)\n",
+    )
+    note_id = int(created.stdout.strip().splitlines()[-1])
+
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--queue-name", "transcription",
+         "--no-startup-delay", "--no-reload", "--interval", "0.2"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while _sqlite_row(db, "SELECT status FROM voice_voicenote WHERE id=?", note_id)[0] != (
+            "transcribing"
+        ):
+            assert time.monotonic() < deadline and worker.poll() is None
+            time.sleep(0.1)
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=10)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    status, task_id, attempts = _sqlite_row(
+        db, "SELECT status, task_id, attempts FROM voice_voicenote WHERE id=?", note_id
+    )
+    assert (status, attempts) == ("transcribing", 1)
+    dead_task = _sqlite_row(
+        db, "SELECT status FROM django_tasks_database_dbtaskresult WHERE id=?",
+        task_id.replace("-", ""),
+    )  # fmt: skip
+    assert dead_task == ("RUNNING",)  # the library does not recover it by itself
+
+    report = json.loads(manage("voice_maintenance", "--stuck-after", "0").stdout)
+    assert report["requeued"] == [note_id]
+    manage("db_worker", "--queue-name", "transcription", "--batch", "--no-startup-delay",
+           "--no-reload")  # fmt: skip
+    status, transcript, attempts = _sqlite_row(
+        db, "SELECT status, transcript, attempts FROM voice_voicenote WHERE id=?", note_id
+    )
+    assert (status, attempts) == ("ready", 2)
+    assert "my fellow americans" in json.loads(transcript)["text"].lower()
+
+    confirmed = manage(
+        "shell",
+        "-c",
+        "from consult.voice.models import VoiceNote\n"
+        "from consult.voice import services\n"
+        f"note = VoiceNote.objects.get(pk={note_id})\n"
+        "print(services.confirm_voice_note(note, note.machine_text).receipt_code)\n",
+    )
+    receipt = confirmed.stdout.strip().splitlines()[-1]
+    assert _sqlite_row(
+        db, "SELECT source FROM consult_submission WHERE receipt_code=?", receipt
+    ) == ("voice",)
