@@ -38,11 +38,12 @@ def ensure_base_data() -> None:
     the role groups.
 
     A transactional test (live_server, Channels' database tests) flushes every table when it
-    ends; Django's serialized rollback restores them only for tests that ask for it, and not
-    reliably for Wagtail's tree on PostgreSQL. Every database test starts from this instead.
+    ends. Django's serialized rollback would restore them, but only for tests that ask for it,
+    and it collides with the content types that a flush without it re-creates; so no test
+    uses it, and every database test starts from this instead.
     """
     from django.contrib.auth.models import Group, Permission
-    from wagtail.models import GroupPagePermission, Locale, Page, Site
+    from wagtail.models import Collection, GroupPagePermission, Locale, Page, Site
 
     from cms.models import HomePage
     from moderation.role_groups import ROLE_PERMISSIONS, ensure_role_groups
@@ -54,6 +55,8 @@ def ensure_base_data() -> None:
     ):
         return
     english, _ = Locale.objects.get_or_create(language_code="en")
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
     Locale.objects.get_or_create(language_code="ur")
     root = Page.get_first_root_node()
     if root is None:

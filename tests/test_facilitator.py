@@ -104,7 +104,7 @@ def test_service_errors_reach_the_form(client, demo, facilitator):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_facilitator_screen_keyboard_only_and_accessible(live_server, demo, browser):
     """Filled with the keyboard alone, with JavaScript off; axe-core finds nothing."""
     for lang in ("en", "ur"):

@@ -10,9 +10,9 @@ import pytest
 
 from tests.a11y import assert_no_axe_violations, run_axe
 
-# serialized_rollback: live_server flushes the database after each test; this restores the
+# live_server flushes the database after each test; tests/conftest.py restores the
 # rows migrations created (home page, locales) for the next one.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PREFIXES = {"en": "", "ur": "/ur"}
 
 

@@ -111,7 +111,7 @@ def test_urdu_translation_of_the_consultation_can_exist(demo):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_language_switch_works_without_javascript(live_server, demo, browser):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
@@ -130,7 +130,7 @@ def test_language_switch_works_without_javascript(live_server, demo, browser):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("lang", ["en", "ur"])
 def test_layout_mirrors_in_urdu(live_server, demo, page, lang):
     """In Urdu the brand sits at the right edge and the clause headings start from the right."""

@@ -85,7 +85,7 @@ def layer(request, settings):
 
 
 @pytest.fixture
-def hall(django_db_serialized_rollback, transactional_db, settings):
+def hall(transactional_db, settings):
     settings.LIVE_TALLY_INTERVAL = 0
     page = make_town_hall()
     return page

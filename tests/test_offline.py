@@ -11,7 +11,7 @@ from consult.models import Submission
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 
