@@ -122,12 +122,6 @@ class Submission(XtdComment):
         max_length=16, choices=AnchorStatus.choices, blank=True, default=""
     )
     anchor_confidence = models.FloatField(null=True, blank=True)
-    removal_reason = models.CharField(
-        _("reason for removal"),
-        max_length=500,
-        blank=True,
-        help_text=_("Shown on the public receipt page when the submission is removed."),
-    )
 
     class Meta:
         verbose_name = _("submission")

@@ -244,7 +244,9 @@ def test_page_query_count_does_not_grow_with_comments_or_clauses(client, db):
     assert count(small) == count(big)
 
 
-def test_receipt_page_says_published_held_removed_and_why(client, consultation):
+def test_receipt_page_says_published_held_removed_and_why(client, consultation, admin_user):
+    from moderation.services import decide
+
     s = submit(
         consultation,
         SubmissionInput(text="x", stance="other", stakeholder="individual"),
@@ -255,7 +257,7 @@ def test_receipt_page_says_published_held_removed_and_why(client, consultation):
     assert (
         "held for moderation" in client.get("/receipt/", {"code": s.receipt_code}).content.decode()
     )
-    Submission.objects.filter(pk=s.pk).update(is_removed=True, removal_reason="Personal data")
+    decide(s, action="remove", reason="personal_data", moderator=admin_user)
     body = client.get("/receipt/", {"code": s.receipt_code.lower()}).content.decode()
     assert "removed" in body and "Personal data" in body
 

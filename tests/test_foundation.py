@@ -139,6 +139,7 @@ LOCAL_HEADERS = [(b"origin", b"http://localhost"), (b"host", b"localhost")]
 FOREIGN_HEADERS = [(b"origin", b"http://evil.example"), (b"host", b"localhost")]
 
 
+@pytest.mark.django_db  # Channels closes stale database connections around each message
 async def test_ping_consumer_answers():
     from consult.asgi import application
 
@@ -155,6 +156,7 @@ async def test_ping_consumer_answers():
     await communicator.disconnect()
 
 
+@pytest.mark.django_db
 async def test_websocket_from_foreign_origin_is_refused():
     from consult.asgi import application
 

@@ -10,11 +10,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddField(
-            model_name='submission',
-            name='removal_reason',
-            field=models.CharField(blank=True, help_text='Shown on the public receipt page when the submission is removed.', max_length=500, verbose_name='reason for removal'),
-        ),
         migrations.AlterField(
             model_name='submission',
             name='anchor_status',
