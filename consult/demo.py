@@ -109,6 +109,7 @@ def load_demo() -> tuple[ConsultationPage, bool]:
         ),
     )
     publish_revised_draft(page, draft.get("revised_clauses", {}))
+    load_demo_town_hall(page)
     logger.info("Loaded demo consultation %s with %d clauses", page.slug, len(clauses))
     return page, True
 
@@ -123,3 +124,36 @@ def publish_revised_draft(page: ConsultationPage, revised: dict[str, str]) -> No
         if clause.identifier in revised:
             clause.text = revised[clause.identifier]
     draft.save_revision().publish()  # the page_published signal publishes version 2
+
+
+def load_demo_town_hall(page: ConsultationPage) -> None:
+    """A live town hall with questions, votes, an answer and an open poll, so the live board is
+    populated when a new user opens it."""
+    from consult.live import services as live
+    from consult.live.demo import make_town_hall
+
+    hall = make_town_hall(page, slug="town-hall")
+    facilitator = live.actor_for(hall, "demo-facilitator", hall.facilitators.get())
+    live.start_session(hall, facilitator)
+    questions = [
+        ("demo-p1", "Will the Authority publish its decisions in Urdu?"),
+        ("demo-p2", "How will small start-ups afford an algorithmic impact assessment?"),
+        ("demo-p3", "Can a farmer complain by phone if an AI system refuses a loan?"),
+    ]
+    posted = []
+    for participant, text in questions:
+        result = live.post_question(hall, live.actor_for(hall, participant), text)
+        posted.append(result["question_id"])
+    for question_id in posted:
+        live.approve_question(hall, facilitator, question_id)
+    for participant in ("demo-p1", "demo-p2", "demo-p4"):
+        live.vote(hall, live.actor_for(hall, participant), posted[2])
+    live.mark_answered(
+        hall, facilitator, posted[0], "Yes: every decision will be published in both languages."
+    )
+    live.open_poll(
+        hall,
+        facilitator,
+        "Should the consultation period be extended to 90 days?",
+        ["Yes", "No", "Not sure"],
+    )
