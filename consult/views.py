@@ -12,6 +12,7 @@ from cms.models import ConsultationPage
 from consult.forms import CommentForm, comment_form_context
 from consult.models import Submission
 from consult.services import submit
+from moderation.ratelimit import rate_limited
 
 
 @require_GET
@@ -55,6 +56,7 @@ def _error_messages(error: ValidationError) -> dict[str, list[str]]:
 
 
 @require_POST
+@rate_limited("comment")
 def post_comment(request, page_id: int):
     """Submit a comment from the per-clause form (HTML or, with Accept: JSON, for scripts)."""
     page = get_object_or_404(ConsultationPage.objects.live(), pk=page_id).specific

@@ -74,6 +74,14 @@ def ensure_base_data() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit windows live in the cache: each test starts with none used."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _base_data(request):
     """Every database test starts with the data migrations' rows (see ensure_base_data)."""
     if request.node.get_closest_marker("django_db") is None and not (

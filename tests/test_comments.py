@@ -397,3 +397,13 @@ def test_admin_import_previews_then_replaces_working_draft(client, consultation,
     assert keys[:3] == ["c-1", "c-2", "c-3"] and len(keys) == 4
     # Nothing is public until the editor publishes.
     assert consultation.current_version().clauses.count() == 3
+
+
+def test_comments_over_the_rate_limit_get_429_with_the_limit(client, consultation, settings):
+    settings.MODERATION_RATE_LIMITS = {"comment": (2, 600)}
+    statuses = [
+        post(client, consultation, form_data(consultation, client_token=f"rate-{n}")).status_code
+        for n in range(3)
+    ]
+    assert statuses[2] == 429 and 429 not in statuses[:2]
+    assert Submission.objects.filter(client_token__startswith="rate-").count() == 2

@@ -15,6 +15,7 @@ from consult import roles
 from consult.voice import services
 from consult.voice.forms import ConfirmForm, IntakeFormSet, VoiceNoteForm
 from consult.voice.models import VoiceNote
+from moderation.ratelimit import rate_limited
 
 SESSION_KEY = "voice_notes"
 
@@ -66,6 +67,7 @@ def _voice_input(data: dict, **extra) -> services.VoiceInput:
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("upload")
 def record(request, slug):
     consultation = _consultation(slug)
     form = VoiceNoteForm(request.POST or None, request.FILES or None, consultation=consultation)
