@@ -132,10 +132,22 @@
 
   /* Keyboard users reach each clause's text with Tab; focusing it puts the caret at its start
      so Shift+Arrow keys select words, then the "comment on the selected words" button. */
+  var KEYS = { ArrowLeft: "left", ArrowRight: "right", ArrowUp: "backward", ArrowDown: "forward" };
+  var hint = document.getElementById("selection-hint");
   document.querySelectorAll(".clause").forEach(function (clause) {
     var text = clause.querySelector(".clause-text");
     if (!text || !clause.querySelector(".comment-button, form.comment-form")) return;
     text.tabIndex = 0;
+    if (hint) text.setAttribute("aria-describedby", hint.id);
+    text.addEventListener("keydown", function (event) {
+      var direction = KEYS[event.key];
+      var selection = window.getSelection();
+      if (!direction || event.altKey || event.metaKey || !selection || !selection.modify) return;
+      // Caret browsing for this text: arrows move, Shift+arrows select, Ctrl by whole words.
+      event.preventDefault();
+      var granularity = direction === "backward" || direction === "forward" ? "line" : event.ctrlKey ? "word" : "character";
+      selection.modify(event.shiftKey ? "extend" : "move", direction, granularity);
+    });
     text.addEventListener("focus", function () {
       var selection = window.getSelection();
       if (selection && selection.rangeCount && text.contains(selection.anchorNode)) return;
