@@ -40,6 +40,11 @@ class CommentForm(forms.Form):
     )
     name = forms.CharField(label=_("Name"), required=False, max_length=50)
 
+    def clean_anchor_exact(self):
+        """Browsers send every line break in form data as CRLF; the page's text (and the
+        offsets the script counted in it) has LF, so a passage across lines must too."""
+        return self.cleaned_data["anchor_exact"].replace("\r\n", "\n")
+
     def to_input(self, ip_address: str | None = None) -> SubmissionInput:
         data = self.cleaned_data
         anchor = None

@@ -54,6 +54,16 @@ def ensure_base_data() -> None:
         and Group.objects.filter(name__in=ROLE_PERMISSIONS).count() == len(ROLE_PERMISSIONS)
     ):
         return
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.contenttypes.management import create_contenttypes
+    from django.contrib.contenttypes.models import ContentType
+
+    # A flush emptied the content types and permissions (post_migrate rows) too.
+    ContentType.objects.clear_cache()
+    for app_config in apps.get_app_configs():
+        create_contenttypes(app_config, verbosity=0)
+        create_permissions(app_config, verbosity=0)
     english, _ = Locale.objects.get_or_create(language_code="en")
     if Collection.get_first_root_node() is None:
         Collection.add_root(name="Root")

@@ -144,11 +144,22 @@ def test_json_clients_get_the_receipt(client, consultation):
 
 
 def test_every_form_has_a_server_made_client_token_and_offline_attribute(client, consultation):
+    """Without JavaScript each clause links to its own page with the plain form (a fresh
+    server-made token each); the full draft carries one shared form for the script."""
     body = client.get(consultation.url).content.decode()
-    forms = re.findall(r"<form class=\"comment-form\"[^>]*data-offline-queue", body)
-    assert len(forms) == 3
-    tokens = re.findall(r'name="client_token" value="([0-9a-f]{32})"', body)
-    assert len(set(tokens)) == 3
+    keys = [c.key for c in consultation.current_version().clauses.all()]
+    links = re.findall(r'<a class="comment-button" href="\?clause=([\w-]+)#comment-form"', body)
+    assert links == keys and len(keys) == 3
+    assert body.count('<template id="comment-form-template">') == 1
+    assert len(re.findall(r"<form class=\"comment-form\"[^>]*data-offline-queue", body)) == 1
+    tokens = set()
+    for key in keys:
+        page = client.get(f"{consultation.url}?clause={key}").content.decode()
+        assert 'id="comment-form"' in page and "comment-form-template" not in page
+        forms = re.findall(r"<form class=\"comment-form\"[^>]*data-offline-queue", page)
+        assert len(forms) == 1
+        tokens.update(re.findall(r'name="client_token" value="([0-9a-f]{32})"', page))
+    assert len(tokens) == 3
 
 
 def test_closed_consultation_refuses_with_reason(client, db):

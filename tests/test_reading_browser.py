@@ -84,7 +84,7 @@ def test_keyboard_only_comment_on_a_whole_clause(live_server, page):
     for _ in range(60):
         page.keyboard.press("Tab")
         if page.evaluate(
-            "() => document.activeElement.matches('#clause-c-3 summary.comment-button')"
+            "() => document.activeElement.matches('#clause-c-3 button.comment-button')"
         ):
             break
     else:

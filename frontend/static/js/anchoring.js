@@ -40,9 +40,11 @@
     return { clause: container.closest(".clause"), container: container, start: from, end: to, exact: text.slice(from, to) };
   }
 
+  var template = document.getElementById("comment-form-template");
+
   function onSelection() {
     var found = currentSelection();
-    if (!found || !found.clause.querySelector("form.comment-form")) { return; }
+    if (!found || !found.clause.querySelector(".comment-button, form.comment-form")) { return; }
     pending = found;
     found.container.insertAdjacentElement("afterend", button);
     button.hidden = false;
@@ -57,12 +59,44 @@
     preview.querySelector("q").textContent = anchor ? anchor.exact : "";
   }
 
+  function prepare(form) {
+    if (!form.elements.client_token.value || form.elements.client_token.value === "__TOKEN__") {
+      form.elements.client_token.value = uuid();
+    }
+    var clear = form.querySelector(".anchor-clear");
+    if (clear) clear.addEventListener("click", function () { setAnchor(form, null); form.elements.text.focus(); });
+    form.addEventListener("submit", function () {
+      // A fresh token for the next comment from this form (the page is left after submit).
+      window.setTimeout(function () { form.elements.client_token.value = uuid(); }, 0);
+    });
+  }
+
+  /* The clause's form: the one already in the page (a clause's own page), else one copy of
+     the shared <template>, placed right after the clause's toggle so Tab reaches it next. */
+  function openForm(clause) {
+    var form = clause.querySelector("form.comment-form");
+    var toggle = clause.querySelector("button.comment-button");
+    if (!form && template) {
+      var id = clause.getAttribute("data-clause-id");
+      var box = document.createElement("div");
+      box.className = "comment-box";
+      box.id = "comment-box-" + id;
+      box.innerHTML = template.innerHTML.replace(/__CLAUSE__/g, id);
+      (toggle ? toggle.parentNode : clause.querySelector(".clause-text")).insertAdjacentElement("afterend", box);
+      form = box.querySelector("form");
+      prepare(form);
+      if (toggle) toggle.setAttribute("aria-controls", box.id);
+    }
+    if (form) form.parentNode.hidden = false;
+    if (toggle) toggle.setAttribute("aria-expanded", "true");
+    return form;
+  }
+
   button.addEventListener("click", function () {
     if (!pending) return;
-    var details = pending.clause.querySelector("details.comment-box");
-    var form = details.querySelector("form");
+    var form = openForm(pending.clause);
+    if (!form) return;
     setAnchor(form, pending);
-    details.open = true;
     button.hidden = true;
     form.elements.text.focus();
   });
@@ -71,13 +105,55 @@
   document.addEventListener("keyup", function (event) { if (event.shiftKey) onSelection(); });
   document.addEventListener("touchend", function () { setTimeout(onSelection, 50); });
 
-  document.querySelectorAll("form.comment-form").forEach(function (form) {
-    if (!form.elements.client_token.value) form.elements.client_token.value = uuid();
-    var clear = form.querySelector(".anchor-clear");
-    if (clear) clear.addEventListener("click", function () { setAnchor(form, null); form.elements.text.focus(); });
-    form.addEventListener("submit", function () {
-      // A fresh token for the next comment from this form (the page is left after submit).
-      window.setTimeout(function () { form.elements.client_token.value = uuid(); }, 0);
+  document.querySelectorAll("form.comment-form").forEach(prepare);
+
+  /* With JavaScript the clause's link to its own page becomes a button that opens the form
+     in place (without it, the link leads to the plain form). */
+  if (template) {
+    document.querySelectorAll("a.comment-button").forEach(function (link) {
+      var toggle = document.createElement("button");
+      toggle.type = "button";
+      toggle.className = "comment-button";
+      toggle.textContent = link.textContent;
+      toggle.setAttribute("aria-expanded", "false");
+      link.replaceWith(toggle);
+      toggle.addEventListener("click", function () {
+        var clause = toggle.closest(".clause");
+        if (toggle.getAttribute("aria-expanded") === "true") {
+          var form = clause.querySelector("form.comment-form");
+          if (form) form.parentNode.hidden = true;
+          toggle.setAttribute("aria-expanded", "false");
+        } else {
+          openForm(clause);
+        }
+      });
+    });
+  }
+
+  /* Keyboard users reach each clause's text with Tab; focusing it puts the caret at its start
+     so Shift+Arrow keys select words, then the "comment on the selected words" button. */
+  var KEYS = { ArrowLeft: "left", ArrowRight: "right", ArrowUp: "backward", ArrowDown: "forward" };
+  var hint = document.getElementById("selection-hint");
+  document.querySelectorAll(".clause").forEach(function (clause) {
+    var text = clause.querySelector(".clause-text");
+    if (!text || !clause.querySelector(".comment-button, form.comment-form")) return;
+    text.tabIndex = 0;
+    if (hint) text.setAttribute("aria-describedby", hint.id);
+    text.addEventListener("keydown", function (event) {
+      var direction = KEYS[event.key];
+      var selection = window.getSelection();
+      if (!direction || event.altKey || event.metaKey || !selection || !selection.modify) return;
+      // Caret browsing for this text: arrows move, Shift+arrows select, Ctrl by whole words.
+      event.preventDefault();
+      var granularity = direction === "backward" || direction === "forward" ? "line" : event.ctrlKey ? "word" : "character";
+      selection.modify(event.shiftKey ? "extend" : "move", direction, granularity);
+    });
+    text.addEventListener("focus", function () {
+      var selection = window.getSelection();
+      if (selection && selection.rangeCount && text.contains(selection.anchorNode)) return;
+      var walker = document.createTreeWalker(text, NodeFilter.SHOW_TEXT);
+      var first = walker.nextNode();
+      if (first && selection) selection.collapse(first, 0);
     });
   });
 })();
