@@ -132,7 +132,7 @@ def load_demo_town_hall(page: ConsultationPage) -> None:
     from consult.live import services as live
     from consult.live.demo import make_town_hall
 
-    hall = make_town_hall(page, slug="town-hall")
+    hall = make_town_hall(page, slug="live-town-hall")
     facilitator = live.actor_for(hall, "demo-facilitator", hall.facilitators.get())
     live.start_session(hall, facilitator)
     questions = [

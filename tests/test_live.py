@@ -264,7 +264,8 @@ async def test_facilitator_actions_are_refused_to_participants(layer, hall, acti
     assert (
         await database_sync_to_async(
             LiveEvent.objects.filter(
-                type__in=["state", "question", "poll", "speakers", "announcement", "caption"]
+                townhall__page=hall,
+                type__in=["state", "question", "poll", "speakers", "announcement", "caption"],
             ).count
         )()
         == 0
@@ -382,7 +383,7 @@ async def test_rate_limits_on_posts_and_votes(layer, hall, facilitator, monkeypa
     limited = await alice.act("post_question", text="One too many")
     assert limited["code"] == "rate_limited" and "at most 2 per 60 seconds" in limited["message"]
     qids = await database_sync_to_async(
-        lambda: list(Question.objects.values_list("pk", flat=True))
+        lambda: list(Question.objects.filter(townhall__page=hall).values_list("pk", flat=True))
     )()
     for qid in qids:
         await fac.act("approve", question_id=qid)
