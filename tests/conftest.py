@@ -84,6 +84,17 @@ def ensure_base_data() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Requests to /ur/ leave Urdu active in this thread; each test starts in English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit windows live in the cache: each test starts with none used."""
     from django.core.cache import cache

@@ -303,6 +303,7 @@ def run_worker():
 
 
 @pytest.mark.slow
+@pytest.mark.django_db(transaction=True)  # the in-process worker closes the test's connection
 def test_jfk_voice_note_becomes_a_submission(client, demo, jfk, django_capture_on_commit_callbacks):
     clause = demo.current_version().clauses.first()
     with django_capture_on_commit_callbacks(execute=True):
