@@ -20,6 +20,12 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo consultation {'created' if created else 'already present'}: {page.url_path}"
         )
+        if created:
+            # A first analysis, so the draft report (admin, under the consultation) is populated.
+            from analysis.services import execute_run, start_analysis
+
+            run = execute_run(start_analysis(page, enqueue=False).pk)
+            self.stdout.write(f"Demo analysis {run.pk}: {run.status}; report drafted for review.")
         if no_admin:
             return
         credentials_file = settings.VAR_DIR / "admin-credentials.txt"
