@@ -7,11 +7,13 @@ page snapshots the clauses into an immutable ``DraftVersion``; comments anchor t
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.db import models
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
@@ -127,8 +129,8 @@ class ConsultationPage(Page):
         """The reading page (``?version=N``, ``?clause=KEY`` for one clause's full thread)
         or the redline between two versions (``?from=N&to=M``)."""
         from cms.redline import redline
-        from consult.forms import comment_form_context, new_client_token
-        from consult.selectors import reading_page
+        from consult.forms import comment_form_context
+        from consult.selectors import reading_versions
 
         context = super().get_context(request, *args, **kwargs)
         if "from" in request.GET and "to" in request.GET:
@@ -147,14 +149,12 @@ class ConsultationPage(Page):
             )
             return context
         clause_key = request.GET.get("clause", "")[:64]
-        context.update(
-            reading_page(
-                self, version_number=self._int_param(request, "version"), clause_key=clause_key
-            )
-        )
-        context["clause_key"] = clause_key
-        context.update(comment_form_context(self))
-        if self.is_open() and context.get("is_latest"):
+        is_open = self.is_open()
+        context.update(reading_versions(self, self._int_param(request, "version")))
+        context.update(comment_form_context(self), clause_key=clause_key, is_open=is_open)
+        taking_comments = is_open and context["is_latest"]
+        stamp = ""
+        if taking_comments:
             # One rendering of the form, stamped per clause: 200 clauses x 20 fields of
             # template rendering would cost seconds.
             stamp = render_to_string(
@@ -162,23 +162,50 @@ class ConsultationPage(Page):
                 {**context, "clause_id": "__CLAUSE__", "client_token": "__TOKEN__"},
                 request=request,
             )
-            if clause_key:
-                # One clause's page: its plain form, which works without JavaScript.
-                for view in context["clause_views"]:
-                    view.client_token = new_client_token()
-                    view.form_html = mark_safe(  # noqa: S308 - our own rendered template
-                        stamp.replace("__CLAUSE__", str(view.clause.pk)).replace(
-                            "__TOKEN__", view.client_token
-                        )
-                    )
-            else:
+            if not clause_key:
                 # The whole draft: each clause links to its own page; with JavaScript one
                 # shared copy of the form opens in the clause (a form per clause weighed
                 # ~3 KB x 27 clauses on the demo).
                 context["form_template"] = mark_safe(stamp)  # noqa: S308 - our own template
-        context["is_open"] = self.is_open()
+        context["clause_list"] = self._clause_list(context, clause_key, stamp)
         context["receipt_code"] = request.GET.get("receipt", "")[:9]
         return context
+
+    def _clause_list(self, context, clause_key: str, stamp: str):
+        """The clauses with their counts and newest comments. The whole draft's list is the
+        same for every reader, so it comes from the cache until a comment changes; one
+        clause's page carries its own form and is rendered each time."""
+        from consult import reading_cache
+        from consult.forms import new_client_token
+        from consult.selectors import clause_views
+
+        version = context["version"]
+        cache_key = None
+        if version is not None and not clause_key:
+            cache_key = reading_cache.clause_list_key(
+                self,
+                version,
+                language=get_language(),
+                is_open=context["is_open"],
+                is_latest=context["is_latest"],
+            )
+            cached = cache.get(cache_key)
+            if cached is not None:
+                return mark_safe(cached)  # noqa: S308 - rendered by our own template below
+        views = clause_views(version, clause_key)
+        if stamp and clause_key:
+            # One clause's page: its plain form, which works without JavaScript.
+            for view in views:
+                view.client_token = new_client_token()
+                view.form_html = mark_safe(  # noqa: S308 - our own rendered template
+                    stamp.replace("__CLAUSE__", str(view.clause.pk)).replace(
+                        "__TOKEN__", view.client_token
+                    )
+                )
+        html = render_to_string("cms/_clause_list.html", {**context, "clause_views": views})
+        if cache_key is not None:
+            cache.set(cache_key, html, reading_cache.CLAUSE_LIST_TTL)
+        return mark_safe(html)  # noqa: S308 - our own template, every value escaped in it
 
 
 class Clause(Orderable):

@@ -126,14 +126,22 @@ def highlight_segments(text: str, spans: list[tuple[int, int, int]]) -> list[tup
     return segments
 
 
-def reading_page(page, version_number=None, clause_key: str = "") -> dict:
-    """Everything the consultation page shows for one version: five queries in all."""
+def reading_versions(page, version_number=None) -> dict:
+    """The versions of a draft and the one being read (the latest unless asked): one query."""
     versions = list(page.versions.order_by("number"))
     if not versions:
-        return {"versions": [], "version": None, "clause_views": []}
+        return {"versions": [], "version": None, "is_latest": True}
     version = versions[-1]
     if version_number is not None:
         version = next((v for v in versions if v.number == version_number), version)
+    return {"versions": versions, "version": version, "is_latest": version == versions[-1]}
+
+
+def clause_views(version: DraftVersion | None, clause_key: str = "") -> list[ClauseView]:
+    """Each clause of ``version`` with its stance counts, newest comments and highlighted
+    words: four queries, however many clauses and comments."""
+    if version is None:
+        return []
     clauses = version.clauses.order_by("position")
     if clause_key:
         clauses = clauses.filter(key=clause_key)
@@ -161,12 +169,14 @@ def reading_page(page, version_number=None, clause_key: str = "") -> dict:
             if c.anchor_exact and c.anchor_start is not None and c.anchor_end is not None
         ]
         view.segments = highlight_segments(view.clause.text, spans)
-    return {
-        "versions": versions,
-        "version": version,
-        "is_latest": version == versions[-1],
-        "clause_views": list(views.values()),
-    }
+    return list(views.values())
+
+
+def reading_page(page, version_number=None, clause_key: str = "") -> dict:
+    """Everything the consultation page shows for one version: five queries in all."""
+    context = reading_versions(page, version_number)
+    context["clause_views"] = clause_views(context["version"], clause_key)
+    return context
 
 
 def orphaned_submissions(page=None):

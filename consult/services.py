@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from cms.models import ClauseVersion, ConsultationPage
 from consult.models import AnchorStatus, DisplayMode, Source, Stakeholder, Stance, Submission
+from consult.reading_cache import comments_changed
 
 ANCHOR_CONTEXT_CHARS = 32
 
@@ -257,6 +258,8 @@ def reanchor_version(old_version, new_version) -> dict[str, int]:
         )
         changed.append(submission)
     Submission.objects.bulk_update(changed, ANCHOR_FIELDS, batch_size=500)
+    # bulk_update sends no signals: the reading pages of both versions change.
+    comments_changed(old_version.page_id)
     return counts
 
 

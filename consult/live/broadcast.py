@@ -14,7 +14,6 @@ import asyncio
 import json
 import logging
 import os
-import threading
 
 from asgiref.sync import SyncToAsync, async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
@@ -59,19 +58,16 @@ def _pending_key(townhall_id: int) -> str:
 def schedule_tally(townhall_id: int) -> None:
     """Emit a tally now (interval 0) or once at the end of the current window."""
     interval = tally_interval()
-    if interval <= 0:
+    loop = _server_loop()
+    if interval <= 0 or loop is None:
+        # A script, management command or task: no server loop to coalesce on, and a timer
+        # thread could outlive the process (losing the tally) or write beside its caller.
         _emit(townhall_id)
         return
     # The cache is shared by all daphne processes (Redis), so one window per town hall.
     if not cache.add(_pending_key(townhall_id), 1, timeout=max(2, int(interval * 10))):
         return
-    loop = _server_loop()
-    if loop is not None:
-        loop.call_soon_threadsafe(loop.call_later, interval, _spawn_emit, townhall_id)
-    else:  # a script or management command: no event loop to borrow
-        timer = threading.Timer(interval, _emit_in_thread, args=[townhall_id])
-        timer.daemon = True
-        timer.start()
+    loop.call_soon_threadsafe(loop.call_later, interval, _spawn_emit, townhall_id)
 
 
 def _server_loop():

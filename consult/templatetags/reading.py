@@ -11,7 +11,7 @@ from html import escape
 
 from django import template
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext, ngettext
 
 register = template.Library()
 
@@ -73,8 +73,8 @@ def _comment_html(comment, words) -> str:
     )
 
 
-@register.simple_tag(takes_context=True)
-def clause_comments(context, view):
+def _words(context) -> dict[str, str]:
+    """The page's fixed phrases, translated once per render rather than once per clause."""
     words = context.get("_reading_words")
     if words is None:
         words = context["_reading_words"] = {
@@ -82,5 +82,77 @@ def clause_comments(context, view):
             "changed": gettext("these words were revised after the comment"),
             "orphaned": gettext("these words are not in the newer version"),
             "proposed": gettext("Proposed wording:"),
+            "comment": gettext("Comment on this clause"),
+            "comments": gettext("Comments on this clause"),
         }
+    return words
+
+
+@register.simple_tag(takes_context=True)
+def clause_comments(context, view):
+    words = _words(context)
     return mark_safe("".join(_comment_html(c, words) for c in view.comments))  # noqa: S308
+
+
+def _heading_html(clause, urdu_first: bool) -> str:
+    if urdu_first and clause.heading_ur:
+        other = (
+            f' <span class="clause-heading-other" lang="en" dir="ltr">{_e(clause.heading)}</span>'
+            if clause.heading
+            else ""
+        )
+        return _e(clause.heading_ur) + other
+    other = (
+        f' <span class="clause-heading-other" lang="ur" dir="rtl">{_e(clause.heading_ur)}</span>'
+        if clause.heading_ur
+        else ""
+    )
+    return _e(clause.heading) + other
+
+
+@register.simple_tag(takes_context=True)
+def clause_item(context, view):
+    """One clause of the reading page: number, heading (both languages), counts by stance,
+    the text with commented words marked, the newest comments, and the way to comment."""
+    words = _words(context)
+    clause = view.clause
+    key = _e(clause.key)
+    version_query = (
+        "" if context.get("is_latest") else f"&amp;version={int(context['version'].number)}"
+    )
+    comments = ""
+    if view.comments:
+        more = ""
+        if view.total > len(view.comments):
+            label = ngettext(
+                "Read the comment on this clause",
+                "Read all %(n)s comments on this clause",
+                view.total,
+            ) % {"n": view.total}
+            more = f'<p><a href="?clause={key}{version_query}">{_e(label)}</a></p>'
+        comments = (
+            f'<section class="comments" aria-label="{_e(words["comments"])}">'
+            f"{clause_comments(context, view)}{more}</section>"
+        )
+    action = ""
+    if context.get("is_open") and context.get("is_latest"):
+        if view.form_html:
+            action = (
+                '<section class="comment-box" id="comment-form" '
+                'aria-labelledby="comment-form-heading">'
+                f'<h3 id="comment-form-heading">{_e(words["comment"])}</h3>'
+                f"{view.form_html}</section>"
+            )
+        else:
+            action = (
+                f'<p class="comment-action"><a class="comment-button" '
+                f'href="?clause={key}#comment-form" data-clause-id="{int(clause.pk)}">'
+                f"{_e(words['comment'])}</a></p>"
+            )
+    return mark_safe(  # noqa: S308 - every value escaped above
+        f'<li class="clause" id="clause-{key}" data-clause-key="{key}" '
+        f'data-clause-id="{int(clause.pk)}"><h2><bdi class="clause-number" dir="ltr">'
+        f"{_e(clause.identifier)}.</bdi> {_heading_html(clause, get_language() == 'ur')}</h2>"
+        f'{stance_counts(view)}<div class="clause-text" lang="en" dir="ltr">'
+        f"{clause_text(view)}</div>{comments}{action}</li>"
+    )
