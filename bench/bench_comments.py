@@ -132,6 +132,10 @@ def build():
         fields = model._meta.local_concrete_fields
         for i in range(0, len(rows), 500):
             model._base_manager._insert(rows[i : i + 500], fields=fields)
+    if connection.vendor == "postgresql":
+        # Planner statistics, as autovacuum would gather them after a bulk load.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     return page, clauses
 
 
