@@ -133,21 +133,47 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE", "timeout": 20}
     )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and (
+    DATABASES["default"]["CONN_MAX_AGE"] == 0 and env_bool("DATABASE_POOL", True)
+):
+    # A pool per process (psycopg_pool, Django's own support): Channels runs each database
+    # call in a pool thread, and opening a PostgreSQL connection (a forked backend) for every
+    # vote and every WebSocket connect cost more CPU than the work itself (bench-live).
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(os.environ.get("DATABASE_POOL_MIN", "2")),
+        "max_size": int(os.environ.get("DATABASE_POOL_MAX", "12")),
+        "timeout": int(os.environ.get("DATABASE_POOL_TIMEOUT", "30")),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer and cache when REDIS_URL is set ----------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {
-                "hosts": [REDIS_URL],
-                "prefix": os.environ.get("CHANNELS_PREFIX", "consult"),
-                "capacity": int(os.environ.get("CHANNELS_CAPACITY", "1000")),
-            },
+    # Redis pub/sub: a group message is published once and each daphne process hands it to
+    # its own connections, instead of one Redis list entry and one round trip per connection
+    # (the core layer). Both deliver at most once; missed events are replayed from the
+    # database (consult/live/broadcast.py). CHANNEL_LAYER=core selects the core layer.
+    if os.environ.get("CHANNEL_LAYER", "pubsub") == "core":
+        CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "CONFIG": {
+                    "hosts": [REDIS_URL],
+                    "prefix": os.environ.get("CHANNELS_PREFIX", "consult"),
+                    "capacity": int(os.environ.get("CHANNELS_CAPACITY", "1000")),
+                },
+            }
         }
-    }
+    else:
+        CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                "CONFIG": {
+                    "hosts": [REDIS_URL],
+                    "prefix": os.environ.get("CHANNELS_PREFIX", "consult"),
+                },
+            }
+        }
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",

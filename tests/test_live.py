@@ -5,6 +5,7 @@ origin middleware), on the in-memory layer and on channels_redis."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import threading
 from datetime import timedelta
@@ -14,6 +15,7 @@ from channels.db import database_sync_to_async
 from channels.layers import InMemoryChannelLayer
 from channels.testing import WebsocketCommunicator
 from channels_redis.core import RedisChannelLayer
+from channels_redis.pubsub import RedisPubSubChannelLayer
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.cache import cache
@@ -30,14 +32,17 @@ REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/7")
 DROP_EVERY = 2
 
 
-class LossyMixin:
-    """Drops every second event in group_send, silently, like a full Redis channel does."""
+def _dropped(message: dict) -> bool:
+    """Every second event is lost, silently, like a full Redis channel or a pub/sub message
+    sent while a subscriber reconnects."""
+    seq = json.loads(message["text"])["seq"] if "text" in message else None
+    return seq is not None and seq % DROP_EVERY == 0
 
+
+class LossyMixin:
     async def group_send(self, group, message):
-        seq = message.get("message", {}).get("seq")
-        if seq is not None and seq % DROP_EVERY == 0:
-            return
-        await super().group_send(group, message)
+        if not _dropped(message):
+            await super().group_send(group, message)
 
 
 class LossyMemoryLayer(LossyMixin, InMemoryChannelLayer):
@@ -46,6 +51,13 @@ class LossyMemoryLayer(LossyMixin, InMemoryChannelLayer):
 
 class LossyRedisLayer(LossyMixin, RedisChannelLayer):
     pass
+
+
+class LossyPubSubLayer(RedisPubSubChannelLayer):
+    # This layer proxies its methods to a per-event-loop layer through __getattr__.
+    async def group_send(self, group, message):
+        if not _dropped(message):
+            await self._get_layer().group_send(group, message)
 
 
 def _redis_available() -> bool:
@@ -63,9 +75,12 @@ def layer_config(kind: str, lossy: bool = False) -> dict:
             "tests.test_live.LossyMemoryLayer" if lossy else "channels.layers.InMemoryChannelLayer"
         )
         return {"default": {"BACKEND": backend}}
-    backend = (
-        "tests.test_live.LossyRedisLayer" if lossy else "channels_redis.core.RedisChannelLayer"
-    )
+    backend = {
+        ("redis", False): "channels_redis.core.RedisChannelLayer",
+        ("redis", True): "tests.test_live.LossyRedisLayer",
+        ("redis-pubsub", False): "channels_redis.pubsub.RedisPubSubChannelLayer",
+        ("redis-pubsub", True): "tests.test_live.LossyPubSubLayer",
+    }[kind, lossy]
     return {
         "default": {
             "BACKEND": backend,
@@ -74,9 +89,11 @@ def layer_config(kind: str, lossy: bool = False) -> dict:
     }
 
 
-@pytest.fixture(params=["memory", "redis"])
+@pytest.fixture(params=["memory", "redis", "redis-pubsub"])
 def layer(request, settings):
-    if request.param == "redis" and not _redis_available():
+    """The in-memory layer (embedded default), channels_redis's pub/sub layer (production
+    default) and its core layer (CHANNEL_LAYER=core)."""
+    if request.param.startswith("redis") and not _redis_available():
         pytest.skip(f"Redis not reachable at {REDIS_URL}")
     settings.CHANNEL_LAYERS = layer_config(request.param)
     settings.LIVE_TALLY_INTERVAL = 0
@@ -511,10 +528,10 @@ async def test_dropped_messages_are_recovered(hall, facilitator, settings, reque
         await client.close()
 
 
-# test_dropped_messages_are_recovered on both layers
-@pytest.fixture(params=["memory", "redis"])
+# test_dropped_messages_are_recovered on every layer
+@pytest.fixture(params=["memory", "redis", "redis-pubsub"])
 def layer_kind(request):
-    if request.param == "redis" and not _redis_available():
+    if request.param.startswith("redis") and not _redis_available():
         pytest.skip(f"Redis not reachable at {REDIS_URL}")
     cache.clear()
     return request.param
@@ -523,6 +540,36 @@ def layer_kind(request):
 test_dropped_messages_are_recovered = pytest.mark.usefixtures("layer_kind")(
     test_dropped_messages_are_recovered
 )
+
+
+def test_vote_refusals_say_why_and_counts_stay_true(hall, facilitator):
+    """The vote's fast path (one INSERT ... SELECT) refuses what the checks refused, each
+    with its own reason, and the stored count always equals the stored votes."""
+    from consult.live.models import Vote
+
+    fac = services.Actor(f"u:{facilitator.pk}", facilitator, True)
+    alice = services.Actor("a:alice")
+
+    def refused(function, question_id):
+        with pytest.raises(services.LiveActionError) as error:
+            function(hall, alice, question_id)
+        return error.value.code
+
+    services.start_session(hall, fac)
+    qid = services.post_question(hall, alice, "Why thirty days?")["question_id"]
+    assert refused(services.vote, qid) == "invalid_state"  # still waiting for approval
+    services.approve_question(hall, fac, qid)
+    assert refused(services.vote, 999_999) == "not_found"
+    assert refused(services.vote, "not a number") == "not_found"
+    assert refused(services.unvote, qid) == "not_voted"
+    assert services.vote(hall, alice, qid)["votes"] == 1
+    assert refused(services.vote, qid) == "already_voted"
+    assert services.unvote(hall, alice, qid)["votes"] == 0
+    assert services.vote(hall, alice, qid)["votes"] == 1
+    services.end_session(hall, fac)
+    assert refused(services.unvote, qid) == "not_live"
+    question = Question.objects.get(pk=qid)
+    assert question.vote_count == Vote.objects.filter(question=question).count() == 1
 
 
 def test_seq_is_gapless_under_concurrent_writers(hall, facilitator):

@@ -38,10 +38,13 @@ def send_event(townhall_id: int, message: dict) -> None:
     layer = get_channel_layer()
     # Encoded once here rather than once per connection (2,000 json.dumps per event).
     text = json.dumps(message, ensure_ascii=False)
+    envelope = {"type": "live.event", "text": text}
+    if "question" in message.get("payload", {}):
+        # Each connection redacts a question for itself (consumers.for_me): it needs the
+        # object; everything else goes out as the same text, decoded by nobody on the way.
+        envelope["message"] = message
     try:
-        async_to_sync(layer.group_send)(
-            group_name(townhall_id), {"type": "live.event", "message": message, "text": text}
-        )
+        async_to_sync(layer.group_send)(group_name(townhall_id), envelope)
     except Exception:  # noqa: BLE001 - a lost broadcast is recovered by resume
         logger.exception("group_send failed for town hall %s seq %s", townhall_id, message["seq"])
 

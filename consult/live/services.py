@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -281,35 +281,103 @@ def _set_vote(page, actor: Actor, question_id, on: bool) -> dict:
     """One vote per participant (a unique constraint, not a check-then-insert race).
 
     Votes do not take the town hall lock and make no event of their own: the count is
-    published in the next coalesced ``tally`` event.
+    published in the next coalesced ``tally`` event. This is the busiest write of a town
+    hall (2,000 votes in ten seconds in bench-live), so a vote is two statements: an insert
+    that checks the question and the session in its own SELECT and skips a duplicate, and
+    an update that returns the new count. Only a refused vote asks why.
     """
     participant = _require_participant(actor)
-    townhall = selectors.townhall_for_page(page)
-    _require_live(townhall)
+    try:
+        question_id = int(question_id)
+    except (TypeError, ValueError):
+        raise LiveActionError("not_found", _("There is no such question.")) from None
     with transaction.atomic():
-        question = _question(townhall, question_id)
-        if question.status != Question.Status.APPROVED:
-            raise LiveActionError("invalid_state", _("You can vote only on open questions."))
         if on:
-            try:
-                with transaction.atomic():
-                    VoteRow.objects.create(question=question, participant=participant)
-            except IntegrityError:
-                raise LiveActionError(
-                    "already_voted", _("You have already voted for this question.")
-                ) from None
-            Question.objects.filter(pk=question.pk).update(vote_count=F("vote_count") + 1)
+            changed = _insert_vote(page.pk, question_id, participant)
         else:
-            deleted, _rows = VoteRow.objects.filter(
-                question=question, participant=participant
-            ).delete()
-            if not deleted:
-                raise LiveActionError("not_voted", _("You have not voted for this question."))
-            Question.objects.filter(pk=question.pk).update(vote_count=F("vote_count") - 1)
-        count = Question.objects.values_list("vote_count", flat=True).get(pk=question.pk)
-        townhall_id = townhall.pk
+            changed = _delete_vote(page.pk, question_id, participant)
+        if not changed:
+            _explain_refused_vote(page, question_id, on)
+        count, townhall_id = _add_to_vote_count(question_id, 1 if on else -1)
         transaction.on_commit(lambda: broadcast.schedule_tally(townhall_id))
-    return {"question_id": question.pk, "votes": count, "voted": on}
+    return {"question_id": question_id, "votes": count, "voted": on}
+
+
+def _vote_sql_names() -> dict[str, str]:
+    quote = connection.ops.quote_name
+    return {
+        "vote": quote(VoteRow._meta.db_table),
+        "question": quote(Question._meta.db_table),
+        "townhall": quote(TownHall._meta.db_table),
+    }
+
+
+def _insert_vote(page_id: int, question_id: int, participant: str) -> bool:
+    """Whether the vote was recorded: not if the question is not open for votes or this
+    participant had voted (PostgreSQL and SQLite >= 3.35 both take
+    INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO {vote} (question_id, participant, created_at) "
+            "SELECT q.id, %s, %s FROM {question} q JOIN {townhall} t ON t.id = q.townhall_id "
+            "WHERE q.id = %s AND t.page_id = %s AND q.status = %s AND t.state = %s "
+            "ON CONFLICT (question_id, participant) DO NOTHING RETURNING question_id".format(
+                **_vote_sql_names()
+            ),
+            [
+                participant,
+                timezone.now(),
+                question_id,
+                page_id,
+                Question.Status.APPROVED,
+                TownHall.State.LIVE,
+            ],
+        )
+        return cursor.fetchone() is not None
+
+
+def _delete_vote(page_id: int, question_id: int, participant: str) -> bool:
+    open_question = Question.objects.filter(
+        pk=question_id,
+        townhall__page_id=page_id,
+        status=Question.Status.APPROVED,
+        townhall__state=TownHall.State.LIVE,
+    )
+    if not open_question.exists():
+        return False
+    deleted, _rows = VoteRow.objects.filter(
+        question_id=question_id, participant=participant
+    ).delete()
+    return bool(deleted)
+
+
+def _explain_refused_vote(page, question_id: int, on: bool) -> None:
+    """Raise the error that says why a vote was not recorded."""
+    question = (
+        Question.objects.select_related("townhall")
+        .filter(pk=question_id, townhall__page_id=page.pk)
+        .first()
+    )
+    if question is None:
+        raise LiveActionError("not_found", _("There is no such question."))
+    _require_live(question.townhall)
+    if question.status != Question.Status.APPROVED:
+        raise LiveActionError("invalid_state", _("You can vote only on open questions."))
+    if on:
+        raise LiveActionError("already_voted", _("You have already voted for this question."))
+    raise LiveActionError("not_voted", _("You have not voted for this question."))
+
+
+def _add_to_vote_count(question_id: int, change: int) -> tuple[int, int]:
+    """The question's new vote count and its town hall's id."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE {question} SET vote_count = vote_count + %s WHERE id = %s "
+            "RETURNING vote_count, townhall_id".format(**_vote_sql_names()),
+            [change, question_id],
+        )
+        count, townhall_id = cursor.fetchone()
+        return count, townhall_id
 
 
 @transaction.atomic
