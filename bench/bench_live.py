@@ -170,7 +170,11 @@ async def run_clients(cfg: dict) -> dict:
                 state["resuming"] = True
                 stats["resumes"] += 1
                 if os.environ.get("BENCH_DEBUG") and i % 100 == 0:
-                    print(f"gap client {i} at {last_seq[i]} early {sorted(early)[:5]} t={time.time() - t0:.1f}", flush=True)
+                    print(
+                        f"gap client {i} at seq {last_seq[i]}, early {sorted(early)[:5]}, "
+                        f"t={time.time() - t0:.1f}s",
+                        flush=True,
+                    )
                 await ws.send(json.dumps({"type": "resume", "last_seq": last_seq[i]}))
 
         async for raw in ws:
