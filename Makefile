@@ -42,8 +42,9 @@ format: venv
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# No connection pool here: with the database not created yet, a pool would wait its timeout.
 check-migrations: venv
-	CONSULT_INSECURE_DEFAULTS=1 $(PY) manage.py makemigrations --check --dry-run
+	CONSULT_INSECURE_DEFAULTS=1 DATABASE_POOL=0 $(PY) manage.py makemigrations --check --dry-run
 
 pytest: venv
 	CONSULT_INSECURE_DEFAULTS=1 $(VENV)/bin/pytest $(PYTEST_ARGS)
