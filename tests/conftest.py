@@ -99,7 +99,10 @@ def _fresh_cache():
     """Rate-limit windows live in the cache: each test starts with none used."""
     from django.core.cache import cache
 
+    from consult.live.presence import forget_local_counts
+
     cache.clear()
+    forget_local_counts()
 
 
 @pytest.fixture(autouse=True)

@@ -739,3 +739,26 @@ def test_editors_can_add_a_town_hall_in_wagtail(hall, admin_client):
     html = response.content.decode()
     for field in ("starts_at", "facilitators", "agenda_clause_keys", "stream_url", "language"):
         assert f'name="{field}"' in html
+
+
+def test_presence_forgets_a_process_that_died(settings):
+    """Each process renews a lease on its own count; a crashed one drops out of the total
+    within a lease instead of being counted for ever."""
+    import time
+
+    from consult.live import presence
+
+    settings.LIVE_PRESENCE_LEASE = 1
+    townhall_id = 424242
+    presence.join(townhall_id)
+    presence.join(townhall_id)
+    # Another process published five connections and then died: nobody renews its key.
+    cache.set(presence._count_key(townhall_id, "dead-process"), 5, 1)
+    registry = cache.get(presence._registry_key(townhall_id))
+    cache.set(presence._registry_key(townhall_id), registry | {"dead-process": time.time()})
+    assert presence.presence_count(townhall_id) == 7
+    time.sleep(1.3)
+    presence.renew(townhall_id)  # this process is alive: its clients check in
+    assert presence.presence_count(townhall_id) == 2
+    presence.leave(townhall_id)
+    assert presence.presence_count(townhall_id) == 1

@@ -175,6 +175,7 @@ class TownHallConsumer(AsyncJsonWebsocketConsumer):
         await self.receive_json(content)
 
     async def receive_json(self, content, **kwargs):
+        presence.renew(self.townhall_id)  # clients check in every 15 s: keep our count alive
         kind = content.get("type")
         if kind == "resume":
             await self.resume(content.get("last_seq"))
