@@ -30,6 +30,26 @@ def pytest_sessionstart(session):
     compile_messages()
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite, test in a file rather than Django's shared-cache in-memory database.
+
+    The in-memory database has table locks without a busy timeout: a second connection
+    that writes (the live server's thread, a tally emitted from a worker thread) made the
+    other fail at once with "database table is locked". A file in WAL mode waits up to the
+    configured timeout, as the embedded default does in `make run`. Durability is not
+    needed for a throwaway test database, so it skips fsync.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.sqlite3":
+        return
+    database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+    options = database.setdefault("OPTIONS", {})
+    options["init_command"] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;"
+
+
 DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_serialized_rollback"}
 
 

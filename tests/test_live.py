@@ -576,12 +576,6 @@ def test_seq_is_gapless_under_concurrent_writers(hall, facilitator):
     """Eight threads append at once: every seq is used exactly once, no gaps."""
     from django.db import connection
 
-    if connection.vendor == "sqlite":
-        pytest.skip(
-            "the in-memory shared-cache test database has table locks without a busy timeout; "
-            "SQLite concurrency is tested with processes on a file database in test_live_server"
-        )
-
     actor = services.Actor(f"u:{facilitator.pk}", facilitator, True)
     services.start_session(hall, actor)
     errors = []
