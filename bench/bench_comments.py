@@ -160,11 +160,11 @@ def main():
     print(f"  page size {len(response.content) // 1024} KiB")
     print(f"  queries: {queries} rendering the clause list, {queries_cached} from the cache")
     if os.environ.get("BREAKDOWN"):
-        from consult.selectors import latest_threads, reading_page, stance_counts
+        from consult.selectors import clause_views, latest_threads, stance_counts
 
         version = page.current_version()
         for name, fn in [
-            ("reading_page", lambda: reading_page(page)),
+            ("clause_views", lambda: clause_views(version)),
             ("stance_counts", lambda: stance_counts(version)),
             ("latest_threads", lambda: latest_threads(version, 3)),
             ("request", lambda: client.get(page.url)),

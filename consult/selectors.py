@@ -172,13 +172,6 @@ def clause_views(version: DraftVersion | None, clause_key: str = "") -> list[Cla
     return list(views.values())
 
 
-def reading_page(page, version_number=None, clause_key: str = "") -> dict:
-    """Everything the consultation page shows for one version: five queries in all."""
-    context = reading_versions(page, version_number)
-    context["clause_views"] = clause_views(context["version"], clause_key)
-    return context
-
-
 def orphaned_submissions(page=None):
     """Comments a new version left behind, for the moderators' review list."""
     queryset = Submission.objects.filter(anchor_status="orphaned", is_removed=False)
