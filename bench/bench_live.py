@@ -25,6 +25,9 @@ import time
 import urllib.request
 from pathlib import Path
 
+import orjson
+from picows import WSListener, WSMsgType, ws_connect
+
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
 
@@ -85,6 +88,31 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
+def cpu_seconds(pids) -> float:
+    """User + system CPU of these processes so far (from /proc; gone processes count 0)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
+def pids_named(name: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == name:
+                    found.append(int(entry.name))
+            except OSError:
+                pass
+    return found
+
+
 def fresh_database(env: dict) -> str:
     url = os.environ.get("BENCH_DATABASE_URL")
     if url is None:
@@ -115,208 +143,237 @@ def fresh_database(env: dict) -> str:
 # --- the client process --------------------------------------------------------------------
 
 
-async def run_clients(cfg: dict) -> dict:
-    import websockets
+class BenchClient(WSListener):
+    """One participant, as frontend/static/js/live.js: applies events in ``seq`` order; an
+    event that arrives before an earlier one waits up to 300 ms for it (two daphne processes
+    may publish out of order), and only then is the stored log asked for the gap.
 
+    picows (Cython) parses the frames and orjson the JSON: 2,000 clients in one process on
+    the servers' two cores; the client's own cost per frame is a cost of the measurement.
+    """
+
+    def __init__(self, run: ClientRun, i: int | None):
+        super().__init__()
+        self.run, self.i = run, i
+        self.transport = None
+        self.last_seq = 0
+        self.early: dict[int, dict] = {}
+        self.resuming = False
+        self.gap_timer = None
+        self.pending: dict[str, asyncio.Future] = {}
+        self.parts: list[bytes] = []
+        self.closed = asyncio.get_running_loop().create_future()
+
+    # picows callbacks
+    def on_ws_connected(self, transport):
+        self.transport = transport
+
+    def on_ws_frame(self, transport, frame):
+        kind = frame.msg_type
+        if kind in (WSMsgType.TEXT, WSMsgType.CONTINUATION):
+            self.parts.append(frame.get_payload_as_bytes())
+            if frame.fin:
+                data = b"".join(self.parts) if len(self.parts) > 1 else self.parts[0]
+                self.parts = []
+                self.on_message(orjson.loads(data), time.time())
+        elif kind == WSMsgType.CLOSE:
+            transport.send_close(frame.get_close_code())
+            transport.disconnect()
+
+    def on_ws_disconnected(self, transport):
+        if not self.closed.done():
+            self.closed.set_result(True)
+
+    # the protocol
+    def send(self, payload: dict) -> None:
+        self.transport.send(WSMsgType.TEXT, orjson.dumps(payload))
+
+    async def request(self, payload: dict, key: str | None = None) -> dict:
+        future = asyncio.get_running_loop().create_future()
+        self.pending[key or payload["ref"]] = future
+        self.send(payload)
+        return await asyncio.wait_for(future, 60)
+
+    def on_message(self, m: dict, now: float) -> None:
+        kind = m["type"]
+        if kind == "event":
+            if m["seq"] <= self.last_seq:
+                return
+            if m["seq"] > self.last_seq + 1:
+                self.early[m["seq"]] = m
+                if self.gap_timer is None:
+                    self.gap_timer = asyncio.get_running_loop().call_later(0.3, self.gap_check)
+                return
+            self.apply(m, now)
+            self.drain(now)
+        elif kind == "replay":
+            self.resuming = False
+            for e in m["events"]:
+                if e["seq"] == self.last_seq + 1:
+                    self.run.stats["replayed"] += 1
+                    self.apply(e, now)
+            self.drain(now)
+            self.resolve("replay", m)
+        elif kind == "snapshot":
+            self.last_seq = m["seq"]
+            self.drain(now)
+            if not self.run.questions:
+                self.run.questions.extend(q["id"] for q in m["questions"])
+        elif kind in ("ack", "error"):
+            self.resolve(m.get("ref"), m)
+
+    def resolve(self, key, m) -> None:
+        future = self.pending.pop(key, None)
+        if future is not None and not future.done():
+            future.set_result(m)
+
+    def apply(self, m: dict, now: float) -> None:
+        self.last_seq = m["seq"]
+        if self.i is not None:
+            self.run.note(self.i, m, now)
+
+    def drain(self, now: float) -> None:
+        while self.last_seq + 1 in self.early:
+            self.apply(self.early.pop(self.last_seq + 1), now)
+        for seq in [s for s in self.early if s <= self.last_seq]:
+            del self.early[seq]
+
+    def gap_check(self) -> None:
+        self.gap_timer = None
+        if self.early and not self.resuming:
+            self.resuming = True
+            self.run.stats["resumes"] += 1
+            if os.environ.get("BENCH_DEBUG") and self.i is not None and self.i % 100 == 0:
+                print(
+                    f"gap client {self.i} at seq {self.last_seq}, early "
+                    f"{sorted(self.early)[:5]}, t={time.time() - self.run.t0:.1f}s",
+                    flush=True,
+                )
+            self.send({"type": "resume", "last_seq": self.last_seq})
+
+
+class ClientRun:
+    """What all clients saw, for analyse()."""
+
+    def __init__(self, n: int):
+        self.t0 = time.time()
+        self.tally_votes: dict[int, dict] = {}  # seq -> {qid: count}: the same for everyone
+        self.poll_answers: dict[int, int] = {}  # seq -> answers so far in the open poll
+        self.recv = [{} for _ in range(n)]  # per client: tally seq -> time seen
+        self.accepted: list[tuple[str, int, float]] = []  # (qid, count after vote, server time)
+        self.stats = {"resumes": 0, "replayed": 0, "errors": 0}
+        self.questions: list[int] = []
+        self.poll = {"id": None, "options": [], "opened": asyncio.Event()}
+
+    def note(self, i: int, message: dict, now: float) -> None:
+        seq = message["seq"]
+        if message["event"] == "tally":
+            self.tally_votes.setdefault(seq, message["payload"]["votes"])
+            polls = message["payload"]["polls"]
+            if polls:
+                self.poll_answers.setdefault(seq, polls[0]["answers"])
+            self.recv[i].setdefault(seq, now)
+        elif message["event"] == "poll" and message["payload"]["poll"]["status"] == "open":
+            poll = message["payload"]["poll"]
+            self.poll["id"] = poll["id"]
+            self.poll["options"] = [o["id"] for o in poll["options"]]
+            self.poll["opened"].set()
+
+
+async def run_clients(cfg: dict) -> dict:
     n = len(cfg["keys"])
     ports = cfg["ports"]
     path = f"/ws/townhall/{cfg['id']}/"
-    t0 = time.time()
-    tally_votes: dict[int, dict] = {}  # seq -> {qid: count}: the same for every client
-    poll_answers: dict[int, int] = {}  # seq -> answers so far in the open poll
-    recv = [{} for _ in range(n)]  # per client: tally seq -> time seen
-    accepted: list[tuple[str, int, float]] = []  # (qid, count after the vote, server time)
-    stats = {"resumes": 0, "replayed": 0, "errors": 0, "closed": 0}
-    questions: list[int] = []
-    poll_state = {"id": None, "options": [], "opened": asyncio.Event()}
-    last_seq = [0] * n
-    conns: list = [None] * n
-    pending: list[dict] = [{} for _ in range(n)]
-    my_poll_ok = [False] * n
+    run = ClientRun(n)
 
-    def note(i, message, now):
-        seq = message["seq"]
-        if message.get("event") == "tally":
-            tally_votes.setdefault(seq, message["payload"]["votes"])
-            polls = message["payload"]["polls"]
-            if polls:
-                poll_answers.setdefault(seq, polls[0]["answers"])
-            recv[i].setdefault(seq, now)
-        elif message.get("event") == "poll" and message["payload"]["poll"]["status"] == "open":
-            poll = message["payload"]["poll"]
-            poll_state["id"] = poll["id"]
-            poll_state["options"] = [o["id"] for o in poll["options"]]
-            poll_state["opened"].set()
-
-    async def reader(i, ws):
-        # As frontend/static/js/live.js: an event that arrives before an earlier one waits
-        # up to 300 ms for it (two daphne processes may publish out of order); only if the
-        # gap is still there is the stored log asked for it.
-        state = {"resuming": False, "gap_timer": None}
-        early: dict[int, dict] = {}
-
-        def drain(now):
-            while last_seq[i] + 1 in early:
-                e = early.pop(last_seq[i] + 1)
-                last_seq[i] = e["seq"]
-                note(i, e, now)
-            for seq in [s for s in early if s <= last_seq[i]]:
-                del early[seq]
-
-        async def gap_check():
-            await asyncio.sleep(0.3)
-            state["gap_timer"] = None
-            if early and not state["resuming"]:
-                state["resuming"] = True
-                stats["resumes"] += 1
-                if os.environ.get("BENCH_DEBUG") and i % 100 == 0:
-                    print(
-                        f"gap client {i} at seq {last_seq[i]}, early {sorted(early)[:5]}, "
-                        f"t={time.time() - t0:.1f}s",
-                        flush=True,
-                    )
-                await ws.send(json.dumps({"type": "resume", "last_seq": last_seq[i]}))
-
-        async for raw in ws:
-            now = time.time()
-            m = json.loads(raw)
-            kind = m["type"]
-            if kind == "event":
-                if m["seq"] <= last_seq[i]:
-                    continue
-                if m["seq"] > last_seq[i] + 1:
-                    early[m["seq"]] = m
-                    if state["gap_timer"] is None:
-                        state["gap_timer"] = asyncio.ensure_future(gap_check())
-                    continue
-                last_seq[i] = m["seq"]
-                note(i, m, now)
-                drain(now)
-            elif kind == "replay":
-                state["resuming"] = False
-                for e in m["events"]:
-                    if e["seq"] == last_seq[i] + 1:
-                        last_seq[i] = e["seq"]
-                        stats["replayed"] += 1
-                        note(i, e, now)
-                drain(now)
-                fut = pending[i].pop("replay", None)
-                if fut and not fut.done():
-                    fut.set_result(True)
-            elif kind == "snapshot":
-                last_seq[i] = m["seq"]
-                drain(now)
-                if not questions:
-                    questions.extend(q["id"] for q in m["questions"])
-            elif kind in ("ack", "error"):
-                fut = pending[i].pop(m.get("ref"), None)
-                if fut and not fut.done():
-                    fut.set_result(m)
-
-    async def request(i, payload):
-        fut = asyncio.get_running_loop().create_future()
-        pending[i][payload["ref"]] = fut
-        await conns[i].send(json.dumps(payload))
-        return await asyncio.wait_for(fut, 60)
-
-    tasks = []
-
-    async def open_one(i):
-        port = ports[i % len(ports)]
-        ws = await websockets.connect(
+    async def connect(i: int | None, port: int, session_key: str) -> BenchClient:
+        _transport, client = await ws_connect(
+            lambda: BenchClient(run, i),
             f"ws://127.0.0.1:{port}{path}",
-            origin=f"http://127.0.0.1:{port}",
-            additional_headers={"Cookie": f"sessionid={cfg['keys'][i]}"},
-            open_timeout=120,
-            close_timeout=2,
-            ping_interval=None,
-            max_queue=None,
+            websocket_handshake_timeout=120,
+            extra_headers={
+                "Origin": f"http://127.0.0.1:{port}",
+                "Cookie": f"sessionid={session_key}",
+            },
         )
-        conns[i] = ws
-        tasks.append(asyncio.create_task(reader(i, ws)))
+        return client
 
+    clients: list[BenchClient] = []
     # Connect in waves so the accept backlog is not the thing being measured.
     for start in range(0, n, 100):
-        await asyncio.gather(*(open_one(i) for i in range(start, min(n, start + 100))))
+        clients += await asyncio.gather(
+            *(
+                connect(i, ports[i % len(ports)], cfg["keys"][i])
+                for i in range(start, min(n, start + 100))
+            )
+        )
     connected_at = time.time()
     await asyncio.sleep(2)
-    print(f"connected {n} in {connected_at - t0:.1f}s", flush=True)
+    print(f"connected {n} in {connected_at - run.t0:.1f}s", flush=True)
     cfg["after_connect"]()
 
-    async def vote(i):
+    async def vote(client: BenchClient):
         await asyncio.sleep(random.uniform(0, 10))
-        qid = random.choice(questions)
+        qid = random.choice(run.questions)
         try:
-            m = await request(
-                i, {"type": "action", "action": "vote", "ref": "v", "question_id": qid}
+            m = await client.request(
+                {"type": "action", "action": "vote", "ref": "v", "question_id": qid}
             )
         except TimeoutError:  # counted, not fatal: the run reports what it could measure
-            stats["errors"] += 1
+            run.stats["errors"] += 1
             return
         if m["type"] == "ack":
-            accepted.append((str(qid), m["result"]["votes"], m["at"]))
+            run.accepted.append((str(qid), m["result"]["votes"], m["at"]))
         else:
-            stats["errors"] += 1
+            run.stats["errors"] += 1
 
-    await asyncio.gather(*(vote(i) for i in range(n)))
-    print(f"votes accepted {len(accepted)}/{n} at {time.time() - t0:.1f}s", flush=True)
+    await asyncio.gather(*(vote(c) for c in clients))
+    print(f"votes accepted {len(run.accepted)}/{n} at {time.time() - run.t0:.1f}s", flush=True)
     await asyncio.sleep(2)
 
-    fac = await websockets.connect(
-        f"ws://127.0.0.1:{ports[0]}{path}",
-        origin=f"http://127.0.0.1:{ports[0]}",
-        additional_headers={"Cookie": f"sessionid={cfg['fac']}"},
+    facilitator = await connect(None, ports[0], cfg["fac"])
+    facilitator.send(
+        {
+            "type": "action",
+            "action": "open_poll",
+            "ref": "p",
+            "question": "Was this useful?",
+            "options": ["yes", "no"],
+        }
     )
-    await fac.send(
-        json.dumps(
-            {
-                "type": "action",
-                "action": "open_poll",
-                "ref": "p",
-                "question": "Was this useful?",
-                "options": ["yes", "no"],
-            }
-        )
-    )
-    await asyncio.wait_for(poll_state["opened"].wait(), 60)
+    await asyncio.wait_for(run.poll["opened"].wait(), 60)
 
-    async def answer(i):
+    async def answer(client: BenchClient) -> bool:
         await asyncio.sleep(random.uniform(0, 10))
-        m = await request(
-            i,
+        m = await client.request(
             {
                 "type": "action",
                 "action": "answer_poll",
                 "ref": "a",
-                "poll_id": poll_state["id"],
-                "option_ids": [random.choice(poll_state["options"])],
-            },
+                "poll_id": run.poll["id"],
+                "option_ids": [random.choice(run.poll["options"])],
+            }
         )
-        my_poll_ok[i] = m["type"] == "ack"
+        return m["type"] == "ack"
 
-    await asyncio.gather(*(answer(i) for i in range(n)))
-    print(f"poll answers {sum(my_poll_ok)}/{n} at {time.time() - t0:.1f}s", flush=True)
+    poll_ok = sum(await asyncio.gather(*(answer(c) for c in clients)))
+    print(f"poll answers {poll_ok}/{n} at {time.time() - run.t0:.1f}s", flush=True)
     await asyncio.sleep(2)
 
     # A dropped *last* event leaves no gap to see: every client checks in once at the end.
-    async def final_sync(i):
-        fut = asyncio.get_running_loop().create_future()
-        pending[i]["replay"] = fut
-        await conns[i].send(json.dumps({"type": "resume", "last_seq": last_seq[i]}))
-        await asyncio.wait_for(fut, 60)
-
-    await asyncio.gather(*(final_sync(i) for i in range(n)))
-    await fac.close()
-    await asyncio.gather(*(ws.close() for ws in conns), return_exceptions=True)
-    for task in tasks:
-        task.cancel()
+    await asyncio.gather(
+        *(c.request({"type": "resume", "last_seq": c.last_seq}, key="replay") for c in clients)
+    )
+    for client in [facilitator, *clients]:
+        client.transport.send_close()
+        client.transport.disconnect()
     return {
-        "tally_votes": tally_votes,
-        "poll_answers": poll_answers,
-        "recv": recv,
-        "accepted": accepted,
-        "stats": stats,
-        "poll_ok": sum(my_poll_ok),
+        "tally_votes": run.tally_votes,
+        "poll_answers": run.poll_answers,
+        "recv": run.recv,
+        "accepted": run.accepted,
+        "stats": run.stats,
+        "poll_ok": poll_ok,
     }
 
 
@@ -371,6 +428,7 @@ def client_main(cfg_path: str) -> None:
             "accepted": len(result["accepted"]),
             "poll_ok": result["poll_ok"],
             "tallies": len(result["tally_votes"]),
+            "client_cpu": sum(resource.getrusage(resource.RUSAGE_SELF)[:2]),
         }
     )
     Path(cfg_path + ".out").write_text(json.dumps(summary))
@@ -448,12 +506,19 @@ def main() -> None:
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
             json.dump(info | {"ports": ports}, fh)
         cfg_path = fh.name
+        others = {"postgres": pids_named("postgres"), "redis": pids_named("redis-server")}
+        cpu_before = {k: cpu_seconds(v) for k, v in others.items()}
+        cpu_before["daphne"] = cpu_seconds(s.pid for s in servers)
+        started = time.monotonic()
         client = subprocess.Popen([PY, __file__, "--client-config", cfg_path], cwd=ROOT)
         connected = Path(cfg_path + ".connected")
         while not connected.exists() and client.poll() is None:
             time.sleep(0.5)
         after = sum(rss_kib(s.pid) for s in servers)
         client.wait()
+        wall = time.monotonic() - started
+        cpu = {k: cpu_seconds(v) - cpu_before[k] for k, v in others.items()}
+        cpu["daphne"] = cpu_seconds(s.pid for s in servers) - cpu_before["daphne"]
         if client.returncode != 0:
             raise SystemExit("client process failed")
         out = json.loads(Path(cfg_path + ".out").read_text())
@@ -466,6 +531,10 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 s.kill()
     per_conn = (after - before) / n
+    print(
+        f"cpu_seconds wall={wall:.1f} client={out['client_cpu']:.1f} "
+        + " ".join(f"{k}={v:.1f}" for k, v in sorted(cpu.items()))
+    )
     print(
         f"daphnes={args.daphnes} server_rss_before_kib={before} after_connect_kib={after} "
         f"per_connection_kib={per_conn:.1f}"

@@ -572,6 +572,48 @@ def test_vote_refusals_say_why_and_counts_stay_true(hall, facilitator):
     assert question.vote_count == Vote.objects.filter(question=question).count() == 1
 
 
+def test_poll_answer_refusals_say_why_and_counts_stay_true(hall, facilitator):
+    """The answer's fast path refuses what the checks refused, each with its own reason,
+    and the stored counts always equal the stored answers."""
+    from consult.live.models import PollAnswer
+
+    fac = services.Actor(f"u:{facilitator.pk}", facilitator, True)
+    alice, bob = services.Actor("a:alice"), services.Actor("a:bob")
+
+    def refused(actor, poll_id, option_ids):
+        with pytest.raises(services.LiveActionError) as error:
+            services.answer_poll(hall, actor, poll_id, option_ids)
+        return error.value.code
+
+    services.start_session(hall, fac)
+    single = services.open_poll(hall, fac, "Agree?", ["yes", "no"])["poll_id"]
+    multi = services.open_poll(hall, fac, "Which?", ["a", "b", "c"], multiple=True)["poll_id"]
+    yes, no = Poll.objects.get(pk=single).options.values_list("pk", flat=True)
+    a, b, c = Poll.objects.get(pk=multi).options.values_list("pk", flat=True)
+    assert refused(alice, 999_999, [yes]) == "not_found"
+    assert refused(alice, "not a number", [yes]) == "not_found"
+    assert refused(alice, single, []) == "invalid"
+    assert refused(alice, single, "yes") == "invalid"
+    assert refused(alice, single, ["x"]) == "invalid"
+    assert refused(alice, single, [yes, no]) == "invalid"  # one choice only
+    assert refused(alice, single, [a]) == "invalid"  # an option of another poll
+    assert refused(services.Actor(""), single, [yes]) == "no_participant"
+    assert services.answer_poll(hall, alice, single, [yes]) == {"poll_id": single, "options": [yes]}
+    assert refused(alice, single, [no]) == "already_answered"
+    assert services.answer_poll(hall, bob, single, [yes])["options"] == [yes]
+    assert services.answer_poll(hall, alice, multi, [c, a, a])["options"] == [a, c]
+    services.close_poll(hall, fac, single)
+    assert refused(services.Actor("a:carol"), single, [no]) == "closed"
+    for poll_id in (single, multi):
+        poll = Poll.objects.get(pk=poll_id)
+        assert poll.answer_count == PollAnswer.objects.filter(poll=poll).count()
+        for option in poll.options.all():
+            chosen = [o for ids in poll.answers.values_list("option_ids", flat=True) for o in ids]
+            assert option.vote_count == chosen.count(option.pk)
+    assert [o.vote_count for o in Poll.objects.get(pk=single).options.all()] == [2, 0]
+    assert [o.vote_count for o in Poll.objects.get(pk=multi).options.all()] == [1, 0, 1]
+
+
 def test_seq_is_gapless_under_concurrent_writers(hall, facilitator):
     """Eight threads append at once: every seq is used exactly once, no gaps."""
     from django.db import connection

@@ -14,6 +14,7 @@ import asyncio
 import json
 import logging
 import os
+import time
 
 from asgiref.sync import SyncToAsync, async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
@@ -67,10 +68,21 @@ def schedule_tally(townhall_id: int) -> None:
         # thread could outlive the process (losing the tally) or write beside its caller.
         _emit(townhall_id)
         return
+    # A window this process opened and has not emitted yet reads the counts after this
+    # change committed: nothing to do, and no cache call for most votes.
+    if _owned_windows.get(townhall_id, 0) > time.monotonic():
+        return
     # The cache is shared by all daphne processes (Redis), so one window per town hall.
     if not cache.add(_pending_key(townhall_id), 1, timeout=max(2, int(interval * 10))):
         return
+    # Held until the emit starts; should the emit never come (its loop stopped), the
+    # process stops trusting it a few seconds after it was due.
+    _owned_windows[townhall_id] = time.monotonic() + interval + 5
     loop.call_soon_threadsafe(loop.call_later, interval, _spawn_emit, townhall_id)
+
+
+# town hall id -> monotonic deadline: this process's tally window is open and still to emit.
+_owned_windows: dict[int, float] = {}
 
 
 def _server_loop():
@@ -103,8 +115,9 @@ _tasks: set = set()
 def _emit(townhall_id: int) -> None:
     from .services import emit_tally
 
-    # Clear the flag before reading counts: a change committed after this line schedules a
+    # Clear the flags before reading counts: a change committed after this line schedules a
     # new window; one committed before it is included in this tally.
+    _owned_windows.pop(townhall_id, None)
     cache.delete(_pending_key(townhall_id))
     emit_tally(townhall_id)
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import broadcast, presence, selectors, services
+from .fanout import fanout_for
 from .identity import participant_from_session
 
 
@@ -90,6 +91,18 @@ class TownHallConsumer(AsyncJsonWebsocketConsumer):
     """
 
     joined = False
+    # No channel of its own: this process's TownHallFanout receives the town hall's events
+    # once and hands them to each connection (consult/live/fanout.py).
+    channel_layer_alias = None
+
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # However the connection ended (even by an error that skipped disconnect()),
+            # nothing more is sent to it.
+            if getattr(self, "fanout", None) is not None:
+                self.fanout.discard(self)
 
     async def dispatch(self, message):
         """Channels' dispatch, without its ``aclose_old_connections()`` hop per message.
@@ -111,13 +124,15 @@ class TownHallConsumer(AsyncJsonWebsocketConsumer):
         if not loaded:
             await self.close(code=4404)
             return
-        self.group = broadcast.group_name(self.townhall_id)
         self.limiter = RateLimiter(RATE_LIMITS)
-        await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
+        # Events published from here on are held until the snapshot has gone out.
+        self.fanout = fanout_for(self.townhall_id)
+        await self.fanout.add(self)
         self.joined = True
         await database_sync_to_async(self._join)()
         await self.send_snapshot()
+        await self.fanout.release(self)
 
     def _load(self) -> bool:
         from cms.models import TownHallPage
@@ -143,7 +158,7 @@ class TownHallConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code):
         if self.joined:
             self.joined = False
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+            await self.fanout.remove(self)
             await database_sync_to_async(self._leave)()
 
     async def send_snapshot(self):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -414,35 +414,103 @@ def open_poll(page, actor: Actor, question, options, multiple=False) -> dict:
 
 
 def answer_poll(page, actor: Actor, poll_id, option_ids) -> dict:
+    """One answer per participant and poll (a unique constraint).
+
+    Like a vote, an answer is the busy write of a poll (2,000 in ten seconds in bench-live):
+    three statements, an insert whose own SELECT checks the poll is open, in this town
+    hall, and offers every chosen option, then the two counts. Only a refused answer asks
+    why; the count is published in the next coalesced ``tally``.
+    """
     participant = _require_participant(actor)
-    townhall = selectors.townhall_for_page(page)
+    try:
+        poll_id = int(poll_id)
+    except (TypeError, ValueError):
+        raise LiveActionError("not_found", _("There is no such poll.")) from None
+    if not isinstance(option_ids, list) or not option_ids:
+        raise LiveActionError("invalid", _("Choose at least one option."))
+    try:
+        chosen = sorted({int(o) for o in option_ids})
+    except (TypeError, ValueError):
+        raise LiveActionError("invalid", _("Unknown option.")) from None
     with transaction.atomic():
-        poll = _poll(townhall, poll_id)
-        if poll.status != Poll.Status.OPEN:
-            raise LiveActionError("closed", _("This poll is closed."))
-        if not isinstance(option_ids, list) or not option_ids:
-            raise LiveActionError("invalid", _("Choose at least one option."))
-        if poll.kind == Poll.Kind.SINGLE and len(option_ids) != 1:
-            raise LiveActionError("invalid", _("Choose exactly one option in this poll."))
-        try:
-            chosen = sorted({int(o) for o in option_ids})
-        except (TypeError, ValueError):
-            raise LiveActionError("invalid", _("Unknown option.")) from None
-        valid = set(poll.options.values_list("pk", flat=True))
-        if not set(chosen) <= valid:
-            raise LiveActionError("invalid", _("Unknown option."))
-        try:
-            with transaction.atomic():
-                PollAnswer.objects.create(poll=poll, participant=participant, option_ids=chosen)
-        except IntegrityError:
-            raise LiveActionError(
-                "already_answered", _("You have already answered this poll.")
-            ) from None
-        PollOption.objects.filter(pk__in=chosen).update(vote_count=F("vote_count") + 1)
-        Poll.objects.filter(pk=poll.pk).update(answer_count=F("answer_count") + 1)
-        townhall_id = townhall.pk
+        if not _insert_poll_answer(page.pk, poll_id, participant, chosen):
+            _explain_refused_answer(page, poll_id, chosen, option_ids)
+        townhall_id = _add_poll_answer_counts(poll_id, chosen)
         transaction.on_commit(lambda: broadcast.schedule_tally(townhall_id))
-    return {"poll_id": poll.pk, "options": chosen}
+    return {"poll_id": poll_id, "options": chosen}
+
+
+def _poll_sql_names() -> dict[str, str]:
+    quote = connection.ops.quote_name
+    return {
+        "answer": quote(PollAnswer._meta.db_table),
+        "option": quote(PollOption._meta.db_table),
+        "poll": quote(Poll._meta.db_table),
+        "townhall": quote(TownHall._meta.db_table),
+    }
+
+
+def _insert_poll_answer(page_id: int, poll_id: int, participant: str, chosen: list[int]) -> bool:
+    """Whether the answer was recorded: not if the poll is closed, elsewhere, takes one
+    option and got several, or lacks one of them, or this participant had answered."""
+    names = _poll_sql_names()
+    placeholders = ", ".join(["%s"] * len(chosen))
+    stored_options = PollAnswer._meta.get_field("option_ids").get_db_prep_save(chosen, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {names['answer']} (poll_id, participant, option_ids, created_at) "
+            f"SELECT p.id, %s, %s, %s FROM {names['poll']} p "
+            f"JOIN {names['townhall']} t ON t.id = p.townhall_id "
+            "WHERE p.id = %s AND t.page_id = %s AND p.status = %s AND (p.kind = %s OR %s = 1) "
+            f"AND (SELECT COUNT(*) FROM {names['option']} o "
+            f"WHERE o.poll_id = p.id AND o.id IN ({placeholders})) = %s "
+            "ON CONFLICT (poll_id, participant) DO NOTHING RETURNING poll_id",
+            [
+                participant,
+                stored_options,
+                timezone.now(),
+                poll_id,
+                page_id,
+                Poll.Status.OPEN,
+                Poll.Kind.MULTIPLE,
+                len(chosen),
+                *chosen,
+                len(chosen),
+            ],
+        )
+        return cursor.fetchone() is not None
+
+
+def _explain_refused_answer(page, poll_id: int, chosen: list[int], option_ids: list) -> None:
+    """Raise the error that says why an answer was not recorded."""
+    poll = Poll.objects.filter(pk=poll_id, townhall__page_id=page.pk).first()
+    if poll is None:
+        raise LiveActionError("not_found", _("There is no such poll."))
+    if poll.status != Poll.Status.OPEN:
+        raise LiveActionError("closed", _("This poll is closed."))
+    if poll.kind == Poll.Kind.SINGLE and len(option_ids) != 1:
+        raise LiveActionError("invalid", _("Choose exactly one option in this poll."))
+    if not set(chosen) <= set(poll.options.values_list("pk", flat=True)):
+        raise LiveActionError("invalid", _("Unknown option."))
+    raise LiveActionError("already_answered", _("You have already answered this poll."))
+
+
+def _add_poll_answer_counts(poll_id: int, chosen: list[int]) -> int:
+    """Count the answer and its options; the poll's town hall id."""
+    names = _poll_sql_names()
+    placeholders = ", ".join(["%s"] * len(chosen))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {names['option']} SET vote_count = vote_count + 1 "
+            f"WHERE id IN ({placeholders})",
+            chosen,
+        )
+        cursor.execute(
+            f"UPDATE {names['poll']} SET answer_count = answer_count + 1 WHERE id = %s "
+            "RETURNING townhall_id",
+            [poll_id],
+        )
+        return cursor.fetchone()[0]
 
 
 @transaction.atomic

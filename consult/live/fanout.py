@@ -1,0 +1,123 @@
+"""One channel-layer subscription per process and town hall, shared by its connections.
+
+With a group member per connection, the layer puts a copy of every event on a queue per
+connection, and a task per connection takes it off, dispatches it and sends it: at 2,000
+connections and five tallies a second that machinery was about half of each daphne process
+(bench-live). Here a process joins the town hall's group once, with a channel of its own,
+and hands each event to its local connections in turn. The events still travel between
+processes through the Channels layer (Redis pub/sub, the core Redis layer, or in memory),
+and whatever it drops is recovered as before: the client sees a gap in ``seq``, or checks in,
+and gets a replay from the stored log.
+
+A connection registers *before* it reads its snapshot and holds the events that arrive
+meanwhile, then sends them after the snapshot: nothing published between the two is lost,
+and the client never sees an event before its snapshot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import weakref
+from typing import Protocol
+
+from channels.layers import get_channel_layer
+
+from .broadcast import group_name
+
+logger = logging.getLogger(__name__)
+
+# The core Redis layer forgets a group member after a day (its group_expiry); a town hall
+# process re-joins at least this often while it has connections.
+REJOIN_AFTER_SECONDS = 3600
+
+
+class Listener(Protocol):
+    async def live_event(self, event: dict) -> None: ...
+
+
+class TownHallFanout:
+    """This process's subscription to one town hall, and the connections that share it."""
+
+    def __init__(self, townhall_id: int):
+        self.townhall_id = townhall_id
+        self.group = group_name(townhall_id)
+        self.listeners: dict[Listener, list | None] = {}  # listener -> held events or None
+        self.channel_name: str | None = None
+        self.joined_at: float | None = None  # time.monotonic() of the last group_add
+        self.pump: asyncio.Task | None = None
+        self.lock = asyncio.Lock()
+
+    async def add(self, listener: Listener) -> None:
+        """Subscribe (first listener) and start holding events for this listener."""
+        async with self.lock:
+            layer = get_channel_layer()
+            if self.channel_name is None:
+                self.channel_name = await layer.new_channel()
+                self.pump = asyncio.ensure_future(self._pump(layer, self.channel_name))
+            now = time.monotonic()
+            if self.joined_at is None or now - self.joined_at > REJOIN_AFTER_SECONDS:
+                await layer.group_add(self.group, self.channel_name)
+                self.joined_at = now
+            self.listeners[listener] = []
+
+    async def release(self, listener: Listener) -> None:
+        """Send what was held for this listener, then send it events as they come."""
+        while held := self.listeners.get(listener):
+            event = held.pop(0)
+            await listener.live_event(event)
+        if listener in self.listeners:
+            self.listeners[listener] = None
+
+    def discard(self, listener: Listener) -> None:
+        """Stop sending to this listener (now, without waiting for the lock)."""
+        self.listeners.pop(listener, None)
+
+    async def remove(self, listener: Listener) -> None:
+        """Stop sending to this listener; the last one out unsubscribes the process."""
+        self.discard(listener)
+        async with self.lock:
+            if self.listeners or self.channel_name is None:
+                return
+            channel, self.channel_name, self.joined_at = self.channel_name, None, None
+            self.pump.cancel()
+            try:
+                await get_channel_layer().group_discard(self.group, channel)
+            except Exception:  # noqa: BLE001 - the layer forgets the channel in time anyway
+                logger.exception("could not leave %s", self.group)
+
+    async def _pump(self, layer, channel: str) -> None:
+        while True:
+            try:
+                event = await layer.receive(channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - Redis away: clients catch up by check-in
+                logger.exception("receiving %s failed; retrying in 1 s", self.group)
+                await asyncio.sleep(1)
+                continue
+            await self.deliver(event)
+
+    async def deliver(self, event: dict) -> None:
+        for listener, held in list(self.listeners.items()):
+            if held is not None:
+                held.append(event)
+                continue
+            try:
+                # Under daphne a send only queues bytes for the socket; it never waits.
+                await listener.live_event(event)
+            except Exception:  # noqa: BLE001 - one broken connection must not stop the rest
+                logger.exception("delivering to a connection of %s failed", self.group)
+
+
+# Each event loop has its own (tests run one loop per test; a server has one).
+_fanouts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def fanout_for(townhall_id: int) -> TownHallFanout:
+    by_townhall = _fanouts.setdefault(asyncio.get_running_loop(), {})
+    fanout = by_townhall.get(townhall_id)
+    if fanout is None:
+        fanout = by_townhall[townhall_id] = TownHallFanout(townhall_id)
+    return fanout
