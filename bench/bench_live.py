@@ -258,6 +258,7 @@ class ClientRun:
     def __init__(self, n: int):
         self.t0 = time.time()
         self.tally_votes: dict[int, dict] = {}  # seq -> {qid: count}: the same for everyone
+        self.tally_at: dict[int, float] = {}  # seq -> when the server stored the tally
         self.poll_answers: dict[int, int] = {}  # seq -> answers so far in the open poll
         self.recv = [{} for _ in range(n)]  # per client: tally seq -> time seen
         self.accepted: list[tuple[str, int, float]] = []  # (qid, count after vote, server time)
@@ -268,7 +269,9 @@ class ClientRun:
     def note(self, i: int, message: dict, now: float) -> None:
         seq = message["seq"]
         if message["event"] == "tally":
-            self.tally_votes.setdefault(seq, message["payload"]["votes"])
+            if seq not in self.tally_votes:
+                self.tally_votes[seq] = message["payload"]["votes"]
+                self.tally_at[seq] = message["at"]
             polls = message["payload"]["polls"]
             if polls:
                 self.poll_answers.setdefault(seq, polls[0]["answers"])
@@ -369,6 +372,7 @@ async def run_clients(cfg: dict) -> dict:
         client.transport.disconnect()
     return {
         "tally_votes": run.tally_votes,
+        "tally_at": run.tally_at,
         "poll_answers": run.poll_answers,
         "recv": run.recv,
         "accepted": run.accepted,
@@ -390,12 +394,14 @@ def analyse(result: dict, n: int) -> dict:
     suffix = np.minimum.accumulate(times[:, ::-1], axis=1)[:, ::-1]
     latencies = []
     first = []
+    waits = []  # vote accepted -> the first tally that counts it is stored (the window)
     missing = 0
     for qid, count, at in result["accepted"]:
         j = next((col[s] for s in seqs if result["tally_votes"][s].get(qid, 0) >= count), None)
         if j is None:
             missing += n
             continue
+        waits.append(result["tally_at"][seqs[j]] - at)
         column = suffix[:, j]
         ok = np.isfinite(column)
         missing += int((~ok).sum())
@@ -406,7 +412,14 @@ def analyse(result: dict, n: int) -> dict:
     final_answers = (
         result["poll_answers"][max(result["poll_answers"])] if result["poll_answers"] else 0
     )
+    # tally stored -> each client receives it, live or by replay (the fan-out)
+    stored = np.array([result["tally_at"][s] for s in seqs])
+    fanout = (times - stored)[np.isfinite(times)]
     return {
+        "window_p50_ms": float(np.percentile(waits, 50) * 1000) if waits else 0,
+        "window_p99_ms": float(np.percentile(waits, 99) * 1000) if waits else 0,
+        "fanout_p50_ms": float(np.percentile(fanout, 50) * 1000) if fanout.size else 0,
+        "fanout_p99_ms": float(np.percentile(fanout, 99) * 1000) if fanout.size else 0,
         "delivered": (total - missing) / total if total else 0.0,
         "p50_ms": float(np.percentile(lat, 50) * 1000),
         "p99_ms": float(np.percentile(lat, 99) * 1000),
@@ -469,11 +482,16 @@ def main() -> None:
     info = json.loads(setup.stdout.strip().splitlines()[-1])
     ports = [free_port() for _ in range(args.daphnes)]
     log = open(Path(tempfile.gettempdir()) / "bench_live_daphne.log", "w")  # noqa: SIM115
-    daphne = Path(PY).with_name("daphne")
+    # As make run serves it (consult/serve.py: daphne on uvloop); BENCH_ASYNCIO_LOOP=1 runs
+    # daphne's own command, on asyncio's loop, for comparison.
+    if os.environ.get("BENCH_ASYNCIO_LOOP") == "1":
+        daphne = [str(Path(PY).with_name("daphne"))]
+    else:
+        daphne = [PY, "-m", "consult.serve"]
     servers = [
         subprocess.Popen(
             [
-                str(daphne),
+                *daphne,
                 "-b",
                 "127.0.0.1",
                 "-p",
@@ -544,6 +562,12 @@ def main() -> None:
         f"replayed_events={out['replayed']} vote_errors={out['errors']} "
         f"poll_answers_ok={out['poll_ok']} poll_final_count={out['poll_final_answers']} "
         f"first_client_p50_ms={out['first_client_p50_ms']:.0f}"
+    )
+    print(
+        "parts: vote accepted -> tally stored "
+        f"p50_ms={out['window_p50_ms']:.0f} p99_ms={out['window_p99_ms']:.0f}; "
+        "tally stored -> client "
+        f"p50_ms={out['fanout_p50_ms']:.0f} p99_ms={out['fanout_p99_ms']:.0f}"
     )
     print(
         f"live clients={n} delivered={out['delivered']:.4f} p50_ms={out['p50_ms']:.0f} "

@@ -127,9 +127,10 @@ def daphne_server(file_db_env):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    daphne = Path(sys.executable).with_name("daphne")
+    # As make run serves it: daphne on uvloop (consult/serve.py).
     proc = subprocess.Popen(
-        [str(daphne), "-b", "127.0.0.1", "-p", str(port), "consult.asgi:application"],
+        [sys.executable, "-m", "consult.serve"]
+        + ["-b", "127.0.0.1", "-p", str(port), "consult.asgi:application"],
         cwd=ROOT,
         env=file_db_env,
         stdout=subprocess.DEVNULL,

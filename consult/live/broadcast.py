@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import SyncToAsync, async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
@@ -101,9 +102,16 @@ def _server_loop():
     return None
 
 
+# Tallies get a thread of their own: in the shared pool a tally queued behind the very votes
+# it coalesces, and arrived hundreds of milliseconds after its window (bench-live).
+_tally_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="live-tally")
+
+
 def _spawn_emit(townhall_id: int) -> None:
     task = asyncio.ensure_future(
-        sync_to_async(_emit_in_thread, thread_sensitive=False)(townhall_id)
+        sync_to_async(_emit_in_thread, thread_sensitive=False, executor=_tally_executor)(
+            townhall_id
+        )
     )
     _tasks.add(task)
     task.add_done_callback(_tasks.discard)

@@ -196,4 +196,10 @@ class LiveEvent(models.Model):
         return f"{self.townhall_id}#{self.seq} {self.type}"
 
     def as_message(self) -> dict:
-        return {"type": "event", "seq": self.seq, "event": self.type, "payload": self.payload}
+        return {
+            "type": "event",
+            "seq": self.seq,
+            "event": self.type,
+            "payload": self.payload,
+            "at": self.created_at.timestamp(),  # seconds since the epoch, as an ack's "at"
+        }
