@@ -450,6 +450,55 @@ async def test_one_person_one_vote_across_connections(layer, hall, facilitator):
 # --- delivery --------------------------------------------------------------------------------
 
 
+async def test_one_subscription_per_process_shared_by_its_connections(layer, hall, facilitator):
+    """Each process joins the town hall's group once; every local connection gets each event;
+    the last one out leaves the group."""
+    from channels.layers import get_channel_layer
+
+    from consult.live.fanout import fanout_for
+
+    fac = await participant(hall, facilitator)
+    others = [await participant(hall) for _ in range(3)]
+    townhall = await database_sync_to_async(TownHall.objects.get)(page_id=hall.pk)
+    fanout = fanout_for(townhall.pk)
+    assert len(fanout.listeners) == 4
+    if layer == "memory":
+        assert set(get_channel_layer().groups[fanout.group]) == {fanout.channel_name}
+    await start(hall, fac)
+    for client in others:
+        assert (await client.event("state"))["payload"]["state"] == "live"
+    for client in (fac, *others):
+        await client.close()
+    assert not fanout.listeners and fanout.channel_name is None
+    if layer == "memory":
+        assert not get_channel_layer().groups.get(fanout.group)
+
+
+async def test_events_during_the_snapshot_are_held_until_it_is_sent():
+    """An event published while a connection reads its snapshot reaches it after the
+    snapshot, never before and never lost."""
+    from consult.live.fanout import TownHallFanout
+
+    class Listener:
+        def __init__(self):
+            self.got = []
+
+        async def live_event(self, event):
+            self.got.append(event["text"])
+
+    fanout = TownHallFanout(999_999)
+    early, late = Listener(), Listener()
+    fanout.listeners[early] = None  # already released
+    fanout.listeners[late] = []  # still reading its snapshot
+    await fanout.deliver({"type": "live.event", "text": "1"})
+    assert early.got == ["1"] and late.got == []
+    late.got.append("snapshot")
+    await fanout.release(late)
+    await fanout.deliver({"type": "live.event", "text": "2"})
+    assert early.got == ["1", "2"]
+    assert late.got == ["snapshot", "1", "2"]
+
+
 async def test_reconnect_after_gap_replays_missed_events(layer, hall, facilitator):
     fac = await participant(hall, facilitator)
     alice = await participant(hall)

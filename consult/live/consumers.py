@@ -108,10 +108,10 @@ class TownHallConsumer(AsyncJsonWebsocketConsumer):
         """Channels' dispatch, without its ``aclose_old_connections()`` hop per message.
 
         That hop runs in the one thread-sensitive worker thread, once per message per
-        connection: for a tally fanned out to 1,000 connections it was a quarter of the
-        process's time (bench-live). This consumer never touches the database on the event
-        loop; each of its database calls runs through ``database_sync_to_async``, which
-        closes stale connections before and after itself.
+        connection: when tallies still reached each connection through its own channel, it
+        was a quarter of the process's time at 1,000 connections (bench-live). This consumer
+        never touches the database on the event loop; each of its database calls runs
+        through ``database_sync_to_async``, which closes stale connections around itself.
         """
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
