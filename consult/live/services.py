@@ -303,13 +303,18 @@ def _set_vote(page, actor: Actor, question_id, on: bool) -> dict:
     return {"question_id": question_id, "votes": count, "voted": on}
 
 
-def _vote_sql_names() -> dict[str, str]:
+def _sql_names() -> dict[str, str]:
+    """Quoted table names for the hand-written statements of votes and poll answers."""
     quote = connection.ops.quote_name
-    return {
-        "vote": quote(VoteRow._meta.db_table),
-        "question": quote(Question._meta.db_table),
-        "townhall": quote(TownHall._meta.db_table),
+    models = {
+        "vote": VoteRow,
+        "question": Question,
+        "townhall": TownHall,
+        "answer": PollAnswer,
+        "option": PollOption,
+        "poll": Poll,
     }
+    return {name: quote(model._meta.db_table) for name, model in models.items()}
 
 
 def _insert_vote(page_id: int, question_id: int, participant: str) -> bool:
@@ -322,7 +327,7 @@ def _insert_vote(page_id: int, question_id: int, participant: str) -> bool:
             "SELECT q.id, %s, %s FROM {question} q JOIN {townhall} t ON t.id = q.townhall_id "
             "WHERE q.id = %s AND t.page_id = %s AND q.status = %s AND t.state = %s "
             "ON CONFLICT (question_id, participant) DO NOTHING RETURNING question_id".format(
-                **_vote_sql_names()
+                **_sql_names()
             ),
             [
                 participant,
@@ -373,7 +378,7 @@ def _add_to_vote_count(question_id: int, change: int) -> tuple[int, int]:
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE {question} SET vote_count = vote_count + %s WHERE id = %s "
-            "RETURNING vote_count, townhall_id".format(**_vote_sql_names()),
+            "RETURNING vote_count, townhall_id".format(**_sql_names()),
             [change, question_id],
         )
         count, townhall_id = cursor.fetchone()
@@ -440,20 +445,10 @@ def answer_poll(page, actor: Actor, poll_id, option_ids) -> dict:
     return {"poll_id": poll_id, "options": chosen}
 
 
-def _poll_sql_names() -> dict[str, str]:
-    quote = connection.ops.quote_name
-    return {
-        "answer": quote(PollAnswer._meta.db_table),
-        "option": quote(PollOption._meta.db_table),
-        "poll": quote(Poll._meta.db_table),
-        "townhall": quote(TownHall._meta.db_table),
-    }
-
-
 def _insert_poll_answer(page_id: int, poll_id: int, participant: str, chosen: list[int]) -> bool:
     """Whether the answer was recorded: not if the poll is closed, elsewhere, takes one
     option and got several, or lacks one of them, or this participant had answered."""
-    names = _poll_sql_names()
+    names = _sql_names()
     placeholders = ", ".join(["%s"] * len(chosen))
     stored_options = PollAnswer._meta.get_field("option_ids").get_db_prep_save(chosen, connection)
     with connection.cursor() as cursor:
@@ -497,7 +492,7 @@ def _explain_refused_answer(page, poll_id: int, chosen: list[int], option_ids: l
 
 def _add_poll_answer_counts(poll_id: int, chosen: list[int]) -> int:
     """Count the answer and its options; the poll's town hall id."""
-    names = _poll_sql_names()
+    names = _sql_names()
     placeholders = ", ".join(["%s"] * len(chosen))
     with connection.cursor() as cursor:
         cursor.execute(
