@@ -102,8 +102,8 @@ def _server_loop():
     return None
 
 
-# Tallies get a thread of their own: in the shared pool a tally queued behind the very votes
-# it coalesces, and arrived hundreds of milliseconds after its window (bench-live).
+# Tallies get a thread of their own, so that a tally never waits in the shared pool behind
+# the very votes it coalesces.
 _tally_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="live-tally")
 
 
