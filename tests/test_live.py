@@ -691,6 +691,41 @@ def test_seq_is_gapless_under_concurrent_writers(hall, facilitator):
     assert TownHall.objects.get(page=hall).last_seq == 81
 
 
+def test_concurrent_votes_are_all_counted(hall, facilitator):
+    """Eight threads vote on one question at once (each vote a single statement on
+    PostgreSQL): the stored count equals the stored votes, and a second vote by the same
+    person is refused however the two race."""
+    from django.db import connection
+
+    from consult.live.models import Vote
+
+    fac = services.Actor(f"u:{facilitator.pk}", facilitator, True)
+    services.start_session(hall, fac)
+    qid = services.post_question(hall, services.Actor("a:asker"), "Why?")["question_id"]
+    services.approve_question(hall, fac, qid)
+    results, errors = [], []
+
+    def worker(n):
+        try:
+            for name in (f"a:crowd{n}", f"a:crowd{n}", "a:everyone"):
+                try:
+                    results.append(services.vote(hall, services.Actor(name), qid)["votes"])
+                except services.LiveActionError as refused:
+                    errors.append(refused.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(errors) == ["already_voted"] * 15  # each crowd member's second, 7 of 8 "everyone"
+    assert sorted(results) == list(range(1, 10))  # every accepted vote saw its own new count
+    question = Question.objects.get(pk=qid)
+    assert question.vote_count == Vote.objects.filter(question=question).count() == 9
+
+
 # --- into the record -------------------------------------------------------------------------
 
 
