@@ -663,6 +663,15 @@ def test_poll_answer_refusals_say_why_and_counts_stay_true(hall, facilitator):
     assert [o.vote_count for o in Poll.objects.get(pk=multi).options.all()] == [1, 0, 1]
 
 
+def run_in_threads(worker, count: int) -> None:
+    """worker(0) ... worker(count - 1), all at once, each in its own thread."""
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
 def test_seq_is_gapless_under_concurrent_writers(hall, facilitator):
     """Eight threads append at once: every seq is used exactly once, no gaps."""
     from django.db import connection
@@ -680,11 +689,7 @@ def test_seq_is_gapless_under_concurrent_writers(hall, facilitator):
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_in_threads(worker, 8)
     assert errors == []
     seqs = list(LiveEvent.objects.filter(townhall__page=hall).values_list("seq", flat=True))
     assert seqs == list(range(1, 82))
@@ -715,11 +720,7 @@ def test_concurrent_votes_are_all_counted(hall, facilitator):
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_in_threads(worker, 8)
     assert sorted(errors) == ["already_voted"] * 15  # each crowd member's second, 7 of 8 "everyone"
     assert sorted(results) == list(range(1, 10))  # every accepted vote saw its own new count
     question = Question.objects.get(pk=qid)

@@ -325,54 +325,50 @@ def _sql_names() -> dict[str, str]:
     return {name: quote(model._meta.db_table) for name, model in models.items()}
 
 
+def _insert_vote_statement(page_id: int, question_id: int, participant: str):
+    """INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING question_id (PostgreSQL and
+    SQLite >= 3.35): a row only if the question is open for votes and this participant has
+    not voted. The SQL and its parameters."""
+    names = _sql_names()
+    sql = (
+        f"INSERT INTO {names['vote']} (question_id, participant, created_at) "
+        f"SELECT q.id, %s, %s FROM {names['question']} q "
+        f"JOIN {names['townhall']} t ON t.id = q.townhall_id "
+        "WHERE q.id = %s AND t.page_id = %s AND q.status = %s AND t.state = %s "
+        "ON CONFLICT (question_id, participant) DO NOTHING RETURNING question_id"
+    )
+    params = [
+        participant,
+        timezone.now(),
+        question_id,
+        page_id,
+        Question.Status.APPROVED,
+        TownHall.State.LIVE,
+    ]
+    return sql, params
+
+
 def _vote_in_one_statement(
     page_id: int, question_id: int, participant: str
 ) -> tuple[int, int] | None:
     """PostgreSQL: record the vote and count it in one statement (a data-modifying WITH);
     the new count and the town hall's id, or None when the vote was refused."""
-    names = _sql_names()
+    insert, params = _insert_vote_statement(page_id, question_id, participant)
+    question = _sql_names()["question"]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH inserted AS (INSERT INTO {names['vote']} (question_id, participant, created_at) "
-            f"SELECT q.id, %s, %s FROM {names['question']} q "
-            f"JOIN {names['townhall']} t ON t.id = q.townhall_id "
-            "WHERE q.id = %s AND t.page_id = %s AND q.status = %s AND t.state = %s "
-            "ON CONFLICT (question_id, participant) DO NOTHING RETURNING question_id) "
-            f"UPDATE {names['question']} SET vote_count = vote_count + 1 "
+            f"WITH inserted AS ({insert}) "
+            f"UPDATE {question} SET vote_count = vote_count + 1 "
             "WHERE id IN (SELECT question_id FROM inserted) RETURNING vote_count, townhall_id",
-            [
-                participant,
-                timezone.now(),
-                question_id,
-                page_id,
-                Question.Status.APPROVED,
-                TownHall.State.LIVE,
-            ],
+            params,
         )
         return cursor.fetchone()
 
 
 def _insert_vote(page_id: int, question_id: int, participant: str) -> bool:
-    """Whether the vote was recorded: not if the question is not open for votes or this
-    participant had voted (PostgreSQL and SQLite >= 3.35 both take
-    INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING)."""
+    """Whether the vote was recorded."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO {vote} (question_id, participant, created_at) "
-            "SELECT q.id, %s, %s FROM {question} q JOIN {townhall} t ON t.id = q.townhall_id "
-            "WHERE q.id = %s AND t.page_id = %s AND q.status = %s AND t.state = %s "
-            "ON CONFLICT (question_id, participant) DO NOTHING RETURNING question_id".format(
-                **_sql_names()
-            ),
-            [
-                participant,
-                timezone.now(),
-                question_id,
-                page_id,
-                Question.Status.APPROVED,
-                TownHall.State.LIVE,
-            ],
-        )
+        cursor.execute(*_insert_vote_statement(page_id, question_id, participant))
         return cursor.fetchone() is not None
 
 
