@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.db import models
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import get_language
@@ -130,6 +131,7 @@ class ConsultationPage(Page):
         or the redline between two versions (``?from=N&to=M``)."""
         from cms.redline import redline
         from consult.forms import comment_form_context
+        from consult.receipts import pop_confirmation
         from consult.selectors import reading_versions
 
         context = super().get_context(request, *args, **kwargs)
@@ -168,8 +170,15 @@ class ConsultationPage(Page):
                 # ~3 KB x 27 clauses on the demo).
                 context["form_template"] = mark_safe(stamp)  # noqa: S308 - our own template
         context["clause_list"] = self._clause_list(context, clause_key, stamp)
-        context["receipt_code"] = request.GET.get("receipt", "")[:9]
+        # The receipt of a comment this person just sent, from their session, shown once.
+        context["confirmation"] = pop_confirmation(request)
         return context
+
+    def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
+        if getattr(response, "context_data", None) and response.context_data.get("confirmation"):
+            add_never_cache_headers(response)  # it shows a receipt code and its secret
+        return response
 
     def _clause_list(self, context, clause_key: str, stamp: str):
         """The clauses with their counts and newest comments. The whole draft's list is the

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from cms.models import Clause, ConsultationPage, HomePage
 from cms.services import publish_draft_version
-from consult.models import DisplayMode, Stakeholder, Stance, Submission
+from consult.models import DisplayMode, Stakeholder, Stance
 from consult.services import SubmissionInput, submit
 
 logger = logging.getLogger(__name__)
@@ -73,13 +73,14 @@ def load_demo() -> tuple[ConsultationPage, bool]:
     version = publish_draft_version(page)
 
     clauses = {c.identifier: c for c in version.clauses.all()}
+    first = None
     for n, sample in enumerate(load_samples()):
         clause = clauses.get(sample["clause"]) if sample["clause"] else None
         anchor = None
         if clause is not None and sample["quote"]:
             start = clause.text.index(sample["quote"])
             anchor = {"exact": sample["quote"], "start": start, "end": start + len(sample["quote"])}
-        submit(
+        submission = submit(
             page,
             SubmissionInput(
                 text=sample["text"],
@@ -93,10 +94,10 @@ def load_demo() -> tuple[ConsultationPage, bool]:
                 name=sample["name"],
                 display_mode=DisplayMode.NAMED if sample["name"] else DisplayMode.PSEUDONYMOUS,
                 anchor=anchor,
-                client_token=f"demo-{n}",
+                server_token=f"demo-{n}",
             ),
         )
-    first = Submission.objects.get(client_token="demo-0")
+        first = first or submission
     submit(
         page,
         SubmissionInput(
@@ -105,7 +106,7 @@ def load_demo() -> tuple[ConsultationPage, bool]:
             stakeholder=Stakeholder.INDIVIDUAL,
             clause_id=first.clause_id,
             parent_id=first.pk,
-            client_token="demo-reply-0",
+            server_token="demo-reply-0",
         ),
     )
     publish_revised_draft(page, draft.get("revised_clauses", {}))

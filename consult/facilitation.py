@@ -19,12 +19,14 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from cms.models import ConsultationPage
 from consult import roles, services
 from consult.models import DisplayMode, Source, Stakeholder, Stance, Submission
+from consult.receipts import pop_confirmation, remember_confirmation
 
 ENTERED_PREFIX = "Entered by a facilitator from: "
 FACILITATED_SOURCES = [
@@ -139,20 +141,22 @@ def facilitate(request, slug: str):
                     client_token=data["client_token"],
                 ),
                 user=None,  # the participant is the author, not the facilitator
+                # A resend of this facilitator's form is the same entry.
+                participant_key=f"facilitator:{request.user.pk}",
             )
         except ValidationError as error:
             _add_errors(form, error)
         else:
             _record_entered_by(submission, request.user)
-            return redirect(
-                reverse("consult:facilitate", kwargs={"slug": slug})
-                + f"?entered={submission.receipt_code}"
-            )
-    return render(
+            remember_confirmation(request, submission)
+            return redirect(reverse("consult:facilitate", kwargs={"slug": slug}))
+    response = render(
         request,
         "facilitation/facilitate.html",
-        {"page": page, "form": form, "entered": request.GET.get("entered", "")},
+        {"page": page, "form": form, "entered": pop_confirmation(request)},
     )
+    add_never_cache_headers(response)
+    return response
 
 
 def _add_errors(form: forms.Form, error: ValidationError) -> None:

@@ -15,12 +15,40 @@ from django.utils.translation import gettext_lazy as _
 from django_comments_xtd.models import XtdComment
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on a phone
+# 12 letters of a 32-letter alphabet: 60 bits, so a code cannot be guessed, in three groups
+# of four so it can still be written down or read out over the phone.
+RECEIPT_GROUPS = 3
+
+
+def _random_groups(groups: int) -> str:
+    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(4 * groups))
+    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
 
 
 def new_receipt_code() -> str:
-    """A short code a participant can write down: 'K7QX-M3PA'."""
-    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(8))
-    return f"{raw[:4]}-{raw[4:]}"
+    """The code a participant keeps to follow their submission: 'K7QX-M3PA-W8RT'."""
+    return _random_groups(RECEIPT_GROUPS)
+
+
+def new_receipt_secret() -> str:
+    """The second secret, shown once on the confirmation page: with the code it opens the
+    participant's full export (their original text and contact details)."""
+    return _random_groups(RECEIPT_GROUPS)
+
+
+def normalise_receipt(value: str) -> str:
+    """A code as people write it ('k7qx m3pa w8rt', with or without dashes) in its stored
+    form; anything that cannot be a code becomes ''."""
+    letters = "".join(ch for ch in value.upper() if ch in RECEIPT_ALPHABET)
+    if len(letters) not in (8, 4 * RECEIPT_GROUPS):  # 8: codes issued before 60-bit codes
+        return ""
+    return "-".join(letters[i : i + 4] for i in range(0, len(letters), 4))
+
+
+def new_public_alias() -> str:
+    """The pseudonym's suffix ('Participant 7KQ2'): random, unrelated to the receipt code,
+    so the name shown in public says nothing about the code."""
+    return "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(4))
 
 
 class Stance(models.TextChoices):
@@ -101,15 +129,19 @@ class Submission(XtdComment):
         blank=True,
         help_text=_("The text as submitted, before redaction. Visible to moderators only."),
     )
-    receipt_code = models.CharField(max_length=9, unique=True, default=new_receipt_code)
+    receipt_code = models.CharField(max_length=19, unique=True, default=new_receipt_code)
+    # salted_hmac of the second secret (consult.receipts); the secret itself is never stored.
+    receipt_secret_hash = models.CharField(max_length=64, blank=True, editable=False)
+    public_alias = models.CharField(max_length=8, default=new_public_alias, editable=False)
     client_token = models.CharField(
         max_length=64,
         null=True,
         blank=True,
         unique=True,
         help_text=_(
-            "Sent by the client with the form; a resubmission with the same token is "
-            "the same submission."
+            "A digest of the idempotency token with its consultation and participant "
+            "(consult.receipts.scoped_token): a resend by the same person is the same "
+            "submission."
         ),
     )
     # W3C TextQuoteSelector + TextPositionSelector into clause.text, or empty.
@@ -154,4 +186,4 @@ class Submission(XtdComment):
             return self.organisation
         if self.display_mode == DisplayMode.NAMED and self.user_name:
             return self.user_name
-        return f"Participant {self.receipt_code[:4]}"
+        return f"Participant {self.public_alias}"

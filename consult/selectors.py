@@ -60,7 +60,7 @@ SHOWN_FIELDS = [
     "organisation",
     "display_mode",
     "proposed_wording",
-    "receipt_code",
+    "public_alias",
     "anchor_exact",
     "anchor_start",
     "anchor_end",

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cms.models import ClauseVersion, ConsultationPage
+from consult import receipts
 from consult.models import AnchorStatus, DisplayMode, Source, Stakeholder, Stance, Submission
 from consult.reading_cache import comments_changed
 
@@ -38,7 +39,10 @@ class SubmissionInput:
     name: str = ""
     email: str = ""
     source: str = Source.TYPED
+    # An idempotency token the client made (scoped to the participant), or one the server
+    # made for a record it owns ("townhall-question-6"); see consult.receipts.
     client_token: str | None = None
+    server_token: str | None = None
     parent_id: int | None = None
     anchor: dict | None = field(default=None)
     ip_address: str | None = None
@@ -127,18 +131,82 @@ def complete_anchor(clause_text: str, start: int, end: int) -> dict:
     }
 
 
-def submit(
-    consultation: ConsultationPage, data: SubmissionInput, user=None, *, check_open: bool = True
-) -> Submission:
-    """Record a submission. Idempotent on ``client_token``: a resend returns the original.
+class TokenConflict(ValidationError):
+    """The same idempotency token came with different content: not a resend (HTTP 409)."""
 
-    ``check_open=False`` is for the town-hall door only (issue 7): a session that ends after
-    the consultation closed still records what was asked in it.
-    """
+    def __init__(self):
+        super().__init__(
+            {
+                "client_token": [
+                    _(
+                        "This form was already sent with different words. Reload the page "
+                        "to write a new comment."
+                    )
+                ]
+            },
+            code="token_conflict",
+        )
+
+
+def _stored_token(consultation, data: SubmissionInput, participant_key: str) -> str | None:
+    if data.server_token:
+        return receipts.scoped_token(consultation.pk, "", data.server_token, receipts.SERVER)
     if data.client_token:
-        existing = Submission.objects.filter(client_token=data.client_token).first()
+        return receipts.scoped_token(
+            consultation.pk, participant_key, data.client_token, receipts.CLIENT
+        )
+    return None
+
+
+def _resend(existing: Submission, data: SubmissionInput, clause_id) -> Submission:
+    """The earlier submission for a resent form, with a fresh second secret: the first
+    answer may never have reached the participant, who is the only one holding the token."""
+    # The comments library stores a top-level comment as its own parent.
+    existing_parent = 0 if existing.parent_id in (0, existing.pk) else existing.parent_id
+    if data.client_token and (
+        existing.original_text != data.text
+        or existing.stance != data.stance
+        or existing.stakeholder != data.stakeholder
+        or existing.clause_id != clause_id
+        or existing_parent != (data.parent_id or 0)
+    ):
+        raise TokenConflict()
+    existing.receipt_secret = receipts.issue_secret(existing)
+    existing.save(update_fields=["receipt_secret_hash"])
+    return existing
+
+
+def participant_key_for(user, session_participant: str = "") -> str:
+    """Who the participant is, for scoping tokens: their account, else their session's id."""
+    if user is not None and getattr(user, "is_authenticated", False):
+        return f"user:{user.pk}"
+    return session_participant
+
+
+def submit(
+    consultation: ConsultationPage,
+    data: SubmissionInput,
+    user=None,
+    *,
+    check_open: bool = True,
+    participant_key: str = "",
+) -> Submission:
+    """Record a submission. Idempotent on the token: the same participant resending the
+    same form gets the original back (with a new second secret); the same token with other
+    words is a ``TokenConflict``.
+
+    ``participant_key`` says who sent a client token (``participant_key_for``); a client
+    token without one is scoped to the consultation only. The returned submission carries
+    ``receipt_secret``, shown to the participant once and never stored. ``check_open=False``
+    is for the town-hall door only: a session that ends after the consultation closed
+    still records what was asked in it.
+    """
+    participant_key = participant_key or participant_key_for(user)
+    stored_token = _stored_token(consultation, data, participant_key)
+    if stored_token:
+        existing = Submission.objects.filter(client_token=stored_token).first()
         if existing is not None:
-            return existing
+            return _resend(existing, data, data.clause_id)
     if check_open:
         check_can_submit(consultation)
     clause = _validate(consultation, data)
@@ -170,9 +238,10 @@ def submit(
         display_mode=data.display_mode,
         proposed_wording=data.proposed_wording,
         source=data.source,
-        client_token=data.client_token or None,
+        client_token=stored_token,
         parent_id=data.parent_id or 0,
     )
+    secret = receipts.issue_secret(submission)
     if anchor:
         submission.anchor_exact = anchor["exact"]
         submission.anchor_prefix = anchor["prefix"]
@@ -190,10 +259,12 @@ def submit(
             screen_new_submission(submission)
             # --- end moderation ---
     except IntegrityError:
-        # Two requests with the same client token raced; the first one won.
-        if data.client_token:
-            return Submission.objects.get(client_token=data.client_token)
+        # Two requests with the same token raced; the first one won.
+        if stored_token:
+            existing = Submission.objects.get(client_token=stored_token)
+            return _resend(existing, data, data.clause_id)
         raise
+    submission.receipt_secret = secret
     return submission
 
 

@@ -1,4 +1,10 @@
-"""URL map: our own views first, then django-comments-xtd, then Wagtail's page tree."""
+"""URL map: our own views, then Wagtail's page tree.
+
+django-comments-xtd provides the Submission model's base and its threading, not its views:
+its public API, reply, post, flag and like views showed chosen names, e-mail hashes and held
+or removed comments, and created comments past our checks. Every submission comes in
+through consult.services.submit and is shown through our own pages.
+"""
 
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
@@ -16,7 +22,6 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("comments/", include("django_comments_xtd.urls")),
 ]
 
 urlpatterns += i18n_patterns(

@@ -6,12 +6,15 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from cms.models import ConsultationPage
 from consult.forms import CommentForm, comment_form_context
-from consult.models import Submission
-from consult.services import submit
+from consult.live.identity import participant_for_request
+from consult.models import Submission, normalise_receipt
+from consult.receipts import remember_confirmation
+from consult.services import TokenConflict, participant_key_for, submit
 from moderation.ratelimit import rate_limited
 
 
@@ -23,10 +26,13 @@ def healthz(request):
     return JsonResponse({"ok": True})
 
 
+@never_cache
 @require_GET
 def receipt_lookup(request):
-    """Anyone with a receipt code can see what happened to that submission."""
-    code = request.GET.get("code", "").strip().upper()
+    """Anyone with a receipt code can see what happened to that submission: its status, the
+    decisions and the public text; never the original, the name or the contact details."""
+    code = normalise_receipt(request.GET.get("code", ""))
+    looked_up = bool(request.GET.get("code", "").strip())
     submission = None
     if code:
         submission = (
@@ -39,7 +45,12 @@ def receipt_lookup(request):
     return render(
         request,
         "consult/receipt.html",
-        {"code": code, "submission": submission, "looked_up": bool(code), "decisions": decisions},
+        {
+            "code": code or request.GET.get("code", "")[:32],
+            "submission": submission,
+            "looked_up": looked_up,
+            "decisions": decisions,
+        },
     )
 
 
@@ -55,6 +66,7 @@ def _error_messages(error: ValidationError) -> dict[str, list[str]]:
     return {"__all__": [str(m) for m in error.messages]}
 
 
+@never_cache
 @require_POST
 @rate_limited("comment")
 def post_comment(request, page_id: int):
@@ -63,8 +75,16 @@ def post_comment(request, page_id: int):
     form = CommentForm(request.POST)
     status, errors, submission = 400, {}, None
     if form.is_valid():
+        participant = participant_key_for(request.user, participant_for_request(request))
         try:
-            submission = submit(page, form.to_input(request.META.get("REMOTE_ADDR")), request.user)
+            submission = submit(
+                page,
+                form.to_input(request.META.get("REMOTE_ADDR")),
+                request.user,
+                participant_key=participant,
+            )
+        except TokenConflict as error:
+            errors, status = _error_messages(error), 409
         except ValidationError as error:
             errors = _error_messages(error)
             if getattr(error, "code", None) == "closed":
@@ -76,17 +96,19 @@ def post_comment(request, page_id: int):
             return JsonResponse(
                 {
                     "receipt_code": submission.receipt_code,
+                    "receipt_secret": submission.receipt_secret,
                     "status": submission.status,
                     "id": submission.pk,
                 },
                 status=201,
             )
+        remember_confirmation(request, submission)
         anchor = (
             f"#comment-{submission.pk}"
             if submission.is_public
             else (f"#clause-{submission.clause_key}" if submission.clause_key else "")
         )
-        return redirect(f"{page.url}?receipt={submission.receipt_code}{anchor}")
+        return redirect(f"{page.url}{anchor}")
     if _wants_json(request):
         return JsonResponse({"errors": errors}, status=status)
     context = {

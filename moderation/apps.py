@@ -5,8 +5,3 @@ class ModerationConfig(AppConfig):
     """Queue, automatic checks, public decisions, appeals and the audit log."""
 
     name = "moderation"
-
-    def ready(self):
-        from moderation.moderator import register
-
-        register()

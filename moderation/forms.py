@@ -32,7 +32,7 @@ class AppealDecisionForm(forms.Form):
 
 
 class AppealForm(HoneypotMixin):
-    code = forms.CharField(label=_("Receipt code"), max_length=9)
+    code = forms.CharField(label=_("Receipt code"), max_length=32)
     decision = forms.IntegerField(widget=forms.HiddenInput)
     text = forms.CharField(
         label=_("Why should the decision change?"), max_length=2000, widget=forms.Textarea

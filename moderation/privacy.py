@@ -16,14 +16,38 @@ from moderation.models import Appeal, AuditLog, Decision
 DELETED_TEXT = "[deleted by the participant]"
 
 
-def export_submission(submission: Submission) -> dict:
-    decisions = Decision.objects.filter(submission=submission).select_related("appeal")
+def _decisions(submission: Submission, *, with_appeal_text: bool) -> list[dict]:
+    rows = []
+    for d in Decision.objects.filter(submission=submission).select_related("appeal"):
+        appeal = None
+        if hasattr(d, "appeal"):
+            appeal = {"outcome": d.appeal.outcome}
+            if with_appeal_text:
+                appeal["text"] = d.appeal.text
+        rows.append(
+            {
+                "action": d.action,
+                "reason": d.reason,
+                "explanation": d.explanation,
+                "at": d.created_at.isoformat(),
+                "appeal": appeal,
+            }
+        )
+    return rows
+
+
+def receipt_record(submission: Submission) -> dict:
+    """What a receipt code alone shows: the status, the decisions and the public text.
+
+    Anyone holding the code sees this, so it holds nothing the author did not make public:
+    no original text, no name, no contact details, no appeal text.
+    """
     return {
         "receipt_code": submission.receipt_code,
         "consultation": submission.consultation.title,
         "clause": submission.clause.identifier if submission.clause_id else None,
         "submitted_at": submission.submit_date.isoformat(),
-        "text_as_submitted": submission.original_text or submission.comment,
+        "status": submission.status,
         "text_shown_publicly": submission.comment,
         "proposed_wording": submission.proposed_wording,
         "stance": submission.stance,
@@ -31,25 +55,21 @@ def export_submission(submission: Submission) -> dict:
         "organisation": submission.organisation,
         "language": submission.language,
         "source": submission.source,
+        "highlighted_passage": submission.anchor_exact,
+        "decisions": _decisions(submission, with_appeal_text=False),
+    }
+
+
+def export_submission(submission: Submission) -> dict:
+    """Everything about one submission, for its author only (their account, or the receipt
+    code with its second secret): the original text and contact details too."""
+    return {
+        **receipt_record(submission),
+        "decisions": _decisions(submission, with_appeal_text=True),
+        "text_as_submitted": submission.original_text or submission.comment,
         "display_mode": submission.display_mode,
         "name": submission.user_name,
         "email": submission.user_email,
-        "status": submission.status,
-        "highlighted_passage": submission.anchor_exact,
-        "decisions": [
-            {
-                "action": d.action,
-                "reason": d.reason,
-                "explanation": d.explanation,
-                "at": d.created_at.isoformat(),
-                "appeal": (
-                    {"text": d.appeal.text, "outcome": d.appeal.outcome}
-                    if hasattr(d, "appeal")
-                    else None
-                ),
-            }
-            for d in decisions
-        ],
     }
 
 

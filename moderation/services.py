@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from consult.models import normalise_receipt
 from consult.roles import is_moderator
 from moderation.checks import assess, redact
 from moderation.models import Appeal, AuditLog, Decision, Reason, Screening
@@ -149,7 +150,7 @@ def file_appeal(receipt_code: str, decision_id: int, text: str) -> Appeal:
     """The author (proved by the receipt code) appeals a decision, once."""
     decision = (
         Decision.objects.select_related("submission")
-        .filter(pk=decision_id, submission__receipt_code=receipt_code.strip().upper())
+        .filter(pk=decision_id, submission__receipt_code=normalise_receipt(receipt_code))
         .first()
     )
     if decision is None:

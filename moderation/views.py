@@ -13,10 +13,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cms.models import ConsultationPage
-from consult.models import Submission
+from consult.models import Submission, normalise_receipt
+from consult.receipts import secret_matches
 from consult.roles import is_moderator
 from moderation import privacy, selectors, services
 from moderation.forms import AppealDecisionForm, AppealForm, DecisionForm
@@ -49,7 +51,7 @@ def transparency_json(request, page_id: int):
 @rate_limited("appeal")
 def appeal(request):
     form = AppealForm(request.POST)
-    code = request.POST.get("code", "").strip().upper()
+    code = normalise_receipt(request.POST.get("code", ""))
     back = reverse("consult:receipt") + "?" + urlencode({"code": code})
     if not form.is_valid():
         for errors in form.errors.values():
@@ -71,6 +73,7 @@ def privacy_page(request):
     return render(request, "moderation/privacy.html", {"deleted_text": privacy.DELETED_TEXT})
 
 
+@never_cache
 @login_required
 @require_GET
 def my_data(request):
@@ -82,24 +85,50 @@ def my_data(request):
     return response
 
 
-@require_GET
+def _json_download(data: dict, filename: str, status: int = 200) -> HttpResponse:
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+        status=status,
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
 def receipt_data(request):
-    """The one submission behind a receipt code, as JSON (the code is the proof)."""
-    code = request.GET.get("code", "").strip().upper()
+    """One submission behind a receipt code, as JSON.
+
+    GET with the code: what the receipt page shows (status, decisions, public text). POST
+    with the code and the second secret from the confirmation page: the author's full
+    export, original text and contact details included. A POST keeps the secret out of
+    URLs and logs.
+    """
+    params = request.POST if request.method == "POST" else request.GET
+    code = normalise_receipt(params.get("code", ""))
     submission = Submission.objects.filter(receipt_code=code).first() if code else None
     if submission is None:
         return JsonResponse(
             {"error": _("No submission has that receipt code. Check the code and try again.")},
             status=404,
         )
-    response = HttpResponse(
-        json.dumps(privacy.export_submission(submission), ensure_ascii=False, indent=2),
-        content_type="application/json; charset=utf-8",
-    )
-    response["Content-Disposition"] = f'attachment; filename="submission-{code}.json"'
-    return response
+    if request.method == "GET":
+        return _json_download(privacy.receipt_record(submission), f"receipt-{code}.json")
+    if not secret_matches(submission, params.get("secret", "")):
+        return JsonResponse(
+            {
+                "error": _(
+                    "The code and the secret do not match. The secret was shown once, "
+                    "with the code, when you sent your submission."
+                )
+            },
+            status=403,
+        )
+    return _json_download(privacy.export_submission(submission), f"submission-{code}.json")
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def delete_account(request):

@@ -220,28 +220,6 @@ def test_transparency_page_shows_figures_never_removed_content(client, demo, mod
     assert client.get(f"/ur/consultations/{demo.pk}/transparency/").status_code == 200
 
 
-def test_comments_library_endpoint_gets_the_same_checks(client, demo):
-    """A reply posted through django-comments-xtd's own view is screened by our moderator."""
-    from django_comments_xtd.forms import XtdCommentForm
-
-    form = XtdCommentForm(demo)
-    data = {
-        **form.generate_security_data(),
-        "name": "Ali",
-        "email": "ali@example.org",
-        "comment": "Reply: my CNIC is 35202-1234567-1 and clause 9 is bad.",
-        "followup": "",
-        "reply_to": "0",
-        "honeypot": "",
-    }
-    response = client.post("/comments/post/", data)
-    assert response.status_code in (200, 302), response.content[:500]
-    s = Submission.objects.get(user_email="ali@example.org")
-    assert s.comment == "Reply: my CNIC is [CNIC removed] and clause 9 is bad."
-    assert s.original_text.startswith("Reply: my CNIC is 35202")
-    assert Screening.objects.get(submission=s).pii_kinds == ["cnic"]
-
-
 def test_role_groups_exist_with_permissions():
     perms = {
         g.name: {f"{p.content_type.app_label}.{p.codename}" for p in g.permissions.all()}

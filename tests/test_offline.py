@@ -15,6 +15,13 @@ pytestmark = [
 ]
 
 
+
+def _stored(consultation, token: str) -> str:
+    """How the test form's token is stored: scoped to its consultation (no participant)."""
+    from consult.receipts import CLIENT, scoped_token
+
+    return scoped_token(consultation.pk, "", token, CLIENT)
+
 def _count(text):
     return Submission.objects.filter(comment=text).count()
 
@@ -55,7 +62,7 @@ def _offline_round_trip(live_server, browser, lang, prefix):
         "() => document.querySelector('[data-offline-status]').dataset.state === 'sent'"
     )
     assert _count(text) == 1
-    assert Submission.objects.get(comment=text).client_token == token
+    assert Submission.objects.get(comment=text).client_token == _stored(demo, token)
     assert page.evaluate("() => window.consultOfflineQueue.pending()") == []
     # A second flush (e.g. another tab) sends nothing twice.
     page.evaluate("() => window.consultOfflineQueue.flush()")
@@ -99,8 +106,8 @@ def test_online_submission_goes_straight_through(live_server, demo, browser):
     page.click("button[type=submit]")
     page.wait_for_url("**/test-offline/?sent=1")
     assert _count("Sent while online.") == 1
-    token = Submission.objects.get(comment="Sent while online.").client_token
-    assert token and len(token) == 32
+    stored = Submission.objects.get(comment="Sent while online.").client_token
+    assert stored and len(stored) == 64  # the scoped digest of the page's token
     context.close()
 
     context = browser.new_context(java_script_enabled=False)

@@ -57,10 +57,14 @@ def test_receipt_code_downloads_only_that_submission(client, demo):
         demo, SubmissionInput(text="Paper form text.", stance="support", stakeholder="individual")
     )
     data = client.get("/my-data/receipt.json", {"code": s.receipt_code.lower()}).json()
-    assert (
-        data["receipt_code"] == s.receipt_code and data["text_as_submitted"] == "Paper form text."
+    assert data["receipt_code"] == s.receipt_code and data["text_shown_publicly"] == (
+        "Paper form text."
     )
-    missing = client.get("/my-data/receipt.json", {"code": "ZZZZ-ZZZZ"})
+    full = client.post(
+        "/my-data/receipt.json", {"code": s.receipt_code, "secret": s.receipt_secret}
+    ).json()
+    assert full["text_as_submitted"] == "Paper form text."
+    missing = client.get("/my-data/receipt.json", {"code": "ZZZZ-ZZZZ-ZZZZ"})
     assert missing.status_code == 404 and "No submission" in missing.json()["error"]
 
 

@@ -175,7 +175,7 @@ def record_questions(page, townhall: TownHall) -> int:
 
     The consultation may have closed before the session ended; the town-hall door is
     allowed past the open-phase check explicitly (``check_open=False``). Idempotent through
-    the client token.
+    a server-made token, which no client can send.
     """
     consultation = page.consultation
     version = consultation.current_version()
@@ -193,7 +193,7 @@ def record_questions(page, townhall: TownHall) -> int:
                 language=page.language,
                 clause_id=clause_ids.get(question.clause_key),
                 source=Source.TOWN_HALL,
-                client_token=f"townhall-question-{question.pk}",
+                server_token=f"townhall-question-{question.pk}",
             ),
             check_open=False,
         )

@@ -354,7 +354,7 @@ def confirm_voice_note(note: VoiceNote, text: str, user=None) -> Submission:
                 display_mode=note.display_mode,
                 name=note.name,
                 source=Source.VOICE,
-                client_token=f"voice-{note.public_id}",
+                server_token=f"voice-{note.public_id}",
             ),
             user=note.uploaded_by if note.via_facilitator else user,
         )
