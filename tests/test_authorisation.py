@@ -22,7 +22,9 @@ from django.contrib.auth.models import Group, User
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from consult import roles
+from consult.models import Submission
 from consult.routing import websocket_urlpatterns
+from consult.services import SubmissionInput, submit
 
 ROLES = [
     "anonymous",
@@ -206,9 +208,22 @@ def users(db):
     return made
 
 
+HELD, REMOVED = "HELD-TEXT-7781 waiting for review", "REMOVED-TEXT-7782 taken down"
+ORIGINAL_CNIC, HIDDEN_NAME, HIDDEN_EMAIL = "35202-9988776-1", "Hidden Ayesha", "hidden@example.org"
+PRIVATE = (HELD[:14], REMOVED[:17], ORIGINAL_CNIC, HIDDEN_NAME, HIDDEN_EMAIL)
+MAY_SEE_PRIVATE = {"moderator", "superuser"}
+
+
+def private_text_in(response) -> list[str]:
+    """Held, removed and original text, and a hidden name or e-mail, found in a response."""
+    if not response.get("Content-Type", "").startswith(("text/", "application/json")):
+        return []
+    body = response.content.decode(errors="replace")
+    return [marker for marker in PRIVATE if marker in body]
+
+
 @pytest.fixture
 def samples(demo, users):
-    from consult.services import SubmissionInput, submit
     from moderation import services
 
     spam = submit(
@@ -221,6 +236,27 @@ def samples(demo, users):
     )
     decision = services.decide(spam, action="remove", reason="spam", moderator=users["superuser"])
     appeal = services.file_appeal(spam.receipt_code, decision.pk, "not spam")
+    # What only moderators may see: a held text, a removed text, an original before redaction.
+    on_clause = {"clause_id": demo.current_version().clauses.first().pk}
+    held = submit(
+        demo, SubmissionInput(text=HELD, stance="other", stakeholder="individual", **on_clause)
+    )
+    Submission.objects.filter(pk=held.pk).update(is_public=False)
+    removed = submit(
+        demo, SubmissionInput(text=REMOVED, stance="other", stakeholder="individual", **on_clause)
+    )
+    services.decide(removed, action="remove", reason="off_topic", moderator=users["superuser"])
+    submit(
+        demo,
+        SubmissionInput(
+            text=f"My CNIC is {ORIGINAL_CNIC}.",
+            stance="oppose",
+            stakeholder="individual",
+            name=HIDDEN_NAME,
+            email=HIDDEN_EMAIL,
+            **on_clause,
+        ),
+    )
     return {
         "page_id": demo.pk,
         "page_url": demo.url,
@@ -258,11 +294,15 @@ def test_every_route_for_every_role(client, users, samples):
             if users[role] is not None:
                 client.force_login(users[role])
             for url in urls:
-                got = classify(client.get(url))
+                response = client.get(url)
+                got = classify(response)
                 checked += 1
                 want = row.expect[role]
                 if got.startswith("error") or (want != "*" and got != want):
                     failures.append(f"{role:16} GET {url}: expected {want}, got {got}")
+                leaked = [] if role in MAY_SEE_PRIVATE else private_text_in(response)
+                if leaked:
+                    failures.append(f"{role:16} GET {url}: shows {leaked}")
     assert not failures, f"{len(failures)} of {checked} checks failed:\n" + "\n".join(failures)
     assert checked > 100
 
