@@ -76,6 +76,11 @@ bench-analysis:
 bench-analysis-quality:
 	CONSULT_INSECURE_DEFAULTS=1 $(PY) bench/bench_analysis_quality.py
 
+# The hostile-input suite against a live production-like server (PostgreSQL + Redis).
+.PHONY: bench-security
+bench-security: venv
+	$(PY) bench/bench_security.py
+
 .PHONY: bench-transcribe
 bench-transcribe: venv
 	CONSULT_INSECURE_DEFAULTS=1 $(PY) bench/bench_transcribe.py
