@@ -12,7 +12,8 @@ from cms.models import ConsultationPage
 from consult.forms import CommentForm, comment_form_context
 from consult.models import Submission
 from consult.services import submit
-from moderation.ratelimit import rate_limited
+from moderation.honeypot import REFUSED, honeypot_tripped
+from moderation.ratelimit import client_ip, limit_receipt_guesses, rate_limited
 
 
 @require_GET
@@ -24,6 +25,7 @@ def healthz(request):
 
 
 @require_GET
+@limit_receipt_guesses
 def receipt_lookup(request):
     """Anyone with a receipt code can see what happened to that submission."""
     code = request.GET.get("code", "").strip().upper()
@@ -40,6 +42,7 @@ def receipt_lookup(request):
         request,
         "consult/receipt.html",
         {"code": code, "submission": submission, "looked_up": bool(code), "decisions": decisions},
+        status=404 if code and submission is None else 200,
     )
 
 
@@ -55,16 +58,24 @@ def _error_messages(error: ValidationError) -> dict[str, list[str]]:
     return {"__all__": [str(m) for m in error.messages]}
 
 
+def _consultation_url(request, page_id: int) -> str:
+    page = ConsultationPage.objects.live().filter(pk=page_id).first()
+    return page.url if page else "/"
+
+
 @require_POST
-@rate_limited("comment")
+@rate_limited("comment", back=_consultation_url)
 def post_comment(request, page_id: int):
     """Submit a comment from the per-clause form (HTML or, with Accept: JSON, for scripts)."""
     page = get_object_or_404(ConsultationPage.objects.live(), pk=page_id).specific
     form = CommentForm(request.POST)
     status, errors, submission = 400, {}, None
-    if form.is_valid():
+    if honeypot_tripped(request.POST):
+        # Refused without saying why: a bot learns nothing it could adjust to.
+        errors = {"__all__": [str(REFUSED)]}
+    elif form.is_valid():
         try:
-            submission = submit(page, form.to_input(request.META.get("REMOTE_ADDR")), request.user)
+            submission = submit(page, form.to_input(client_ip(request)), request.user)
         except ValidationError as error:
             errors = _error_messages(error)
             if getattr(error, "code", None) == "closed":

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django_comments_xtd.moderation import XtdCommentModerator, moderator
 
-from moderation.ratelimit import RateLimited, check, client_ip
+from moderation.ratelimit import RateLimited, check, client_ip, request_participant
 
 
 class ConsultationModerator(XtdCommentModerator):
@@ -23,7 +23,7 @@ class ConsultationModerator(XtdCommentModerator):
         if not content_object.is_open():
             return False
         try:
-            check("comment", user=getattr(request, "user", None), ip=client_ip(request))
+            check("comment", participant=request_participant(request), ip=client_ip(request))
         except RateLimited:
             return False
         return True

@@ -21,7 +21,7 @@ from consult.roles import is_moderator
 from moderation import privacy, selectors, services
 from moderation.forms import AppealDecisionForm, AppealForm, DecisionForm
 from moderation.models import Appeal, AuditLog, Decision, Reason
-from moderation.ratelimit import rate_limited
+from moderation.ratelimit import limit_receipt_guesses, rate_limited
 
 
 # --- public --------------------------------------------------------------------------------
@@ -83,6 +83,7 @@ def my_data(request):
 
 
 @require_GET
+@limit_receipt_guesses
 def receipt_data(request):
     """The one submission behind a receipt code, as JSON (the code is the proof)."""
     code = request.GET.get("code", "").strip().upper()
