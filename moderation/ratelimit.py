@@ -95,7 +95,7 @@ def check(action: str, *, participant: str | None = None, ip: str | None = None,
         limit, window = scopes[scope]
         usage = _count(f"{action}:{scope}", str(value), limit, window)
         if usage and usage["should_limit"]:
-            retry = max(1, usage["time_left"])
+            retry = max(1, usage["time_left"] + 1)  # the window's last second counts too
             raise RateLimited(_limit_message(limit, window, retry), retry)
 
 
