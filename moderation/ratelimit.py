@@ -48,8 +48,8 @@ DEFAULT_LIMITS: dict[str, dict[str, tuple[int, int]]] = {
 def limits() -> dict[str, dict[str, tuple[int, int]]]:
     """The limits in force; a setting may give ``(n, seconds)`` for every scope of an action."""
     merged = {action: dict(scopes) for action, scopes in DEFAULT_LIMITS.items()}
-    for action, override in getattr(settings, "MODERATION_RATE_LIMITS", {}).items():
-        if isinstance(override, tuple):
+    for action, override in settings.MODERATION_RATE_LIMITS.items():
+        if isinstance(override, (tuple, list)):
             override = dict.fromkeys(merged.get(action, {"participant": None}), override)
         merged.setdefault(action, {}).update(override)
     return merged
@@ -117,7 +117,7 @@ def address_from(peer: str, forwarded_for: str) -> str:
     Everything further left was written by the client and may be forged. With n = 0 the
     header is ignored. Never further left than the chain reaches, never an invalid entry.
     """
-    trusted = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0))
+    trusted = int(settings.TRUSTED_PROXY_COUNT)
     chain = [hop.strip() for hop in forwarded_for.split(",")] if forwarded_for else []
     chain.append(peer or "")
     if trusted <= 0:
@@ -191,7 +191,7 @@ def allow_anonymous_vote(townhall_id, question_id, participant: str, ip: str) ->
     address can still join, ask and vote on everything else; a participant counts once,
     however often they vote and unvote. Accounts are not capped here.
     """
-    cap = int(getattr(settings, "LIVE_ANONYMOUS_VOTES_PER_QUESTION_PER_ADDRESS", 50))
+    cap = int(settings.LIVE_ANONYMOUS_VOTES_PER_QUESTION_PER_ADDRESS)
     try:
         question_id = int(question_id)
     except (TypeError, ValueError):
@@ -214,10 +214,10 @@ def _now() -> float:
 
 def _receipt_settings() -> tuple[int, int, int, int]:
     return (
-        int(getattr(settings, "RECEIPT_WRONG_GUESSES_PER_ADDRESS", 10)),
-        int(getattr(settings, "RECEIPT_LOCKOUT_SECONDS", 60)),
-        int(getattr(settings, "RECEIPT_WRONG_GUESSES_SITE_WIDE", 2000)),
-        int(getattr(settings, "RECEIPT_WINDOW_SECONDS", 3600)),
+        int(settings.RECEIPT_WRONG_GUESSES_PER_ADDRESS),
+        int(settings.RECEIPT_LOCKOUT_SECONDS),
+        int(settings.RECEIPT_WRONG_GUESSES_SITE_WIDE),
+        int(settings.RECEIPT_WINDOW_SECONDS),
     )
 
 
