@@ -76,25 +76,42 @@ def _limit_message(limit: int, window: int, retry_after: int) -> str:
 
 
 def _count(group: str, value: str, limit: int, window: int, *, increment: bool = True) -> dict:
-    return get_usage(
+    usage = get_usage(
         None, group=group, key=lambda _group, _request: value, rate=(limit, window),
         increment=increment,
     )  # fmt: skip
+    if usage is None:  # RATELIMIT_ENABLE = False
+        return {"count": 0, "limit": limit, "should_limit": False, "time_left": window}
+    return usage
 
 
-def check(action: str, *, participant: str | None = None, ip: str | None = None, **named):
+def address_key(ip: str) -> str:
+    """What an address is counted as: an IPv6 address by its /64 (one household or phone
+    gets a whole /64, and could otherwise hop through it), IPv4 as is."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address) + "/64"
+    return str(address)
+
+
+def check(action: str, *, participant=None, ip=None, within="", **named) -> None:
     """Count one ``action`` for each identity given; raise ``RateLimited`` if one is over.
 
-    ``named`` are extra scopes (``consultation="12:..."``) limited the same way.
+    ``within`` keeps separate counts per place (a town hall); ``named`` are extra scopes
+    (``consultation="12:..."``) limited the same way.
     """
     scopes = limits()[action]
-    identities = [("participant", participant), ("address", ip), *named.items()]
+    identities = [("participant", participant), ("address", ip and address_key(ip))]
+    identities += named.items()
     for scope, value in identities:
         if not value or scope not in scopes:
             continue
         limit, window = scopes[scope]
-        usage = _count(f"{action}:{scope}", str(value), limit, window)
-        if usage and usage["should_limit"]:
+        usage = _count(f"{action}:{scope}", f"{within}:{value}", limit, window)
+        if usage["should_limit"]:
             retry = max(1, usage["time_left"] + 1)  # the window's last second counts too
             raise RateLimited(_limit_message(limit, window, retry), retry)
 
@@ -198,6 +215,7 @@ def allow_anonymous_vote(townhall_id, question_id, participant: str, ip: str) ->
         return True  # no such question: the service says so
     if not ip or participant.startswith("u:"):
         return True
+    ip = address_key(ip)
     day = 24 * 3600
     group = f"vote-question:{townhall_id}:{question_id}"
     first_time = cache.add(f"{group}:seen:{ip}:{participant}", 1, day)
@@ -230,7 +248,7 @@ def receipt_retry_after(ip: str) -> int:
         waits.append(int(until - _now()) + 1)
     site = _count("receipt:site", "all", site_wide, window, increment=False)
     if site["count"] >= site_wide:
-        waits.append(max(1, site["time_left"]))
+        waits.append(max(1, site["time_left"] + 1))
     return max(waits)
 
 
@@ -262,7 +280,7 @@ def limit_receipt_guesses(view):
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
-        ip = client_ip(request)
+        ip = address_key(client_ip(request))
         wait = receipt_retry_after(ip)
         if wait > 0:
             return _receipt_refusal(request, wait)

@@ -138,3 +138,20 @@ def test_limit_holds_across_two_processes_through_redis():
     # The comment limit is 10 per participant per window: 16 tries across two processes let
     # exactly 10 in (unless the window turned over between them: 1 chance in ~100).
     assert sum(results) == 10, results
+
+
+def test_an_ipv6_address_is_counted_by_its_64(settings):
+    settings.MODERATION_RATE_LIMITS = {"appeal": {"address": (2, 600)}}
+    check("appeal", ip="2001:db8:1:2::1")
+    check("appeal", ip="2001:db8:1:2:ffff::9")
+    with pytest.raises(RateLimited):
+        check("appeal", ip="2001:db8:1:2:abcd::5")  # the same /64
+    check("appeal", ip="2001:db8:1:3::1")  # another /64
+
+
+def test_counts_are_kept_per_place(settings):
+    settings.MODERATION_RATE_LIMITS = {"question": (1, 60)}
+    check("question", participant="a:p", within=1)
+    check("question", participant="a:p", within=2)  # another town hall
+    with pytest.raises(RateLimited):
+        check("question", participant="a:p", within=1)

@@ -225,10 +225,10 @@ class TownHallConsumer(AsyncJsonWebsocketConsumer):
 
     def over_limit(self, limit: str, name: str, content: dict) -> str | None:
         """Why this action is refused by a limit, or None. Cache calls only (no database)."""
-        here = f"{self.townhall_id}:"
-        participant = self.participant and here + self.participant
         try:
-            ratelimit.check(limit, participant=participant, ip=self.address and here + self.address)
+            ratelimit.check(
+                limit, participant=self.participant, ip=self.address, within=self.townhall_id
+            )
         except ratelimit.RateLimited as exc:
             return exc.messages[0]
         if (
