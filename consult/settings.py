@@ -5,6 +5,7 @@ in-memory channel layer and the database task backend. Production reads everythi
 differs from the environment (see README, "Production layout").
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -245,8 +246,23 @@ COMMENTS_XTD_SALT = os.environ.get("COMMENTS_XTD_SALT", SECRET_KEY[:32]).encode(
 COMMENTS_XTD_APP_MODEL_OPTIONS = {
     "default": {"allow_flagging": True, "allow_feedback": False, "show_feedback": False}
 }
-# --- Moderation (issue 8): rate limits as action -> (max requests, window seconds) ----------
-MODERATION_RATE_LIMITS: dict[str, tuple[int, int]] = {}  # defaults: moderation/ratelimit.py
+# --- Abuse limits (moderation/ratelimit.py; README "Configuration") -------------------------
+# How many proxies of ours stand in front of daphne: the client address is the hop just
+# before them in X-Forwarded-For. 0: the TCP peer (REMOTE_ADDR), the header is ignored.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# action -> scope -> [max, window seconds], overriding moderation.ratelimit.DEFAULT_LIMITS,
+# e.g. RATE_LIMITS='{"comment": {"participant": [10, 600], "address": [200, 600]}}'.
+MODERATION_RATE_LIMITS: dict = json.loads(os.environ.get("RATE_LIMITS", "{}"))
+# Distinct anonymous participants from one address who may vote on one town-hall question.
+LIVE_ANONYMOUS_VOTES_PER_QUESTION_PER_ADDRESS = int(
+    os.environ.get("LIVE_ANONYMOUS_VOTES_PER_QUESTION_PER_ADDRESS", "50")
+)
+# Receipt lookups: wrong codes per address (then a pause that doubles each time, within a
+# day) and in total, per window.
+RECEIPT_WRONG_GUESSES_PER_ADDRESS = int(os.environ.get("RECEIPT_WRONG_GUESSES_PER_ADDRESS", "10"))
+RECEIPT_LOCKOUT_SECONDS = int(os.environ.get("RECEIPT_LOCKOUT_SECONDS", "60"))
+RECEIPT_WRONG_GUESSES_SITE_WIDE = int(os.environ.get("RECEIPT_WRONG_GUESSES_SITE_WIDE", "2000"))
+RECEIPT_WINDOW_SECONDS = int(os.environ.get("RECEIPT_WINDOW_SECONDS", "3600"))
 SUBMISSION_MAX_CHARS = int(os.environ.get("SUBMISSION_MAX_CHARS", "5000"))
 
 # --- Voice submissions and offline transcription (consult.voice, analysis.transcription) -----

@@ -15,7 +15,8 @@ from consult.live.identity import participant_for_request
 from consult.models import Submission, normalise_receipt
 from consult.receipts import remember_confirmation
 from consult.services import TokenConflict, participant_key_for, submit
-from moderation.ratelimit import rate_limited
+from moderation.honeypot import REFUSED, honeypot_tripped
+from moderation.ratelimit import client_ip, limit_receipt_guesses, rate_limited
 
 
 @require_GET
@@ -28,6 +29,7 @@ def healthz(request):
 
 @never_cache
 @require_GET
+@limit_receipt_guesses
 def receipt_lookup(request):
     """Anyone with a receipt code can see what happened to that submission: its status, the
     decisions and the public text; never the original, the name or the contact details."""
@@ -51,6 +53,8 @@ def receipt_lookup(request):
             "looked_up": looked_up,
             "decisions": decisions,
         },
+        # The guess limiter counts a 404 as a wrong guess (moderation.ratelimit).
+        status=404 if looked_up and submission is None else 200,
     )
 
 
@@ -66,20 +70,28 @@ def _error_messages(error: ValidationError) -> dict[str, list[str]]:
     return {"__all__": [str(m) for m in error.messages]}
 
 
+def _consultation_url(request, page_id: int) -> str:
+    page = ConsultationPage.objects.live().filter(pk=page_id).first()
+    return page.url if page else "/"
+
+
 @never_cache
 @require_POST
-@rate_limited("comment")
+@rate_limited("comment", back=_consultation_url)
 def post_comment(request, page_id: int):
     """Submit a comment from the per-clause form (HTML or, with Accept: JSON, for scripts)."""
     page = get_object_or_404(ConsultationPage.objects.live(), pk=page_id).specific
     form = CommentForm(request.POST)
     status, errors, submission = 400, {}, None
-    if form.is_valid():
+    if honeypot_tripped(request.POST):
+        # Refused without saying why: a bot learns nothing it could adjust to.
+        errors = {"__all__": [str(REFUSED)]}
+    elif form.is_valid():
         participant = participant_key_for(request.user, participant_for_request(request))
         try:
             submission = submit(
                 page,
-                form.to_input(request.META.get("REMOTE_ADDR")),
+                form.to_input(client_ip(request)),
                 request.user,
                 participant_key=participant,
             )

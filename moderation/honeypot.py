@@ -16,8 +16,12 @@ def honeypot_tripped(data) -> bool:
     return bool((data.get(HONEYPOT_FIELD) or "").strip())
 
 
+REFUSED = _("We could not accept this form. Please send it again.")
+
+
 class HoneypotMixin(forms.Form):
-    """Adds the hidden trap field; a filled trap is a form error, not a silent drop."""
+    """Adds the hidden trap field; a filled trap refuses the form with a message that does
+    not say why (a bot learns nothing to adjust; a person can send it again)."""
 
     website = forms.CharField(
         label=_("Leave this field empty"),
@@ -27,10 +31,8 @@ class HoneypotMixin(forms.Form):
         ),
     )
 
-    def clean_website(self):
-        value = self.cleaned_data.get(HONEYPOT_FIELD, "")
-        if value.strip():
-            raise forms.ValidationError(
-                _("This form looked automated (a hidden field was filled). Please try again.")
-            )
-        return value
+    def clean(self):
+        cleaned = super().clean()
+        if honeypot_tripped(self.data):
+            raise forms.ValidationError(REFUSED, code="refused")
+        return cleaned

@@ -16,6 +16,7 @@ from consult.models import normalise_receipt
 from consult.roles import is_moderator
 from moderation.checks import assess, redact
 from moderation.models import Appeal, AuditLog, Decision, Reason, Screening
+from moderation.ratelimit import text_repeated_too_often
 
 DECISION_REASONS = [r for r in Reason.values if r != Reason.MEETS_RULES]
 
@@ -37,6 +38,11 @@ def screen_new_submission(submission) -> Screening | None:
         submission.proposed_wording = redact(
             submission.proposed_wording, assess(submission.proposed_wording)["findings"]
         )
+    if text_repeated_too_often(submission.consultation_id, original):
+        # A pasted campaign arriving faster than people type: held for a moderator, not
+        # refused, so every copy still counts as a supporter once reviewed.
+        result["hold_reasons"] = [*result["hold_reasons"], Reason.DUPLICATE.value]
+        result["flags"] = [*result["flags"], "same_text_flood"]
     pre = submission.consultation.moderation_mode == "pre"
     held = pre or bool(result["hold_reasons"])
     submission.is_public = not held

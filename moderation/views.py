@@ -23,7 +23,7 @@ from consult.roles import is_moderator
 from moderation import privacy, selectors, services
 from moderation.forms import AppealDecisionForm, AppealForm, DecisionForm
 from moderation.models import Appeal, AuditLog, Decision, Reason
-from moderation.ratelimit import rate_limited
+from moderation.ratelimit import limit_receipt_guesses, rate_limited
 
 
 # --- public --------------------------------------------------------------------------------
@@ -97,6 +97,7 @@ def _json_download(data: dict, filename: str, status: int = 200) -> HttpResponse
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@limit_receipt_guesses
 def receipt_data(request):
     """One submission behind a receipt code, as JSON.
 
@@ -123,7 +124,7 @@ def receipt_data(request):
                     "with the code, when you sent your submission."
                 )
             },
-            status=403,
+            status=404,  # counted as a wrong guess, like an unknown code
         )
     return _json_download(privacy.export_submission(submission), f"submission-{code}.json")
 

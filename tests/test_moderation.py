@@ -150,7 +150,9 @@ def test_receipt_shows_reason_and_appeal_is_one_per_decision(client, demo, mod_a
         {"code": s.receipt_code, "decision": decision.pk, "text": "x", "website": "spam.biz"},
         follow=True,
     )
-    assert "hidden field was filled" in bot.content.decode()
+    # Refused without saying why (tests/security/test_rate_limits.py).
+    assert "We could not accept this form" in bot.content.decode()
+    assert Appeal.objects.count() == 1
 
 
 @pytest.mark.parametrize("overturn", [True, False])

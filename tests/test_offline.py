@@ -15,12 +15,12 @@ pytestmark = [
 ]
 
 
-
 def _stored(consultation, token: str) -> str:
     """How the test form's token is stored: scoped to its consultation (no participant)."""
     from consult.receipts import CLIENT, scoped_token
 
     return scoped_token(consultation.pk, "", token, CLIENT)
+
 
 def _count(text):
     return Submission.objects.filter(comment=text).count()
@@ -29,11 +29,11 @@ def _count(text):
 @override_settings(ROOT_URLCONF="tests.offline_urls")
 def test_offline_comment_is_kept_and_sent_once(live_server, demo, browser):
     for lang, prefix in (("en", ""), ("ur", "/ur")):
-        _offline_round_trip(live_server, browser, lang, prefix)
+        _offline_round_trip(live_server, demo, browser, lang, prefix)
     _resent_on_next_page_load(live_server, browser)
 
 
-def _offline_round_trip(live_server, browser, lang, prefix):
+def _offline_round_trip(live_server, demo, browser, lang, prefix):
     context = browser.new_context()
     page = context.new_page()
     page.goto(f"{live_server.url}{prefix}/test-offline/")

@@ -13,6 +13,8 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from moderation import ratelimit
+
 from . import broadcast, presence, selectors, services
 from .fanout import fanout_for
 from .identity import participant_from_session
@@ -25,12 +27,12 @@ def database_sync_to_async(function):
 
 
 MAX_MESSAGE_BYTES = getattr(settings, "LIVE_MAX_MESSAGE_BYTES", 4096)
-# Per connection: (how many, per how many seconds).
-RATE_LIMITS = getattr(settings, "LIVE_RATE_LIMITS", {"post": (5, 60.0), "vote": (30, 10.0)})
 
-# action name -> (service function, argument names, rate bucket or None)
+# action name -> (service function, argument names, rate limit action or None). The limits
+# are moderation.ratelimit's, per participant and town hall (so reconnecting does not reset
+# them) and, looser, per address.
 ACTIONS = {
-    "post_question": (services.post_question, ("text", "clause_key"), "post"),
+    "post_question": (services.post_question, ("text", "clause_key"), "question"),
     "approve": (services.approve_question, ("question_id",), None),
     "reject": (services.reject_question, ("question_id", "reason"), None),
     "answered": (services.mark_answered, ("question_id", "answer"), None),
@@ -39,33 +41,14 @@ ACTIONS = {
     "open_poll": (services.open_poll, ("question", "options", "multiple"), None),
     "answer_poll": (services.answer_poll, ("poll_id", "option_ids"), "vote"),
     "close_poll": (services.close_poll, ("poll_id",), None),
-    "raise_hand": (services.raise_hand, ("name",), "post"),
-    "lower_hand": (services.lower_hand, (), "post"),
+    "raise_hand": (services.raise_hand, ("name",), "hand"),
+    "lower_hand": (services.lower_hand, (), "hand"),
     "call_next": (services.call_next_speaker, (), None),
     "announce": (services.announce, ("text",), None),
     "caption": (services.caption, ("text",), None),
     "start": (services.start_session, (), None),
     "end": (services.end_session, (), None),
 }
-
-
-class RateLimiter:
-    """A sliding window per bucket, per connection."""
-
-    def __init__(self, limits: dict[str, tuple[int, float]]):
-        self.limits = limits
-        self.hits: dict[str, list[float]] = {}
-
-    def allow(self, bucket: str) -> bool:
-        count, window = self.limits[bucket]
-        now = time.monotonic()
-        hits = [t for t in self.hits.get(bucket, []) if now - t < window]
-        if len(hits) >= count:
-            self.hits[bucket] = hits
-            return False
-        hits.append(now)
-        self.hits[bucket] = hits
-        return True
 
 
 class PingConsumer(AsyncJsonWebsocketConsumer):
@@ -124,7 +107,7 @@ class TownHallConsumer(AsyncJsonWebsocketConsumer):
         if not loaded:
             await self.close(code=4404)
             return
-        self.limiter = RateLimiter(RATE_LIMITS)
+        self.address = ratelimit.client_ip_from_scope(self.scope)
         await self.accept()
         # Events published from here on are held until the snapshot has gone out.
         self.fanout = fanout_for(self.townhall_id)
@@ -225,15 +208,10 @@ class TownHallConsumer(AsyncJsonWebsocketConsumer):
         if name not in ACTIONS:
             await self.error("unknown_action", _("Unknown action."), ref)
             return
-        function, arg_names, bucket = ACTIONS[name]
-        if bucket and not self.actor.facilitator and not self.limiter.allow(bucket):
-            count, window = RATE_LIMITS[bucket]
-            await self.error(
-                "rate_limited",
-                _("Too many requests: at most %(count)d per %(window)d seconds. Wait a moment.")
-                % {"count": count, "window": window},
-                ref,
-            )
+        function, arg_names, limit = ACTIONS[name]
+        refusal = limit and not self.actor.facilitator and self.over_limit(limit, name, content)
+        if refusal:
+            await self.error("rate_limited", refusal, ref)
             return
         kwargs = {arg: content[arg] for arg in arg_names if arg in content}
         try:
@@ -244,6 +222,27 @@ class TownHallConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(
             {"type": "ack", "ref": ref, "action": name, "result": result, "at": time.time()}
         )
+
+    def over_limit(self, limit: str, name: str, content: dict) -> str | None:
+        """Why this action is refused by a limit, or None. Cache calls only (no database)."""
+        try:
+            ratelimit.check(
+                limit, participant=self.participant, ip=self.address, within=self.townhall_id
+            )
+        except ratelimit.RateLimited as exc:
+            return exc.messages[0]
+        if (
+            name == "vote"
+            and self.participant
+            and not ratelimit.allow_anonymous_vote(
+                self.townhall_id, content.get("question_id"), self.participant, self.address
+            )
+        ):
+            return _(
+                "Many people on your network have already voted on this question; it "
+                "cannot take more votes from there."
+            )
+        return None
 
     def for_me(self, message: dict) -> dict:
         """Redact what this connection may not see (pending questions of others)."""

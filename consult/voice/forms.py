@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cms.models import ClauseVersion
 from consult.models import DisplayMode, Stakeholder, Stance
+from moderation.honeypot import HoneypotMixin
 
 LANGUAGE_NAMES = {
     "en": _("English"),
@@ -30,7 +31,7 @@ class ClauseChoiceField(forms.ModelChoiceField):
         return f"{obj.identifier} {obj.heading}".strip()
 
 
-class VoiceNoteForm(forms.Form):
+class VoiceNoteForm(HoneypotMixin):
     audio = forms.FileField(
         label=_("Recording"),
         help_text=_(
