@@ -403,7 +403,7 @@ def probe_bad_inputs(t: Suite) -> None:
         r = t.session().get(t.url(path))
         t.check(f"NUL in query {path}: 4xx", 400 <= r.status_code < 500, str(r.status_code))
     # A voice note whose organisation is too long.
-    r = voice_upload(t, organisation="O" * 300)
+    r, _session = voice_upload(t, organisation="O" * 300)
     t.check(
         "voice note with a 300-character organisation: 4xx",
         400 <= r.status_code < 500,
