@@ -109,7 +109,7 @@ async def test_no_live_payload_carries_a_user_or_participant_id(hall, django_use
     assert queue[1]["name"].startswith("Participant ")
     await late_bob.close()
     await act(fac, "call_next")
-    await act(alice, "lower_hand")
+    await act(bob, "lower_hand")  # Alice was called first; Bob gives up
     await act(fac, "announce", text="Five minutes left")
     await act(fac, "caption", text="We are closing soon")
     await act(fac, "end")
