@@ -154,3 +154,35 @@ async def test_no_live_payload_carries_a_user_or_participant_id(hall, django_use
             assert not (isinstance(value, str) and value.startswith(("u:", "a:"))), path
     for client in (*clients, bob_view, alice_view):
         await client.close()
+
+
+def test_events_stored_before_handles_lose_their_ids(db, settings):
+    """The data migration rewrites an event log written with participant ids."""
+    import importlib
+
+    from django.apps import apps
+
+    from consult.live.identity import public_handle
+    from consult.live.models import TownHall
+
+    migration = importlib.import_module(
+        "consult.live.migrations.0002_payloads_name_people_by_handle"
+    )
+    townhall = TownHall.objects.get(page=make_town_hall())
+    question = {"id": 1, "text": "Call 0333-1112223", "author": "u:3", "status": "approved"}
+    speaker = {"id": 2, "name": "Ali 0333-1112223", "participant": "a:abc"}
+    LiveEvent.objects.create(
+        townhall=townhall, seq=1, type="question", payload={"question": question}
+    )
+    LiveEvent.objects.create(
+        townhall=townhall, seq=2, type="speakers", payload={"queue": [speaker], "current": speaker}
+    )
+    migration.forwards(apps, None)
+    stored = [e.payload for e in LiveEvent.objects.filter(townhall=townhall).order_by("seq")]
+    text = json.dumps(stored)
+    assert "u:3" not in text and "a:abc" not in text
+    assert '"author"' not in text and '"participant"' not in text
+    assert stored[0]["question"]["handle"] == public_handle(townhall.pk, "u:3")
+    assert stored[0]["question"]["text"] == "Call [phone removed]"
+    assert stored[1]["queue"][0]["handle"] == public_handle(townhall.pk, "a:abc")
+    assert stored[1]["current"]["name"] == "Ali [phone removed]"

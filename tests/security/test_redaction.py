@@ -268,3 +268,22 @@ def test_report_and_open_data_show_only_redacted_fields(
             assert_redacted(row["text"], f"the {name} text of {submission.pk}")
             if submission.stakeholder != "individual":
                 assert_redacted(row["organisation"], f"the {name} organisation of {submission.pk}")
+
+
+def test_submissions_stored_before_screening_every_field_are_redacted(demo):
+    """The data migration redacts the public fields of submissions already in the record."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "consult.migrations.0003_redact_personal_data_in_public_fields"
+    )
+    old = Submission.objects.filter(is_public=True).first()
+    Submission.objects.filter(pk=old.pk).update(
+        organisation=f"Forum {PII}", user_name=PII, proposed_wording=f"see {PII}"
+    )
+    migration.forwards(apps, None)
+    old.refresh_from_db()
+    for field in ("organisation", "user_name", "proposed_wording"):
+        assert_redacted(getattr(old, field), f"the migrated {field}")
