@@ -64,7 +64,7 @@ def test_open_data_csv_neutralises_formulas(client, demo, django_capture_on_comm
                 text=f"{formula} and the complaint deadline of thirty days is far too long.",
                 stance="oppose",
                 stakeholder="business",
-                organisation=f"{formula} Traders",
+                organisation=f"=SUM({n}+1) Traders",  # a link here is held as spam
                 language="en",
                 clause_id=clause.pk,
                 client_token=token,

@@ -287,3 +287,22 @@ def test_submissions_stored_before_screening_every_field_are_redacted(demo):
     old.refresh_from_db()
     for field in ("organisation", "user_name", "proposed_wording"):
         assert_redacted(getattr(old, field), f"the migrated {field}")
+
+
+def test_a_slur_in_the_organisation_holds_the_submission_like_one_in_the_comment(demo):
+    """Every public field is screened like the comment, not only redacted."""
+    from consult.services import SubmissionInput, submit
+
+    submission = submit(
+        demo,
+        SubmissionInput(
+            text="Thirty days is too long for a complaint.",
+            stance="oppose",
+            stakeholder="business",
+            organisation="Harami Traders",
+            language="en",
+            clause_id=clause_number(demo, 2).pk,
+        ),
+    )
+    assert submission.status == "held"
+    assert "abuse" in submission.screening.hold_reasons
