@@ -3,8 +3,6 @@ published by the ministry. Served as HTML, PDF (WeasyPrint) and open data (CSV, 
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 from django.db import models
@@ -16,6 +14,7 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Page
 
 from analysis.charts import STANCE_COLOURS, stacked_bar
+from analysis.exports import csv_chunks
 from analysis.selectors import OPEN_DATA_FIELDS, open_data_rows
 
 MAX_MEMBER_LINKS = 1000  # per theme on the HTML page; the open data lists every one
@@ -126,20 +125,10 @@ class ReportPage(RoutablePageMixin, Page):
 
     @path("open-data/csv/", name="csv")
     def open_data_csv(self, request):
-        def lines():
-            buffer = io.StringIO()
-            writer = csv.DictWriter(buffer, fieldnames=OPEN_DATA_FIELDS)
-            buffer.write("\ufeff")  # Excel opens UTF-8 (Urdu) correctly with a BOM
-            writer.writeheader()
-            for row in open_data_rows(self.run) if self.run else []:
-                writer.writerow(row)
-                if buffer.tell() > 65536:
-                    yield buffer.getvalue()
-                    buffer.seek(0)
-                    buffer.truncate()
-            yield buffer.getvalue()
-
-        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        rows = open_data_rows(self.run) if self.run else []
+        response = StreamingHttpResponse(
+            csv_chunks(OPEN_DATA_FIELDS, rows), content_type="text/csv; charset=utf-8"
+        )
         response["Content-Disposition"] = f'attachment; filename="{self.slug}-submissions.csv"'
         return response
 

@@ -221,7 +221,8 @@ def submit(
         object_pk=str(consultation.pk),
         site=Site.objects.get_current(),
         user=user if is_user else None,
-        user_name=(data.name or (user.get_full_name() if is_user else ""))[:50],
+        # Cut to the column after screening (moderation.services.screen_new_submission).
+        user_name=data.name or (user.get_full_name() if is_user else ""),
         user_email=data.email or (user.email if is_user else ""),
         comment=data.text,
         original_text=data.text,
@@ -250,14 +251,14 @@ def submit(
         submission.anchor_end = anchor["end"]
         submission.anchor_status = "exact"
         submission.anchor_confidence = 1.0
+    # Redacted and screened before the insert: one write, never a moment with raw text.
+    from moderation.services import record_screening, screen_new_submission
+
+    screening = screen_new_submission(submission)
     try:
         with transaction.atomic():
             submission.save()
-            # --- moderation (issue 8): redact personal data, hold per mode and checks ---
-            from moderation.services import screen_new_submission
-
-            screen_new_submission(submission)
-            # --- end moderation ---
+            record_screening(submission, screening)
     except IntegrityError:
         # Two requests with the same token raced; the first one won.
         if stored_token:

@@ -178,6 +178,12 @@ def redact(text: str, findings: list[dict]) -> str:
     return "".join(pieces)
 
 
+def redact_personal_data(text: str) -> str:
+    """``text`` with every finding replaced by its label: the one-step form of
+    ``redact(text, find_personal_data(text))`` for short lines (names, live questions)."""
+    return redact(text, find_personal_data(text))
+
+
 # --- All automatic checks together -------------------------------------------------------
 
 SPAM_HOLD_THRESHOLD = 0.5

@@ -12,44 +12,68 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from consult.models import normalise_receipt
+from consult.models import Submission, normalise_receipt
 from consult.roles import is_moderator
-from moderation.checks import assess, redact
+from moderation.checks import assess, assess_texts, redact
 from moderation.models import Appeal, AuditLog, Decision, Reason, Screening
 from moderation.ratelimit import text_repeated_too_often
 
 DECISION_REASONS = [r for r in Reason.values if r != Reason.MEETS_RULES]
 
 
-def screen_new_submission(submission) -> Screening | None:
-    """Redact personal data into the public text and decide visibility on arrival.
+# Besides the comment, what anyone else may see of a submission: the organisation (shown as a
+# lobbying disclosure), the name (shown when the author chose to be named) and the proposed
+# wording. Each is screened like the comment and redacted in place, once, on the way in.
+SCREENED_FIELDS = ("organisation", "user_name", "proposed_wording")
 
-    Works on an unsaved submission (the comments library's moderator calls it before save)
-    and on a saved one (``consult.services.submit`` calls it inside its transaction, after
-    the insert); only a saved one gets its ``Screening`` row. Pre-moderation holds
-    everything; post-moderation publishes unless a check holds it. Nothing is deleted.
+
+def screen_new_submission(submission) -> dict:
+    """Redact personal data into the public fields and decide visibility, before the insert.
+
+    ``consult.services.submit`` calls it on the unsaved submission, so a submission is
+    written once, already redacted; it then records the returned result with
+    ``record_screening`` once the row exists. Pre-moderation holds everything;
+    post-moderation publishes unless a check holds it (in any public field). Nothing is
+    deleted. Only the comment keeps its original, in ``original_text``, for moderators: it
+    is what they judge and may need to re-redact by hand. The other fields are short, and
+    their personal data is no use to anyone: contact details have their own private field
+    (``user_email``), so keeping a second copy would only be more to leak.
     """
     original = submission.original_text or submission.comment
     submission.original_text = original
-    result = assess(original)
-    if result["findings"]:
-        submission.comment = redact(original, result["findings"])
-    if submission.proposed_wording:
-        submission.proposed_wording = redact(
-            submission.proposed_wording, assess(submission.proposed_wording)["findings"]
-        )
+    others = [(name, getattr(submission, name) or "") for name in SCREENED_FIELDS]
+    others = [(name, value) for name, value in others if value.strip()]
+    results = assess_texts([original, *(value for _name, value in others)])
+    if results[0]["findings"]:
+        submission.comment = redact(original, results[0]["findings"])
+    for (name, value), result in zip(others, results[1:], strict=True):
+        # Redacted before it is cut to the column, so a cut never splits a phone number
+        # into something the patterns no longer see.
+        redacted = redact(value, result["findings"]) if result["findings"] else value
+        setattr(submission, name, redacted[: Submission._meta.get_field(name).max_length])
+    result = _combined(["comment", *(name for name, _value in others)], results)
     if text_repeated_too_often(submission.consultation_id, original):
         # A pasted campaign arriving faster than people type: held for a moderator, not
         # refused, so every copy still counts as a supporter once reviewed.
         result["hold_reasons"] = [*result["hold_reasons"], Reason.DUPLICATE.value]
         result["flags"] = [*result["flags"], "same_text_flood"]
     pre = submission.consultation.moderation_mode == "pre"
-    held = pre or bool(result["hold_reasons"])
-    submission.is_public = not held
-    if submission.pk is None:
-        return None  # the caller records the screening once the row exists
-    submission.save(update_fields=["comment", "original_text", "proposed_wording", "is_public"])
-    return record_screening(submission, result)
+    submission.is_public = not (pre or bool(result["hold_reasons"]))
+    return result
+
+
+def _combined(fields: list[str], results: list[dict]) -> dict:
+    """One screening for the whole submission: what any field found, the highest scores,
+    every reason to hold; ``fields`` names where personal data was found."""
+    named = list(zip(fields, results, strict=True))
+    return {
+        "findings": [f | {"field": name} for name, r in named for f in r["findings"]],
+        "fields": [name for name, r in named if r["findings"]],
+        "flags": list(dict.fromkeys(flag for r in results for flag in r["flags"])),
+        "spam_score": max(r["spam_score"] for r in results),
+        "abuse_score": max(r["abuse_score"] for r in results),
+        "hold_reasons": list(dict.fromkeys(code for r in results for code in r["hold_reasons"])),
+    }
 
 
 def record_screening(submission, result: dict) -> Screening:
@@ -74,7 +98,8 @@ def record_screening(submission, result: dict) -> Screening:
             reason=Reason.PERSONAL_DATA,
             before_text="",  # the original stays in Submission.original_text, moderators only
             after_text=submission.comment,
-            explanation=", ".join(screening.pii_kinds),
+            explanation=", ".join(screening.pii_kinds)
+            + (f" ({', '.join(result['fields'])})" if result.get("fields") else ""),
         )
     if screening.held:
         AuditLog.objects.create(

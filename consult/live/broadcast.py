@@ -23,6 +23,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import close_old_connections
 
+from .selectors import PERSONAL_EVENTS
+
 logger = logging.getLogger(__name__)
 
 
@@ -41,9 +43,10 @@ def send_event(townhall_id: int, message: dict) -> None:
     # Encoded once here rather than once per connection (2,000 json.dumps per event).
     text = json.dumps(message, ensure_ascii=False)
     envelope = {"type": "live.event", "text": text}
-    if "question" in message.get("payload", {}):
-        # Each connection redacts a question for itself (consumers.for_me): it needs the
-        # object; everything else goes out as the same text, decoded by nobody on the way.
+    if message.get("event") in PERSONAL_EVENTS:
+        # Each connection makes its own copy of a question or the speaker queue (handles
+        # out, its "mine" flags in: consumers.for_me): it needs the object; everything
+        # else goes out as the same text, decoded by nobody on the way.
         envelope["message"] = message
     try:
         async_to_sync(layer.group_send)(group_name(townhall_id), envelope)

@@ -17,7 +17,7 @@ from moderation import ratelimit
 
 from . import broadcast, presence, selectors, services
 from .fanout import fanout_for
-from .identity import participant_from_session
+from .identity import participant_from_session, public_handle
 
 
 def database_sync_to_async(function):
@@ -128,6 +128,7 @@ class TownHallConsumer(AsyncJsonWebsocketConsumer):
         self.participant = participant_from_session(self.scope.get("session"), user)
         self.actor = services.actor_for(page, self.participant, user)
         self.townhall_id = selectors.townhall_for_page(page).pk
+        self.handle = public_handle(self.townhall_id, self.participant)
         return True
 
     def _join(self):
@@ -245,17 +246,14 @@ class TownHallConsumer(AsyncJsonWebsocketConsumer):
         return None
 
     def for_me(self, message: dict) -> dict:
-        """Redact what this connection may not see (pending questions of others)."""
-        question = message.get("payload", {}).get("question")
-        if question is None:
-            return message
-        redacted = selectors.redact_question(
-            question, facilitator=self.actor.facilitator, participant=self.participant
+        """What this connection may see: no handles, its own ``mine`` flags, and no text of
+        other people's pending questions."""
+        return selectors.for_connection(
+            message, facilitator=self.actor.facilitator, handle=self.handle
         )
-        return message | {"payload": message["payload"] | {"question": redacted}}
 
     async def live_event(self, event):
-        if "message" in event:  # a question: what this connection may see of it
+        if "message" in event:  # names someone by handle: this connection's own copy
             await self.send_json(self.for_me(event["message"]))
         else:
             await self.send(text_data=event["text"])

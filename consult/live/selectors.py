@@ -1,4 +1,9 @@
-"""Reads for live town halls: the board (snapshot) and event replay."""
+"""Reads for live town halls: the board (snapshot) and event replay.
+
+Payloads name people only by their ``public_handle`` (see ``identity``), and that handle
+travels no further than the server's own event log and channel layer: ``for_connection``
+replaces it with a ``mine`` flag for the one connection a payload is sent to.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from django.conf import settings
 
 from consult.roles import is_facilitator
 
+from .identity import public_handle
 from .models import LiveEvent, Poll, PollAnswer, Question, SpeakerRequest, TownHall, Vote
 
 PUBLIC_QUESTION_STATUSES = (Question.Status.APPROVED, Question.Status.ANSWERED)
@@ -23,12 +29,17 @@ def can_facilitate(page, user) -> bool:
     return is_facilitator(user) or page.facilitators.filter(pk=user.pk).exists()
 
 
+# Events whose payload names someone by handle, so each connection gets its own copy.
+PERSONAL_EVENTS = frozenset({"question", "speakers"})
+
+
 def question_dict(question: Question) -> dict:
+    """The stored form of a question: its asker by handle only."""
     return {
         "id": question.pk,
         "text": question.text,
         "clause_key": question.clause_key,
-        "author": question.author,
+        "handle": public_handle(question.townhall_id, question.author),
         "status": question.status,
         "reject_reason": question.reject_reason,
         "answer": question.answer,
@@ -36,13 +47,13 @@ def question_dict(question: Question) -> dict:
     }
 
 
-def redact_question(data: dict, *, facilitator: bool, participant: str | None) -> dict:
-    """Pending and rejected questions are shown in full only to facilitators and the author."""
-    public = {k: v for k, v in data.items() if k != "author"}
-    if data.get("status") in PUBLIC_QUESTION_STATUSES:
+def redact_question(data: dict, *, facilitator: bool, handle: str | None) -> dict:
+    """What one connection sees of a question: no handle, a ``mine`` flag; pending and
+    rejected questions in full only to facilitators and the asker."""
+    mine = handle is not None and data.get("handle") == handle
+    public = {k: v for k, v in data.items() if k != "handle"} | {"mine": mine}
+    if data.get("status") in PUBLIC_QUESTION_STATUSES or facilitator or mine:
         return public
-    if facilitator or (participant and data.get("author") == participant):
-        return public | {"mine": data.get("author") == participant}
     return public | {"text": "", "clause_key": ""}
 
 
@@ -60,7 +71,20 @@ def poll_dict(poll: Poll) -> dict:
 
 
 def speaker_dict(request: SpeakerRequest) -> dict:
-    return {"id": request.pk, "name": request.display_name, "participant": request.participant}
+    """The stored form of a raised hand: its owner by handle only."""
+    return {
+        "id": request.pk,
+        "name": request.display_name,
+        "handle": public_handle(request.townhall_id, request.participant),
+    }
+
+
+def speaker_for(data: dict | None, handle: str | None) -> dict | None:
+    """What one connection sees of a raised hand: no handle, a ``mine`` flag."""
+    if data is None:
+        return None
+    mine = handle is not None and data.get("handle") == handle
+    return {k: v for k, v in data.items() if k != "handle"} | {"mine": mine}
 
 
 def speakers_payload(townhall: TownHall) -> dict:
@@ -70,6 +94,24 @@ def speakers_payload(townhall: TownHall) -> dict:
         "queue": [speaker_dict(s) for s in waiting],
         "current": speaker_dict(current) if current else None,
     }
+
+
+def speakers_for(payload: dict, handle: str | None) -> dict:
+    return {
+        "queue": [speaker_for(s, handle) for s in payload["queue"]],
+        "current": speaker_for(payload["current"], handle),
+    }
+
+
+def for_connection(message: dict, *, facilitator: bool, handle: str | None) -> dict:
+    """An event message as one connection may see it (see ``PERSONAL_EVENTS``)."""
+    payload = message.get("payload") or {}
+    if message.get("event") == "question" and "question" in payload:
+        question = redact_question(payload["question"], facilitator=facilitator, handle=handle)
+        return message | {"payload": payload | {"question": question}}
+    if message.get("event") == "speakers":
+        return message | {"payload": speakers_for(payload, handle)}
+    return message
 
 
 def tally_payload(townhall: TownHall) -> dict:
@@ -101,6 +143,7 @@ def board(page, participant: str | None = None, facilitator: bool = False) -> di
     because every event carries absolute state and applying it twice changes nothing.
     """
     townhall = townhall_for_page(page)
+    handle = public_handle(townhall.pk, participant)
     seq = TownHall.objects.filter(pk=townhall.pk).values_list("last_seq", flat=True).get()
     townhall.refresh_from_db()
     questions = Question.objects.filter(townhall=townhall)
@@ -135,15 +178,14 @@ def board(page, participant: str | None = None, facilitator: bool = False) -> di
         "announcement": townhall.announcement,
         "caption": townhall.caption,
         "questions": [
-            redact_question(question_dict(q), facilitator=facilitator, participant=participant)
+            redact_question(question_dict(q), facilitator=facilitator, handle=handle)
             for q in questions.distinct()
         ],
         "polls": [poll_dict(p) for p in polls],
-        "speakers": speakers_payload(townhall),
+        "speakers": speakers_for(speakers_payload(townhall), handle),
         "presence": presence_count(townhall.pk),
         "my_votes": my_votes,
         "my_answers": my_answers,
-        "participant": participant,
     }
 
 

@@ -17,8 +17,10 @@ from django.utils.translation import gettext as _
 
 from consult.models import Source, Stakeholder, Stance
 from consult.services import SubmissionInput, submit
+from moderation.checks import redact_personal_data
 
 from . import broadcast, selectors
+from .identity import public_handle
 from .models import LiveEvent, Poll, PollAnswer, PollOption, Question, SpeakerRequest, TownHall
 from .models import Vote as VoteRow
 
@@ -109,6 +111,14 @@ def _text(value, field: str, limit: int, required: bool = True) -> str:
             % {"field": field, "length": len(text), "limit": limit},
         )
     return text
+
+
+def _public(text: str, limit: int | None = None) -> str:
+    """A line everyone in the session will see, with personal data redacted as in a comment
+    (no original is kept: the asker knows what they typed, and nobody else needs it), cut to
+    ``limit`` should the labels have made it longer than its column."""
+    text = redact_personal_data(text)
+    return text[:limit] if limit else text
 
 
 def _question(townhall: TownHall, question_id) -> Question:
@@ -208,7 +218,7 @@ def record_questions(page, townhall: TownHall) -> int:
 @transaction.atomic
 def post_question(page, actor: Actor, text, clause_key="") -> dict:
     participant = _require_participant(actor)
-    text = _text(text, _("Your question"), QUESTION_MAX_CHARS)
+    text = _public(_text(text, _("Your question"), QUESTION_MAX_CHARS))
     clause_key = (clause_key or "").strip() if isinstance(clause_key, str) else ""
     if clause_key and clause_key not in page.agenda_keys():
         valid = set(page.consultation.clauses.values_list("key", flat=True))
@@ -257,7 +267,7 @@ def reject_question(page, actor: Actor, question_id, reason) -> dict:
 @transaction.atomic
 def mark_answered(page, actor: Actor, question_id, answer="") -> dict:
     _require_facilitator(actor)
-    answer = _text(answer, _("The answer"), ANSWER_MAX_CHARS, required=False)
+    answer = _public(_text(answer, _("The answer"), ANSWER_MAX_CHARS, required=False))
     townhall = _lock(page)
     question = _question(townhall, question_id)
     if question.status not in (Question.Status.APPROVED, Question.Status.ANSWERED):
@@ -428,13 +438,13 @@ def emit_tally(townhall_id: int) -> int:
 @transaction.atomic
 def open_poll(page, actor: Actor, question, options, multiple=False) -> dict:
     _require_facilitator(actor)
-    question = _text(question, _("The poll question"), 300)
+    question = _public(_text(question, _("The poll question"), 300), 300)
     if not isinstance(options, list) or not 2 <= len(options) <= POLL_MAX_OPTIONS:
         raise LiveActionError(
             "invalid",
             _("A poll needs between 2 and %(max)d options.") % {"max": POLL_MAX_OPTIONS},
         )
-    labels = [_text(o, _("An option"), 200) for o in options]
+    labels = [_public(_text(o, _("An option"), 200), 200) for o in options]
     townhall = _lock(page)
     _require_live(townhall)
     poll = Poll.objects.create(
@@ -563,15 +573,16 @@ def _speakers_event(townhall) -> LiveEvent:
 @transaction.atomic
 def raise_hand(page, actor: Actor, name="") -> dict:
     participant = _require_participant(actor)
-    name = _text(name, _("Your name"), 80, required=False) or _("Participant %(id)s") % {
-        "id": participant[-4:]
-    }
+    name = _public(_text(name, _("Your name"), 80, required=False), 80)
     townhall = _lock(page)
     _require_live(townhall)
     if SpeakerRequest.objects.filter(
         townhall=townhall, participant=participant, status=SpeakerRequest.Status.WAITING
     ).exists():
         raise LiveActionError("already_raised", _("Your hand is already raised."))
+    if not name:  # named after the handle: never after the participant id ("u:<pk>")
+        handle = public_handle(townhall.pk, participant)
+        name = _("Participant %(id)s") % {"id": handle[:4].upper()}
     SpeakerRequest.objects.create(townhall=townhall, participant=participant, display_name=name)
     return {"seq": _speakers_event(townhall).seq}
 
@@ -603,7 +614,8 @@ def call_next_speaker(page, actor: Actor) -> dict:
     nxt.save(update_fields=["status", "called_at"])
     townhall.current_speaker = nxt
     townhall.save(update_fields=["current_speaker"])
-    return {"seq": _speakers_event(townhall).seq, "speaker": selectors.speaker_dict(nxt)}
+    speaker = selectors.speaker_for(selectors.speaker_dict(nxt), handle=None)
+    return {"seq": _speakers_event(townhall).seq, "speaker": speaker}
 
 
 # --- announcements and captions --------------------------------------------------------------
@@ -613,6 +625,7 @@ def call_next_speaker(page, actor: Actor) -> dict:
 def announce(page, actor: Actor, text) -> dict:
     _require_facilitator(actor)
     text = _text(text, _("The announcement"), LINE_MAX_CHARS, required=False)
+    text = _public(text, LINE_MAX_CHARS)
     townhall = _lock(page)
     townhall.announcement = text
     townhall.save(update_fields=["announcement"])
@@ -623,6 +636,7 @@ def announce(page, actor: Actor, text) -> dict:
 def caption(page, actor: Actor, text) -> dict:
     _require_facilitator(actor)
     text = _text(text, _("The caption"), LINE_MAX_CHARS, required=False)
+    text = _public(text, LINE_MAX_CHARS)
     townhall = _lock(page)
     _require_live(townhall)
     townhall.caption = text
