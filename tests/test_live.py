@@ -767,7 +767,7 @@ async def test_ending_records_questions_even_after_the_consultation_closed(
 
     def check():
         submission = Submission.objects.get(
-            source=Source.TOWN_HALL, client_token=f"townhall-question-{asked}"
+            source=Source.TOWN_HALL, town_hall_question__pk=asked
         )
         assert submission.comment == "What about appeals?"
         assert submission.stance == "question" and submission.stakeholder == "individual"

@@ -58,7 +58,7 @@ def test_open_data_csv_neutralises_formulas(client, demo, django_capture_on_comm
     tokens = []
     for n, formula in enumerate(FORMULAS):
         token = f"formula-{n}"
-        submit(
+        submitted = submit(
             demo,
             SubmissionInput(
                 text=f"{formula} and the complaint deadline of thirty days is far too long.",
@@ -70,8 +70,8 @@ def test_open_data_csv_neutralises_formulas(client, demo, django_capture_on_comm
                 client_token=token,
             ),
         )
-        tokens.append(token)
-    published = Submission.objects.filter(client_token__in=tokens, is_public=True)
+        tokens.append(submitted.pk)
+    published = Submission.objects.filter(pk__in=tokens, is_public=True)
     assert published.count() == len(FORMULAS)
     report = build_report(demo, django_capture_on_commit_callbacks)
     body, rows = open_data_csv(client, report)
