@@ -158,7 +158,15 @@ def audio(request, public_id):
     note = get_object_or_404(VoiceNote, public_id=public_id)
     if not note.has_audio:
         raise Http404(_("This recording has been deleted."))
-    response = FileResponse(note.audio.open("rb"), as_attachment=False)
+    # Only ever audio, as a download, never sniffed: an upload must not become a page. An
+    # <audio> element still plays it (Content-Disposition applies to navigation only).
+    response = FileResponse(
+        note.audio.open("rb"),
+        as_attachment=True,
+        filename=f"{note.public_id.hex}.{note.audio_extension or 'bin'}",
+        content_type=note.audio_content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
 
