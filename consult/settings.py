@@ -262,6 +262,23 @@ VOICE_STUCK_AFTER_SECONDS = int(os.environ.get("VOICE_STUCK_AFTER_SECONDS", "900
 # Raw audio lives outside MEDIA_ROOT: only an auth-checked view can read it.
 VOICE_AUDIO_ROOT = Path(os.environ.get("VOICE_AUDIO_ROOT", VAR_DIR / "private" / "voice"))
 
+# --- Request bodies (consult/request_limits.py): over the limit -> 413, before reading -------
+MIB = 1024 * 1024
+REQUEST_BODY_MAX_BYTES = int(os.environ.get("REQUEST_BODY_MAX_BYTES", str(1 * MIB)))
+# A facilitator's bulk intake carries several recordings in one request.
+VOICE_INTAKE_MAX_BYTES = int(os.environ.get("VOICE_INTAKE_MAX_BYTES", str(3 * VOICE_MAX_BYTES)))
+# Wagtail admin: documents (WAGTAILDOCS_EXTENSIONS), images, the clause importer, page forms.
+ADMIN_UPLOAD_MAX_BYTES = int(os.environ.get("ADMIN_UPLOAD_MAX_BYTES", str(32 * MIB)))
+_LANGUAGE_PREFIX = r"(?:[a-z]{2,3}(?:-[a-z0-9]+)?/)?"
+# (regular expression on the path, most bytes); the first match wins. Form fields and
+# multipart boundaries take a little room next to the file itself.
+REQUEST_BODY_LIMITS = [
+    (rf"^/{_LANGUAGE_PREFIX}voice/[^/]+/record/$", VOICE_MAX_BYTES + MIB),
+    (rf"^/{_LANGUAGE_PREFIX}voice/[^/]+/intake/$", VOICE_INTAKE_MAX_BYTES + MIB),
+    (r"^/admin/", ADMIN_UPLOAD_MAX_BYTES),
+    (r"^/django-admin/", ADMIN_UPLOAD_MAX_BYTES),
+]
+
 # --- Security for production (manage.py check --deploy is clean with DEBUG off) --------------
 if not DEBUG and not INSECURE_DEFAULTS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

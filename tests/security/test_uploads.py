@@ -139,9 +139,7 @@ def test_over_long_organisation_from_the_service_leaves_no_file(
     assert [p for p in private_audio_root.rglob("*") if p.is_file()] == []
 
 
-def test_failed_row_write_removes_the_file(
-    demo, wav_with_script, private_audio_root, monkeypatch
-):
+def test_failed_row_write_removes_the_file(demo, wav_with_script, private_audio_root, monkeypatch):
     """If the database refuses the row after the file is written, the file goes too."""
     from django.db import DatabaseError
 
