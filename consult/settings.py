@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -86,6 +87,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "consult.security_headers.ContentSecurityPolicyMiddleware",
+    "consult.security_headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -289,6 +292,52 @@ if not DEBUG and not INSECURE_DEFAULTS:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# --- Content-Security-Policy (django-csp) and Permissions-Policy: consult/security_headers.py -
+# Town halls embed YouTube (privacy-enhanced) or Jitsi; nothing else is framed.
+LIVE_JITSI_HOSTS = env_list("LIVE_JITSI_HOSTS", "meet.jit.si")
+STREAM_FRAME_ORIGINS = [
+    "https://www.youtube-nocookie.com",
+    *(f"https://{host}" for host in LIVE_JITSI_HOSTS),
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],  # static files only: no inline script, no eval
+        "style-src": [SELF],  # site.css only: no style attributes, no <style>
+        "img-src": [SELF, "data:"],
+        "media-src": [SELF, "blob:"],  # the recorder plays back what was just recorded
+        "connect-src": [SELF],  # fetch() and the town hall's WebSocket, same origin
+        "font-src": [SELF],
+        "frame-src": STREAM_FRAME_ORIGINS,
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],  # as X_FRAME_OPTIONS: Wagtail's preview frames our pages
+    }
+}
+# Wagtail's admin sets style attributes and runs a few inline scripts of its own: allowed on
+# its paths only, never on a public page.
+CSP_ADMIN_PATH_PREFIXES = ["/admin/", "/django-admin/"]
+CSP_ADMIN_UPDATE = {"style-src": [UNSAFE_INLINE], "script-src": [UNSAFE_INLINE]}
+WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no e-mail hashes sent to a third party from the admin
+# Every powerful feature off; a view allows one on its own answer (security_headers.py).
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    name: []
+    for name in [
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    ]
+}
 # Wagtail's live preview renders the page in a same-origin iframe; DENY would break it.
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SILENCED_SYSTEM_CHECKS = ["security.W019"]

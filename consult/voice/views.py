@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cms.models import ConsultationPage
 from consult import roles
+from consult.security_headers import permissions_allowed
 from consult.voice import services
 from consult.voice.forms import ConfirmForm, IntakeFormSet, VoiceNoteForm
 from consult.voice.models import VoiceNote
@@ -67,6 +68,7 @@ def _voice_input(data: dict, **extra) -> services.VoiceInput:
 
 
 @require_http_methods(["GET", "POST"])
+@permissions_allowed(microphone=["self"])  # the only page that records
 @rate_limited("upload")
 def record(request, slug):
     consultation = _consultation(slug)
