@@ -136,3 +136,14 @@ class TownHallPage(Page):
         context["is_facilitator"] = selectors.can_facilitate(self, request.user)
         context["ws_path"] = f"/ws/townhall/{self.pk}/"
         return context
+
+    def serve(self, request, *args, **kwargs):
+        """A Jitsi stream's frame may use camera and microphone; our own page never may."""
+        from consult.security_headers import allow_features
+
+        response = super().serve(request, *args, **kwargs)
+        embed = self.embed_url()
+        if embed and urlparse(embed).hostname in jitsi_hosts():
+            origin = f"https://{urlparse(embed).hostname}"
+            allow_features(response, camera=[origin], microphone=[origin])
+        return response

@@ -21,6 +21,9 @@ def main() -> None:
     # Imported after the policy is set: daphne creates its loop at import time.
     from daphne.cli import CommandLineInterface
 
+    from consult.request_limits import install_daphne_body_limits
+
+    install_daphne_body_limits()  # refuse over-limit bodies before daphne buffers them
     sys.argv[0] = "daphne"
     CommandLineInterface.entrypoint()
 

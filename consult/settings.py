@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -87,6 +88,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "consult.security_headers.ContentSecurityPolicyMiddleware",
+    "consult.security_headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -278,6 +281,23 @@ VOICE_STUCK_AFTER_SECONDS = int(os.environ.get("VOICE_STUCK_AFTER_SECONDS", "900
 # Raw audio lives outside MEDIA_ROOT: only an auth-checked view can read it.
 VOICE_AUDIO_ROOT = Path(os.environ.get("VOICE_AUDIO_ROOT", VAR_DIR / "private" / "voice"))
 
+# --- Request bodies (consult/request_limits.py): over the limit -> 413, before reading -------
+MIB = 1024 * 1024
+REQUEST_BODY_MAX_BYTES = int(os.environ.get("REQUEST_BODY_MAX_BYTES", str(1 * MIB)))
+# A facilitator's bulk intake carries several recordings in one request.
+VOICE_INTAKE_MAX_BYTES = int(os.environ.get("VOICE_INTAKE_MAX_BYTES", str(3 * VOICE_MAX_BYTES)))
+# Wagtail admin: documents (WAGTAILDOCS_EXTENSIONS), images, the clause importer, page forms.
+ADMIN_UPLOAD_MAX_BYTES = int(os.environ.get("ADMIN_UPLOAD_MAX_BYTES", str(32 * MIB)))
+_LANGUAGE_PREFIX = r"(?:[a-z]{2,3}(?:-[a-z0-9]+)?/)?"
+# (regular expression on the path, most bytes); the first match wins. Form fields and
+# multipart boundaries take a little room next to the file itself.
+REQUEST_BODY_LIMITS = [
+    (rf"^/{_LANGUAGE_PREFIX}voice/[^/]+/record/$", VOICE_MAX_BYTES + MIB),
+    (rf"^/{_LANGUAGE_PREFIX}voice/[^/]+/intake/$", VOICE_INTAKE_MAX_BYTES + MIB),
+    (r"^/admin/", ADMIN_UPLOAD_MAX_BYTES),
+    (r"^/django-admin/", ADMIN_UPLOAD_MAX_BYTES),
+]
+
 # --- Security for production (manage.py check --deploy is clean with DEBUG off) --------------
 if not DEBUG and not INSECURE_DEFAULTS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -288,6 +308,55 @@ if not DEBUG and not INSECURE_DEFAULTS:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# --- Content-Security-Policy (django-csp) and Permissions-Policy: consult/security_headers.py -
+# Town halls embed YouTube (privacy-enhanced) or Jitsi; nothing else is framed.
+LIVE_JITSI_HOSTS = env_list("LIVE_JITSI_HOSTS", "meet.jit.si")
+STREAM_FRAME_ORIGINS = [
+    "https://www.youtube-nocookie.com",
+    *(f"https://{host}" for host in LIVE_JITSI_HOSTS),
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],  # static files only: no inline script, no eval
+        "style-src": [SELF],  # site.css only: no style attributes, no <style>
+        "img-src": [SELF, "data:"],
+        "media-src": [SELF, "blob:"],  # the recorder plays back what was just recorded
+        "connect-src": [SELF],  # fetch() and the town hall's WebSocket, same origin
+        "font-src": [SELF],
+        "frame-src": STREAM_FRAME_ORIGINS,
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],  # as X_FRAME_OPTIONS: Wagtail's preview frames our pages
+    }
+}
+# Wagtail's page editor and page explorer run inline scripts of their own (their content
+# varies, so no hash fits, and Wagtail takes no nonce): allowed on the admin's paths only,
+# never on a public page. Checked in Chromium: the dashboard, moderation queue, documents and
+# Django's admin run clean under the strict policy; no admin page needed inline styles.
+CSP_ADMIN_PATH_PREFIXES = ["/admin/"]
+CSP_ADMIN_UPDATE = {"script-src": [UNSAFE_INLINE]}
+WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no e-mail hashes sent to a third party from the admin
+WAGTAIL_ENABLE_UPDATE_CHECK = False  # the dashboard would fetch releases.wagtail.org
+# Every powerful feature off; a view allows one on its own answer (security_headers.py).
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    name: []
+    for name in [
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    ]
+}
 # Wagtail's live preview renders the page in a same-origin iframe; DENY would break it.
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SILENCED_SYSTEM_CHECKS = ["security.W019"]

@@ -49,7 +49,7 @@ class VoiceNoteForm(HoneypotMixin):
     language_hint = forms.ChoiceField(label=_("Language you speak in"), required=False)
     stance = forms.ChoiceField(label=_("Your position"), choices=Stance.choices)
     stakeholder = forms.ChoiceField(label=_("You are"), choices=Stakeholder.choices)
-    organisation = forms.CharField(label=_("Organisation (if any)"), required=False)
+    organisation = forms.CharField(label=_("Organisation (if any)"), required=False, max_length=255)
     display_mode = forms.ChoiceField(
         label=_("How to show you"), choices=DisplayMode.choices, initial=DisplayMode.PSEUDONYMOUS
     )

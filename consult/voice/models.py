@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
@@ -42,8 +43,34 @@ def private_voice_storage() -> FileSystemStorage:
     return PrivateVoiceStorage()
 
 
+@dataclass(frozen=True)
+class AudioFormat:
+    """How a decoded container is stored and served: our extension, our content type."""
+
+    extension: str
+    content_type: str
+
+
+# PyAV's demuxer name (``container.format.name``) -> how we store and serve it. Only these
+# are accepted: the name the client gave a file never decides how it is stored or served.
+AUDIO_FORMATS: dict[str, AudioFormat] = {
+    "ogg": AudioFormat("ogg", "audio/ogg"),  # WhatsApp voice notes (Opus), Vorbis
+    "matroska,webm": AudioFormat("webm", "audio/webm"),  # browsers' MediaRecorder
+    "mov,mp4,m4a,3gp,3g2,mj2": AudioFormat("m4a", "audio/mp4"),  # iPhone memos, m4a
+    "mp3": AudioFormat("mp3", "audio/mpeg"),
+    "wav": AudioFormat("wav", "audio/wav"),
+    "flac": AudioFormat("flac", "audio/flac"),
+    "aac": AudioFormat("aac", "audio/aac"),
+    "amr": AudioFormat("amr", "audio/amr"),  # older phones' voice recorders
+}
+CONTENT_TYPE_BY_EXTENSION = {f.extension: f.content_type for f in AUDIO_FORMATS.values()}
+
+
 def audio_upload_to(note: VoiceNote, filename: str) -> str:
-    suffix = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
+    """``<2 hex>/<public id>.<ext>``: the extension is one of ours, or ``bin``."""
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if suffix not in CONTENT_TYPE_BY_EXTENSION:
+        suffix = "bin"
     return f"{note.public_id.hex[:2]}/{note.public_id.hex}.{suffix}"
 
 
@@ -134,6 +161,16 @@ class VoiceNote(models.Model):
     @property
     def has_audio(self) -> bool:
         return bool(self.audio) and self.audio_deleted_at is None
+
+    @property
+    def audio_extension(self) -> str:
+        return self.audio.name.rsplit(".", 1)[-1].lower() if "." in self.audio.name else ""
+
+    @property
+    def audio_content_type(self) -> str:
+        """From the extension we chose when storing it; a file stored under a client's
+        extension (before names were ours) is served as opaque bytes."""
+        return CONTENT_TYPE_BY_EXTENSION.get(self.audio_extension, "application/octet-stream")
 
     @property
     def machine_text(self) -> str:

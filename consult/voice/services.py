@@ -20,7 +20,7 @@ from cms.models import ConsultationPage
 from consult import roles
 from consult.models import DisplayMode, Source, Submission
 from consult.services import SubmissionInput, _validate, check_can_submit, submit
-from consult.voice.models import VoiceNote
+from consult.voice.models import AUDIO_FORMATS, AudioFormat, VoiceNote
 from consult.voice.models import VoiceNoteStatus as Status
 
 logger = logging.getLogger(__name__)
@@ -49,11 +49,20 @@ def _minutes(seconds: float) -> str:
     return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
 
 
-def probe_audio(uploaded) -> float:
-    """Check the upload really is audio we can decode; return its duration in seconds.
+@dataclass(frozen=True)
+class ProbedAudio:
+    """What decoding found: how long the recording is and which container it really is."""
+
+    duration: float
+    format: AudioFormat
+
+
+def probe_audio(uploaded) -> ProbedAudio:
+    """Check the upload really is audio we can decode; return its duration and format.
 
     The whole file is decoded (stopping past the limit): browsers' MediaRecorder webm files
-    often carry no duration in the header, and a corrupt file may only fail half-way.
+    often carry no duration in the header, and a corrupt file may only fail half-way. The
+    format comes from the demuxer PyAV chose, never from the file's name.
     """
     import av
 
@@ -81,6 +90,16 @@ def probe_audio(uploaded) -> float:
             code="undecodable",
         ) from exc
     try:
+        audio_format = AUDIO_FORMATS.get(container.format.name)
+        if audio_format is None:
+            raise ValidationError(
+                _(
+                    "Recordings of this kind (%(format)s) are not accepted. Send ogg, opus, "
+                    "webm, m4a, mp3, wav or flac."
+                )
+                % {"format": container.format.name},
+                code="unsupported_format",
+            )
         if container.streams.video and any(
             s.frames != 1
             for s in container.streams.video  # one frame = mp3/m4a cover art
@@ -115,7 +134,7 @@ def probe_audio(uploaded) -> float:
                 % {"limit": _minutes(limit_seconds)},
                 code="too_long",
             )
-        return decoded
+        return ProbedAudio(duration=decoded, format=audio_format)
     finally:
         container.close()
         uploaded.seek(0)
@@ -157,41 +176,51 @@ def _validate_metadata(consultation: ConsultationPage, data: VoiceInput) -> None
 def accept_voice_note(
     consultation: ConsultationPage, data: VoiceInput, audio, user=None, facilitator=False
 ) -> VoiceNote:
-    """Validate, store file and row durably, then (after commit) queue the transcription."""
+    """Validate everything, then store file and row durably, then (after commit) queue it.
+
+    No file is written before the row is known to be valid, and a file whose row could not
+    be written is removed: there is never audio on disk that no row points to. The file is
+    named from the public id and the decoded format; the client's name is only recorded.
+    """
     if facilitator and not roles.is_facilitator(user):
         raise PermissionDenied(_("Only facilitators can upload recordings for others."))
     check_can_submit(consultation)
     _validate_metadata(consultation, data)
-    try:
-        duration = probe_audio(audio)
-    except ValidationError as exc:
-        raise ValidationError({"audio": exc.messages}) from exc
     is_user = user is not None and user.is_authenticated
     now = timezone.now()
-    with transaction.atomic():
-        note = VoiceNote(
-            consultation=consultation,
-            clause_id=data.clause_id,
-            original_filename=(getattr(audio, "name", "") or "")[:255],
-            size_bytes=audio.size,
-            duration=round(duration, 3),
-            consent=True,
-            consent_at=now,
-            consent_note=data.consent_note[:255],
-            language_hint=data.language_hint,
-            stance=data.stance,
-            stakeholder=data.stakeholder,
-            organisation=data.organisation.strip(),
-            display_mode=data.display_mode,
-            name=data.name[:50],
-            uploaded_by=user if is_user else None,
-            via_facilitator=facilitator,
-        )
-        note.audio.save(os.path.basename(note.original_filename or "note.bin"), audio, save=False)
+    note = VoiceNote(
+        consultation=consultation,
+        clause_id=data.clause_id,
+        original_filename=os.path.basename(getattr(audio, "name", "") or "")[:255],
+        size_bytes=audio.size,
+        consent=True,
+        consent_at=now,
+        consent_note=data.consent_note,
+        language_hint=data.language_hint,
+        stance=data.stance,
+        stakeholder=data.stakeholder,
+        organisation=data.organisation.strip(),
+        display_mode=data.display_mode,
+        name=data.name,
+        uploaded_by=user if is_user else None,
+        via_facilitator=facilitator,
+    )
+    note.full_clean(exclude=["audio"])  # lengths and choices, before anything is written
+    try:
+        probed = probe_audio(audio)
+    except ValidationError as exc:
+        raise ValidationError({"audio": exc.messages}) from exc
+    note.duration = round(probed.duration, 3)
+    note.audio.save(f"{note.public_id.hex}.{probed.format.extension}", audio, save=False)
+    try:
         with open(note.audio.path, "rb+") as handle:  # durable before we say "received"
             os.fsync(handle.fileno())
-        note.save()
-        transaction.on_commit(lambda: enqueue_transcription(note.pk))
+        with transaction.atomic():
+            note.save()
+            transaction.on_commit(lambda: enqueue_transcription(note.pk))
+    except BaseException:
+        note.audio.delete(save=False)
+        raise
     return note
 
 

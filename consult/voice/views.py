@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cms.models import ConsultationPage
 from consult import roles
+from consult.security_headers import permissions_allowed
 from consult.voice import services
 from consult.voice.forms import ConfirmForm, IntakeFormSet, VoiceNoteForm
 from consult.voice.models import VoiceNote
@@ -67,6 +68,7 @@ def _voice_input(data: dict, **extra) -> services.VoiceInput:
 
 
 @require_http_methods(["GET", "POST"])
+@permissions_allowed(microphone=["self"])  # the only page that records
 @rate_limited("upload")
 def record(request, slug):
     consultation = _consultation(slug)
@@ -158,7 +160,15 @@ def audio(request, public_id):
     note = get_object_or_404(VoiceNote, public_id=public_id)
     if not note.has_audio:
         raise Http404(_("This recording has been deleted."))
-    response = FileResponse(note.audio.open("rb"), as_attachment=False)
+    # Only ever audio, as a download, never sniffed: an upload must not become a page. An
+    # <audio> element still plays it (Content-Disposition applies to navigation only).
+    response = FileResponse(
+        note.audio.open("rb"),
+        as_attachment=True,
+        filename=f"{note.public_id.hex}.{note.audio_extension or 'bin'}",
+        content_type=note.audio_content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
 
