@@ -168,7 +168,11 @@ class ConsultationPage(Page):
                 # ~3 KB x 27 clauses on the demo).
                 context["form_template"] = mark_safe(stamp)  # noqa: S308 - our own template
         context["clause_list"] = self._clause_list(context, clause_key, stamp)
-        context["receipt_code"] = request.GET.get("receipt", "")[:9]
+        # Shown in the thank-you banner: only what a receipt code is made of (letters,
+        # digits, dashes), so that nothing else from the address lands in the page.
+        context["receipt_code"] = "".join(
+            c for c in request.GET.get("receipt", "") if c.isascii() and (c.isalnum() or c == "-")
+        )[:9]
         return context
 
     def _clause_list(self, context, clause_key: str, stamp: str):
