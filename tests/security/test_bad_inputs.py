@@ -8,6 +8,9 @@ some of these fail only there.
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 from channels.db import database_sync_to_async
 from django.conf import settings
@@ -372,3 +375,37 @@ def test_unreadable_form_body_is_a_400(client, consultation, lang):
     assert in_language(lang, "The form data could not be read. Send the form again.") in (
         body_of(response)
     )
+
+
+# --- unbounded lists -----------------------------------------------------------------------
+
+
+def test_moderation_queue_is_paginated_and_every_held_submission_is_reachable(
+    client, consultation, settings
+):
+    """The queue showed the oldest 200 and no way to the rest; now every page is linked."""
+    from django.contrib.auth.models import Group, User
+
+    from consult import roles
+
+    settings.MODERATION_QUEUE_PAGE_SIZE = 2
+    held = []
+    for n in range(5):
+        submission = published_comment(consultation, text=f"Queued point number {n}.")
+        Submission.objects.filter(pk=submission.pk).update(is_public=False)
+        held.append(submission.pk)
+    moderator = User.objects.create_user("queue-mod", "q@example.org", "pw-123456789")
+    moderator.groups.add(Group.objects.get(name=roles.MODERATOR))
+    client.force_login(moderator)
+    seen, url, pages = [], "/admin/moderation/", 0
+    while url:
+        body = body_of(client.get(url))
+        pages += 1
+        seen += [pk for pk in held if f"/admin/moderation/submission/{pk}/" in body]
+        next_link = re.search(r'<a href="([^"]+)" rel="next">', body)
+        url = "/admin/moderation/" + html.unescape(next_link.group(1)) if next_link else ""
+        assert pages <= 5
+    assert sorted(seen) == sorted(held) and pages == 3
+    assert "Page 3 of 3" in body
+    for odd in ("?p=999", "?p=abc", "?p=-1", f"?p={10**30}"):
+        assert client.get("/admin/moderation/" + odd).status_code == 200
