@@ -423,3 +423,73 @@ def test_town_hall_page_and_snapshot(client, live_hall):
     consultation = page.consultation
     html = check_html_answer(client.get(consultation.url))
     assert "Question" in html
+
+
+# --- the report: page, PDF, open data ----------------------------------------------------
+
+
+@pytest.fixture
+def hostile_report(demo, django_capture_on_commit_callbacks):
+    """The demo with the evaluation set, plus one published comment per payload (text and
+    organisation) and a campaign of one payload, analysed and published; the ministry's
+    response quotes a payload too."""
+    from analysis.models import AnalysisRun, ThemeResponse
+    from analysis.services import execute_run, start_analysis
+    from tests.test_analysis_db import SMALL, add_eval_submissions
+
+    add_eval_submissions(demo, count=40)
+    clause = demo.current_version().clauses.order_by("position").first()
+    moderator = _user("report-mod", roles.MODERATOR)
+    campaign = "Stop this rule now <script>alert(1)</script> we all say the same thing here"
+    texts = [f"About the registry {p} and its costs for small firms" for p in PAYLOADS]
+    for n, text in enumerate(texts + [campaign] * 4):
+        submission = submit(
+            demo,
+            SubmissionInput(
+                text=text,
+                stance="oppose",
+                stakeholder="civil_society",
+                organisation=PAYLOADS[n % len(PAYLOADS)],
+                clause_id=clause.pk,
+            ),
+        )
+        if not Submission.objects.get(pk=submission.pk).is_public:
+            moderation.decide(
+                submission, action="approve", reason="meets_rules", moderator=moderator
+            )
+    with django_capture_on_commit_callbacks(execute=False):
+        run = start_analysis(demo, parameters=SMALL)
+    execute_run(run.pk)
+    run = AnalysisRun.objects.get(pk=run.pk)
+    assert run.status == AnalysisRun.Status.DONE, run.error
+    page = run.report_pages.get()
+    ThemeResponse.objects.filter(pk=page.responses.first().pk).update(
+        outcome="partly", reason=f"We heard {PAYLOADS[0]} and {PAYLOADS[5]}"
+    )
+    page.refresh_from_db()
+    page.save_revision().publish()
+    page.refresh_from_db()
+    return page
+
+
+def test_report_page_pdf_and_open_data(client, hostile_report, tmp_path):
+    html = check_html_answer(client.get(hostile_report.url))
+    assert_shows(html, [f"We heard {PAYLOADS[0]} and {PAYLOADS[5]}"])
+
+    data = client.get(hostile_report.url + "open-data/json/")
+    assert data["Content-Type"].startswith("application/json")
+    rows = json.loads(data.content)["submissions"]
+    shown = {row["organisation"] for row in rows} | {row["text"] for row in rows}
+    assert set(PAYLOADS) <= shown  # the payloads are data there, as typed
+
+    csv_answer = client.get(hostile_report.url + "open-data/csv/")
+    assert csv_answer["Content-Type"].startswith("text/csv")
+    assert "text/html" not in csv_answer["Content-Type"]
+
+    if shutil.which("pdftotext"):
+        pdf = tmp_path / "report.pdf"
+        pdf.write_bytes(client.get(hostile_report.url + "pdf/").content)
+        text = subprocess.run(
+            ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        assert "<script>alert(1)</script>" in text and "{{ 7*7 }}" in text
