@@ -409,3 +409,15 @@ def test_moderation_queue_is_paginated_and_every_held_submission_is_reachable(
     assert "Page 3 of 3" in body
     for odd in ("?p=999", "?p=abc", "?p=-1", f"?p={10**30}"):
         assert client.get("/admin/moderation/" + odd).status_code == 200
+
+
+@pytest.mark.parametrize("value", ["abc", str(10**30), "-1", "1e5", "<b>"])
+@pytest.mark.parametrize("param", ["clause", "version", "from", "to", "receipt"])
+def test_odd_query_parameters_never_fail(client, consultation, param, value):
+    """Numbers out of any column's range, words where numbers go: the page still answers."""
+    query = f"{param}={value}" + (
+        "&to=1" if param == "from" else "&from=1" if param == "to" else ""
+    )
+    assert client.get(f"{consultation.url}?{query}").status_code in (200, 404)
+    record = client.get(f"/voice/{consultation.slug}/record/?clause={value}")
+    assert record.status_code < 500
