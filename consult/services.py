@@ -104,6 +104,10 @@ def _validate(consultation: ConsultationPage, data: SubmissionInput) -> ClauseVe
             anchor_error = _anchor_error(clause.text, data.anchor)
             if anchor_error:
                 errors.setdefault("anchor", []).append(anchor_error)
+    if data.parent_id:
+        parent_error = _parent_error(consultation, data.parent_id, clause)
+        if parent_error:
+            errors.setdefault("parent", []).append(parent_error)
     if errors:
         raise ValidationError(errors)
     return clause
@@ -115,8 +119,54 @@ def _anchor_error(clause_text: str, anchor: dict) -> str | None:
         start, end = int(anchor["start"]), int(anchor["end"])
     except (KeyError, TypeError, ValueError):
         return _("The highlighted passage has no valid position.")
+    # Python slices quietly with negative, reversed or past-the-end positions, and the
+    # database columns hold neither negative nor huge numbers: check the bounds first.
+    if not 0 <= start < end <= len(clause_text):
+        return _("Pick words inside the clause (0 to %(n)d).") % {"n": len(clause_text)}
     if not exact or clause_text[start:end] != exact:
         return _("The highlighted words are not in this clause's text.")
+    return None
+
+
+# The comments library stores ``parent_id`` in a 32-bit integer column.
+_LARGEST_PARENT_ID = 2**31 - 1
+
+
+def _parent_error(
+    consultation: ConsultationPage, parent_id: int, clause: ClauseVersion | None
+) -> str | None:
+    """A reply answers a published comment of this consultation, on the same clause, not
+    deeper than the thread limit.
+
+    A parent that does not exist, is held or removed, or belongs to another consultation
+    gets one and the same message, so replying cannot tell anyone a hidden submission is
+    there.
+    """
+    from django_comments_xtd.models import max_thread_level_for_content_type
+
+    no_parent = _("There is no published comment to reply to here.")
+    try:
+        parent_id = int(parent_id)
+    except (TypeError, ValueError):
+        return no_parent
+    if not 0 < parent_id <= _LARGEST_PARENT_ID:
+        return no_parent
+    parent = (
+        Submission.objects.filter(
+            pk=parent_id, consultation=consultation, is_public=True, is_removed=False
+        )
+        .values("level", "clause_id")
+        .first()
+    )
+    if parent is None:
+        return no_parent
+    if parent["clause_id"] != (clause.pk if clause else None):
+        return _("A reply belongs to the clause of the comment it answers.")
+    levels = max_thread_level_for_content_type(ContentType.objects.get_for_model(ConsultationPage))
+    if parent["level"] >= levels:
+        return _("Replies can go %(levels)d levels deep; reply to an earlier comment instead.") % {
+            "levels": levels
+        }
     return None
 
 

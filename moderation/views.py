@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -150,16 +152,36 @@ def _moderator_only(request):
 
 
 def queue(request):
+    """Held submissions and pending appeals, oldest first, a page at a time (``?p=``,
+    ``?ap=``): every one of them can be reached, however many there are."""
     _moderator_only(request)
+    size = getattr(settings, "MODERATION_QUEUE_PAGE_SIZE", 50)
+    held = _page(request, selectors.queue().order_by("submit_date", "pk"), size, "p")
+    appeals = _page(request, selectors.pending_appeals().order_by("created_at", "pk"), size, "ap")
     return render(
         request,
         "moderation/admin/queue.html",
         {
-            "held": selectors.queue()[:200],
-            "appeals": selectors.pending_appeals()[:200],
+            "held": held,
+            "appeals": appeals,
             "recent": AuditLog.objects.select_related("actor")[:50],
         },
     )
+
+
+def _page(request, queryset, size: int, param: str):
+    """One page of ``queryset`` (a bad or past-the-end number gives the nearest page), with
+    links to its neighbours that keep the rest of the query string."""
+    page = Paginator(queryset, size).get_page(request.GET.get(param))
+
+    def link(number: int) -> str:
+        query = request.GET.copy()
+        query[param] = str(number)
+        return "?" + query.urlencode()
+
+    page.previous_url = link(page.previous_page_number()) if page.has_previous() else ""
+    page.next_url = link(page.next_page_number()) if page.has_next() else ""
+    return page
 
 
 def submission_detail(request, pk: int):

@@ -132,7 +132,7 @@ def test_whole_clause_comment_and_organisation_disclosure(client, consultation):
     )
     assert response.status_code == 302
     body = client.get(consultation.url).content.decode()
-    assert "on behalf of Digital Rights Forum" in body
+    assert "on behalf of <bdi>Digital Rights Forum</bdi>" in body
 
 
 def test_json_clients_get_the_receipt(client, consultation):

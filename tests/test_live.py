@@ -766,9 +766,7 @@ async def test_ending_records_questions_even_after_the_consultation_closed(
     assert state["payload"]["recorded_questions"] == 1
 
     def check():
-        submission = Submission.objects.get(
-            source=Source.TOWN_HALL, town_hall_question__pk=asked
-        )
+        submission = Submission.objects.get(source=Source.TOWN_HALL, town_hall_question__pk=asked)
         assert submission.comment == "What about appeals?"
         assert submission.stance == "question" and submission.stakeholder == "individual"
         assert submission.clause_key == key and submission.clause is not None

@@ -51,6 +51,23 @@ ACTIONS = {
 }
 
 
+def _contains_nul(content) -> bool:
+    """Whether any key or string anywhere in decoded JSON holds U+0000 (iterative: the
+    nesting can be as deep as the decoder allows)."""
+    pending = [content]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
+
+
 class PingConsumer(AsyncJsonWebsocketConsumer):
     """Health check for the WebSocket stack: answers every message with a pong."""
 
@@ -165,11 +182,19 @@ class TownHallConsumer(AsyncJsonWebsocketConsumer):
             return
         try:
             content = json.loads(text_data or bytes_data or b"")
-        except ValueError:
+        except (ValueError, RecursionError):
+            # RecursionError: nesting ("[[[[..." within the size limit) deeper than the
+            # decoder's recursion limit.
             await self.error("bad_json", _("Messages must be JSON objects."))
             return
         if not isinstance(content, dict):
             await self.error("bad_json", _("Messages must be JSON objects."))
+            return
+        if _contains_nul(content):
+            # PostgreSQL cannot store text with NUL: refuse it here for every action.
+            await self.error(
+                "invalid", _("Messages cannot contain NUL characters."), content.get("ref")
+            )
             return
         await self.receive_json(content)
 

@@ -49,27 +49,30 @@ def clause_text(view):
 def _comment_html(comment, words) -> str:
     disclosure = ""
     if comment.organisation and comment.stakeholder != "individual":
-        org = _e(words["on_behalf"] % {"org": comment.organisation})
+        org = _e(words["on_behalf"]) % {"org": f"<bdi>{_e(comment.organisation)}</bdi>"}
         disclosure = f' · <span class="disclosure">{org}</span>'
     anchor = ""
     if comment.anchor_exact:
         note = ""
         if comment.anchor_status in ("changed", "orphaned"):
             note = f" <small>({_e(words[comment.anchor_status])})</small>"
-        anchor = f'<blockquote class="comment-anchor">{_e(comment.anchor_exact)}{note}</blockquote>'
+        anchor = (
+            f'<blockquote class="comment-anchor"><bdi>{_e(comment.anchor_exact)}</bdi>{note}'
+            "</blockquote>"
+        )
     proposed = ""
     if comment.proposed_wording:
         proposed = (
             f'<p class="proposed"><span>{_e(words["proposed"])}</span> '
-            f"{_e(comment.proposed_wording)}</p>"
+            f"<bdi>{_e(comment.proposed_wording)}</bdi></p>"
         )
     text = _e(comment.comment).replace("\n", "<br>")
     return (
         f'<article class="comment level-{int(comment.level)}" id="comment-{int(comment.pk)}" '
-        f'data-stance="{_e(comment.stance)}"><p class="comment-meta"><strong>'
-        f"{_e(comment.public_name)}</strong> · {_e(comment.stakeholder_label)}{disclosure} · "
+        f'data-stance="{_e(comment.stance)}"><p class="comment-meta"><strong><bdi>'
+        f"{_e(comment.public_name)}</bdi></strong> · {_e(comment.stakeholder_label)}{disclosure} · "
         f'<span class="stance">{_e(comment.stance_label)}</span></p>{anchor}'
-        f'<div class="comment-text">{text}</div>{proposed}</article>'
+        f'<div class="comment-text" dir="auto">{text}</div>{proposed}</article>'
     )
 
 
@@ -101,13 +104,13 @@ def _heading_html(clause, urdu_first: bool) -> str:
             if clause.heading
             else ""
         )
-        return _e(clause.heading_ur) + other
+        return f"<bdi>{_e(clause.heading_ur)}</bdi>{other}"
     other = (
         f' <span class="clause-heading-other" lang="ur" dir="rtl">{_e(clause.heading_ur)}</span>'
         if clause.heading_ur
         else ""
     )
-    return _e(clause.heading) + other
+    return f"<bdi>{_e(clause.heading)}</bdi>{other}"
 
 
 @register.simple_tag(takes_context=True)

@@ -51,12 +51,12 @@ function render() {
     .sort((a, b) => b.votes - a.votes || a.id - b.id);
   for (const q of shown) {
     const li = el("li", null, { "data-question-id": q.id, "data-status": q.status });
-    li.append(el("span", q.text, { class: "q-text" }), " ");
+    li.append(el("span", q.text, { class: "q-text", dir: "auto" }), " ");
     if (q.clause_key) li.append(el("span", `(${q.clause_key}) `, { class: "q-clause" }));
     li.append(el("span", q.votes, { class: "q-votes" }), ` ${T.votes} `);
     if (q.status === "answered") {
       li.append(el("strong", T.answered));
-      if (q.answer) li.append(": ", el("span", q.answer, { class: "q-answer" }));
+      if (q.answer) li.append(": ", el("span", q.answer, { class: "q-answer", dir: "auto" }));
     } else if (state.status === "live") {
       const voted = state.myVotes.has(q.id);
       li.append(button(voted ? T.unvote : T.vote, () => act(voted ? "unvote" : "vote", { question_id: q.id })));
@@ -69,7 +69,7 @@ function render() {
   if (!shown.length) list.append(el("li", T.none, { class: "empty" }));
   const waiting = all.filter((q) => q.status === "pending" || (q.status === "rejected" && q.text));
   for (const q of waiting) {
-    const li = el("li", q.text, { "data-question-id": q.id, "data-status": q.status });
+    const li = el("li", q.text, { "data-question-id": q.id, "data-status": q.status, dir: "auto" });
     li.append(` (${q.status === "pending" ? T.pending : T.rejected}${q.reject_reason ? ": " + q.reject_reason : ""}) `);
     if (isFacilitator && q.status === "pending") {
       li.append(button(T.approve, () => act("approve", { question_id: q.id })));
@@ -83,7 +83,9 @@ function render() {
   polls.replaceChildren();
   for (const p of state.polls.values()) {
     const box = el("div", null, { class: "poll", "data-poll-id": p.id });
-    box.append(el("h3", `${p.question} (${p.status === "open" ? T.open : T.closed})`));
+    const heading = el("h3");
+    heading.append(el("bdi", p.question), ` (${p.status === "open" ? T.open : T.closed})`);
+    box.append(heading);
     const form = el("form");
     const ul = el("ul");
     const answered = state.myAnswers[String(p.id)];
@@ -92,7 +94,7 @@ function render() {
       if (p.status === "open" && !answered && state.status === "live") {
         const id = `poll-${p.id}-o-${o.id}`;
         const input = el("input", null, { type: p.kind === "multiple" ? "checkbox" : "radio", name: `poll-${p.id}`, value: o.id, id });
-        li.append(input, el("label", o.label, { for: id }));
+        li.append(input, el("label", o.label, { for: id, dir: "auto" }));
       } else {
         li.append(o.label);
       }
@@ -114,7 +116,7 @@ function render() {
   }
 
   $("live-current-speaker").textContent = state.speakers.current ? state.speakers.current.name : "—";
-  $("live-speakers").replaceChildren(...state.speakers.queue.map((s) => el("li", s.name)));
+  $("live-speakers").replaceChildren(...state.speakers.queue.map((s) => el("li", s.name, { dir: "auto" })));
   const live = state.status === "live";
   $("ask-form").hidden = !live;
   $("hand-form").hidden = !live;
