@@ -222,7 +222,7 @@ def test_a_good_reply_is_threaded_under_its_parent(client, consultation):
     parent = published_comment(consultation)
     response = post_comment(client, consultation, parent_id=parent.pk, client_token="reply-1")
     assert response.status_code == 302
-    reply = Submission.objects.get(client_token="reply-1")
+    reply = Submission.objects.filter(parent_id=parent.pk).exclude(pk=parent.pk).get()
     assert (reply.parent_id, reply.thread_id, reply.level) == (parent.pk, parent.pk, 1)
 
 
@@ -285,7 +285,10 @@ def test_nul_in_an_appeal_code_is_a_400(client, consultation):
 
 
 def test_requests_without_nul_pass(client, consultation):
-    assert client.get("/receipt/?code=ABCD-EFGH").status_code == 200
+    unknown = client.get("/receipt/?code=ABCD-EFGH-JKLM")
+    assert unknown.status_code == 404 and "No submission has that receipt code" in (
+        unknown.content.decode()
+    )
     assert (
         client.get(f"{consultation.url}?clause={clause(consultation, '2').key}").status_code == 200
     )

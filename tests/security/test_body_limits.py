@@ -164,8 +164,9 @@ def test_voice_upload_path_allows_a_recording_sized_body(daphne):
     port, _ = daphne
     three_mb = 3 * 1024 * 1024
     assert post(port, "/receipt/", three_mb)[0] == 413
-    assert post(port, "/voice/some-consultation/record/", three_mb)[0] == 403
-    assert post(port, "/ur/voice/some-consultation/record/", three_mb)[0] == 403
+    # Past the body limit's check: refused later for what it is (not a form), never 413.
+    assert post(port, "/voice/some-consultation/record/", three_mb)[0] in (400, 403)
+    assert post(port, "/ur/voice/some-consultation/record/", three_mb)[0] in (400, 403)
 
 
 def test_refusal_speaks_the_requests_language(daphne):

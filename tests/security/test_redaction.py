@@ -156,7 +156,7 @@ def assert_comment_redacted(body: str, submission: Submission, where: str) -> No
     html = comment_html(body, submission)
     shown = {
         "name": re.search(r"<strong>(.*?)</strong>", html, re.S).group(1),
-        "text": re.search(r'<div class="comment-text">(.*?)</div>', html, re.S).group(1),
+        "text": re.search(r'<div class="comment-text"[^>]*>(.*?)</div>', html, re.S).group(1),
     }
     if submission.proposed_wording:  # a voice note has none
         shown["proposed wording"] = re.search(r'<p class="proposed">(.*?)</p>', html, re.S)[1]
