@@ -143,7 +143,18 @@ def check_html_answer(response) -> str:
     html = response.content.decode()
     assert_no_unescaped_payload(html)
     assert_bidi_isolated(html)
+    assert_strict_csp(response)
     return html
+
+
+def assert_strict_csp(response) -> None:
+    """Even if a payload got through, the browser would not run it: no inline script."""
+    policy = response.get("Content-Security-Policy", "")
+    directives = {part.split()[0]: part.split()[1:] for part in policy.split(";") if part.strip()}
+    script_src = directives.get("script-src", directives.get("default-src"))
+    assert script_src, f"no script policy on {response.wsgi_request.path}: {policy!r}"
+    if not response.wsgi_request.path.startswith("/admin/"):
+        assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src
 
 
 def assert_shows(html: str, payloads=PAYLOADS) -> None:
