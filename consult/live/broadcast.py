@@ -101,7 +101,11 @@ def _server_loop():
     except RuntimeError:
         pass
     if getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None) == os.getpid():
-        return getattr(SyncToAsync.threadlocal, "main_event_loop", None)
+        loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
+        # A loop left behind by an earlier async caller in this thread (one that has
+        # stopped or closed) would never run the emit: emit synchronously instead.
+        if loop is not None and loop.is_running():
+            return loop
     return None
 
 
