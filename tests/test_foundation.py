@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from django.conf import settings
 
 from cms.models import ConsultationPage, DraftVersion
 from consult.models import Source, Submission
+from tests.servers import migrated_sqlite_env, start_daphne
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -173,40 +173,16 @@ async def test_websocket_from_foreign_origin_is_refused():
 def test_daphne_serves_http_and_websocket(free_port, tmp_path):
     """A real daphne process answers HTTP and a real WebSocket ping on loopback."""
     import asyncio
-    import urllib.request
 
     import websockets
 
     # Its own SQLite file: this checks the server stack, not the database (the test database
-    # of this run is not visible to another process).
-    env = dict(os.environ, CONSULT_INSECURE_DEFAULTS="1")
-    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'daphne.sqlite3'}"
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    # of this run is not visible to another process). daphne's own command, as a plain
+    # deployment would run it.
+    env = migrated_sqlite_env(tmp_path / "daphne.sqlite3", "foundation")
     daphne = Path(sys.executable).with_name("daphne")
-    proc = subprocess.Popen(
-        [str(daphne), "-b", "127.0.0.1", "-p", str(free_port), "consult.asgi:application"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    proc = start_daphne(env, free_port, command=[str(daphne)], timeout=30)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{free_port}/healthz") as response:
-                    assert response.status == 200
-                    break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise
-                time.sleep(0.3)
 
         async def ping():
             async with websockets.connect(

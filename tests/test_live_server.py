@@ -4,14 +4,13 @@ and several OS processes appending events to one SQLite file at once."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.servers import migrated_sqlite_env, start_daphne, unused_port
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -59,22 +58,7 @@ def _python(env, script, *args, timeout=300):
 @pytest.fixture(scope="session")
 def file_db_env(tmp_path_factory):
     """A migrated SQLite file that daphne and helper processes share."""
-    path = tmp_path_factory.mktemp("live") / "live.sqlite3"
-    env = dict(
-        os.environ,
-        CONSULT_INSECURE_DEFAULTS="1",
-        DATABASE_URL=f"sqlite:///{path}",
-        CHANNELS_PREFIX=f"issue7live{os.getpid()}",
-        CACHE_PREFIX=f"issue7live{os.getpid()}",
-    )
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
+    env = migrated_sqlite_env(tmp_path_factory.mktemp("live") / "live.sqlite3", "issue7live")
     return env
 
 
@@ -122,31 +106,9 @@ def test_processes_appending_at_once_get_gapless_seqs(file_db_env):
 
 @pytest.fixture(scope="session")
 def daphne_server(file_db_env):
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    # As make run serves it: daphne on uvloop (consult/serve.py).
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "consult.serve"]
-        + ["-b", "127.0.0.1", "-p", str(port), "consult.asgi:application"],
-        cwd=ROOT,
-        env=file_db_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    port = unused_port()
+    proc = start_daphne(file_db_env, port)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/healthz") as response:
-                assert response.status == 200
-                break
-        except OSError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise
-            time.sleep(0.3)
     yield base
     proc.terminate()
     proc.wait(timeout=10)

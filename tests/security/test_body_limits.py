@@ -7,18 +7,14 @@ ASGI guard alone, under no server at all, on Django's own ASGI application.
 
 from __future__ import annotations
 
-import os
 import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from django.core.asgi import get_asgi_application
 
 from consult.request_limits import BodySizeLimit, body_limit
+from tests.servers import migrated_sqlite_env, start_daphne, unused_port
 
 ROOT = Path(__file__).resolve().parents[2]
 HUNDRED_MB = 100 * 1024 * 1024
@@ -29,44 +25,9 @@ RSS_SLACK_KIB = 6 * 1024  # "a few MB": the 100 MB must not be held anywhere
 @pytest.fixture(scope="module")
 def daphne(tmp_path_factory):
     """daphne on a migrated SQLite file, bound to 127.0.0.1; yields (port, pid)."""
-    path = tmp_path_factory.mktemp("limits") / "limits.sqlite3"
-    env = dict(
-        os.environ,
-        CONSULT_INSECURE_DEFAULTS="1",
-        DATABASE_URL=f"sqlite:///{path}",
-        CHANNELS_PREFIX=f"limits{os.getpid()}",
-        CACHE_PREFIX=f"limits{os.getpid()}",
-    )
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "consult.serve", "-b", "127.0.0.1", "-p", str(port)]
-        + ["consult.asgi:application"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz") as response:
-                assert response.status == 200
-                break
-        except OSError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
-                raise
-            time.sleep(0.3)
+    env = migrated_sqlite_env(tmp_path_factory.mktemp("limits") / "limits.sqlite3", "limits")
+    port = unused_port()
+    proc = start_daphne(env, port, timeout=90)
     yield port, proc.pid
     proc.terminate()
     proc.wait(timeout=10)
