@@ -8,10 +8,12 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cms.models import ConsultationPage
 from consult import roles
+from consult.receipts import pop_confirmation, remember_confirmation
 from consult.security_headers import permissions_allowed
 from consult.voice import services
 from consult.voice.forms import ConfirmForm, IntakeFormSet, VoiceNoteForm
@@ -97,6 +99,7 @@ def record(request, slug):
     )
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def review(request, public_id):
     note = _note_for_reviewer(request, public_id)
@@ -107,12 +110,10 @@ def review(request, public_id):
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            messages.success(
-                request,
-                _("Thank you. Your voice note is now a submission. Receipt code: %(code)s")
-                % {"code": submission.receipt_code},
-            )
+            remember_confirmation(request, submission)
+            messages.success(request, _("Thank you. Your voice note is now a submission."))
             return redirect("consult:voice:review", public_id=note.public_id)
+    confirmation = pop_confirmation(request)
     return render(
         request,
         "voice/review.html",
@@ -121,11 +122,14 @@ def review(request, public_id):
             "form": form,
             "status_url": reverse("consult:voice:status", kwargs={"public_id": note.public_id}),
             "can_listen": roles.is_moderator(request.user) and note.has_audio,
+            # The second secret, once, on the page right after confirming.
+            "receipt_secret": (confirmation or {}).get("secret", ""),
         },
         status=400 if request.method == "POST" else 200,
     )
 
 
+@never_cache
 @require_GET
 def status(request, public_id):
     """Polled by the review page every few seconds."""

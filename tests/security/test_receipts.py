@@ -138,3 +138,36 @@ def test_json_clients_get_the_secret(client, demo):
     assert re.fullmatch(r"[A-Z2-9]{4}(-[A-Z2-9]{4}){2}", data["receipt_code"])
     assert re.fullmatch(r"[A-Z2-9]{4}(-[A-Z2-9]{4}){2}", data["receipt_secret"])
     assert "no-store" in response["Cache-Control"]
+
+
+def test_a_confirmed_voice_note_shows_its_secret_once(client, demo, django_user_model):
+    from django.contrib.auth.models import Group
+
+    from consult import roles
+    from consult.voice.models import VoiceNote
+
+    reviewer = django_user_model.objects.create_user("voice-reviewer", password="pw-123456789")
+    reviewer.groups.add(Group.objects.get(name=roles.MODERATOR))
+    client.force_login(reviewer)
+    note = VoiceNote.objects.create(
+        consultation=demo,
+        stance="oppose",
+        stakeholder="individual",
+        status="ready",
+        transcript={"text": "Spoken words.", "segments": []},
+    )
+    url = f"/voice/note/{note.public_id}/"
+    response = client.post(url, {"text": "Spoken words, corrected."})
+    assert response.status_code == 302
+    page = client.get(url)
+    assert "no-store" in page["Cache-Control"]
+    body = page.content.decode()
+    secret = re.search(r'class="receipt-secret"[^>]*>([^<]+)<', body).group(1)
+    note.refresh_from_db()
+    code = note.submission.receipt_code
+    assert code in body
+    full = client.post("/my-data/receipt.json", {"code": code, "secret": secret})
+    assert full.status_code == 200 and full.json()["text_as_submitted"] == (
+        "Spoken words, corrected."
+    )
+    assert secret not in client.get(url).content.decode()
