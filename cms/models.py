@@ -151,6 +151,7 @@ class ConsultationPage(Page):
             )
             return context
         clause_key = request.GET.get("clause", "")[:64]
+        context["comments_page"] = max(1, self._int_param(request, "page") or 1)
         is_open = self.is_open()
         context.update(reading_versions(self, self._int_param(request, "version")))
         context.update(comment_form_context(self), clause_key=clause_key, is_open=is_open)
@@ -201,7 +202,7 @@ class ConsultationPage(Page):
             cached = cache.get(cache_key)
             if cached is not None:
                 return mark_safe(cached)  # noqa: S308 - rendered by our own template below
-        views = clause_views(version, clause_key)
+        views = clause_views(version, clause_key, context.get("comments_page", 1))
         if stamp and clause_key:
             # One clause's page: its plain form, which works without JavaScript.
             for view in views:
@@ -211,6 +212,11 @@ class ConsultationPage(Page):
                         "__TOKEN__", view.client_token
                     )
                 )
+        if clause_key and views:
+            context["comment_pages"] = {
+                "older": views[0].page_number + 1 if views[0].has_older else None,
+                "newer": views[0].page_number - 1 if views[0].page_number > 1 else None,
+            }
         html = render_to_string("cms/_clause_list.html", {**context, "clause_views": views})
         if cache_key is not None:
             cache.set(cache_key, html, reading_cache.CLAUSE_LIST_TTL)

@@ -16,6 +16,7 @@ from cms.importer import DraftImportError, split_clauses, text_from_upload
 from cms.models import ConsultationPage
 from cms.services import check_can_edit_draft, replace_working_draft
 from consult.models import Submission
+from consult.pagination import page_of
 from consult.roles import is_moderator
 from consult.selectors import orphaned_submissions
 from consult.services import keep_on_old_version, reattach_submission
@@ -98,17 +99,23 @@ def orphan_review(request):
     if not is_moderator(request.user):
         raise PermissionDenied
     if request.method == "POST":
-        submission = get_object_or_404(Submission, pk=request.POST.get("submission"))
+        submission_id = _row_id(request.POST.get("submission"))
+        if submission_id is None:
+            messages.error(request, _("Choose a comment from the list."))
+            return redirect(reverse("cms_orphans"))
+        submission = get_object_or_404(Submission, pk=submission_id)
         try:
             if request.POST.get("action") == "keep":
                 keep_on_old_version(submission, request.user)
                 messages.success(request, _("Kept on its original version."))
             else:
-                clause_id = int(request.POST.get("clause") or 0)
+                clause_id = _row_id(request.POST.get("clause"))
                 words = request.POST.get("words", "").strip()
                 from cms.models import ClauseVersion
 
-                clause = get_object_or_404(ClauseVersion, pk=clause_id)
+                clause = ClauseVersion.objects.filter(pk=clause_id).first() if clause_id else None
+                if clause is None:
+                    raise ValidationError(_("Choose a clause of the current version."))
                 start = clause.text.find(words) if words else -1
                 if start < 0:
                     raise ValidationError(_("Those words are not in the chosen clause's text."))
@@ -117,8 +124,9 @@ def orphan_review(request):
         except (ValueError, ValidationError) as error:
             messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
         return redirect(reverse("cms_orphans"))
+    page = page_of(request, orphaned_submissions(), ORPHANS_PER_PAGE)
     items = []
-    for submission in orphaned_submissions():
+    for submission in page:
         latest = submission.consultation.current_version()
         items.append(
             {
@@ -127,4 +135,17 @@ def orphan_review(request):
                 "same_key": submission.clause.key if submission.clause else "",
             }
         )
-    return render(request, "cms/admin/orphans.html", {"items": items})
+    return render(request, "cms/admin/orphans.html", {"items": items, "page": page})
+
+
+ORPHANS_PER_PAGE = 50
+BIGINT_MAX = 2**63 - 1
+
+
+def _row_id(value) -> int | None:
+    """A row id from a form field, or None for anything that cannot be one (text, huge)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= BIGINT_MAX else None

@@ -11,6 +11,10 @@ from cms.models import ClauseVersion, DraftVersion
 from consult.models import Stakeholder, Stance, Submission
 
 COMMENTS_PER_CLAUSE = 3
+# One clause's own page shows its comment threads a page at a time, newest first: a clause
+# with thousands of comments must not become one page of megabytes.
+THREADS_PER_CLAUSE_PAGE = 50
+MAX_CLAUSE_PAGE = 10_000
 
 
 def published(queryset=None):
@@ -27,6 +31,8 @@ class ClauseView:
     segments: list[tuple[str, str]] = field(default_factory=list)  # (text, mark ids)
     client_token: str = ""  # idempotency token for this clause's form, made per render
     form_html: str = ""
+    page_number: int = 1  # one clause's page: which page of its threads
+    has_older: bool = False
 
     stance_counts: list[tuple[str, str, int]] = field(default_factory=list)
 
@@ -68,16 +74,21 @@ SHOWN_FIELDS = [
 ]
 
 
-def latest_threads(version: DraftVersion, per_clause: int, clause_key: str = "") -> list:
+def latest_threads(
+    version: DraftVersion, per_clause: int, clause_key: str = "", offset: int = 0
+) -> list:
     """The newest top-level comments per clause and their replies, in three queries.
 
     A window query ranks comments per clause and returns only ids; the full rows are then
-    fetched for the few shown.
+    fetched for the few shown. With ``clause_key`` and ``per_clause``, one clause's threads
+    ``offset`` to ``offset + per_clause`` (newest first).
     """
     top = published().filter(clause__version=version, level=0)
     if clause_key:
         top = top.filter(clause__key=clause_key)
-    if per_clause:
+    if clause_key and per_clause:
+        top = top.order_by("-submit_date", "-id")[offset : offset + per_clause]
+    elif per_clause:
         # The database ranks; only the ids of the newest few per clause come back.
         top = top.annotate(
             rank=Window(
@@ -137,9 +148,13 @@ def reading_versions(page, version_number=None) -> dict:
     return {"versions": versions, "version": version, "is_latest": version == versions[-1]}
 
 
-def clause_views(version: DraftVersion | None, clause_key: str = "") -> list[ClauseView]:
+def clause_views(
+    version: DraftVersion | None, clause_key: str = "", page_number: int = 1
+) -> list[ClauseView]:
     """Each clause of ``version`` with its stance counts, newest comments and highlighted
-    words: four queries, however many clauses and comments."""
+    words: four queries, however many clauses and comments. One clause's page
+    (``clause_key``) shows page ``page_number`` of its threads; its view says whether there
+    are older ones (``has_older``)."""
     if version is None:
         return []
     clauses = version.clauses.order_by("position")
@@ -153,13 +168,31 @@ def clause_views(version: DraftVersion | None, clause_key: str = "") -> list[Cla
     # Labels resolved once per request: get_FOO_display() re-hashes lazy choices every call.
     stance_labels = {value: str(label) for value, label in Stance.choices}
     stakeholder_labels = {value: str(label) for value, label in Stakeholder.choices}
-    per_clause = 0 if clause_key else COMMENTS_PER_CLAUSE
-    for comment in latest_threads(version, per_clause, clause_key):
+    per_clause = COMMENTS_PER_CLAUSE
+    offset = 0
+    if clause_key:
+        page_number = min(max(1, page_number), MAX_CLAUSE_PAGE)
+        offset = (page_number - 1) * THREADS_PER_CLAUSE_PAGE
+        per_clause = THREADS_PER_CLAUSE_PAGE + 1  # one more says whether older ones exist
+    shown_threads: dict[int, int] = {}
+    for comment in latest_threads(version, per_clause, clause_key, offset):
+        if clause_key and comment.level == 0:
+            shown_threads[comment.clause_id] = shown_threads.get(comment.clause_id, 0) + 1
+            if shown_threads[comment.clause_id] > THREADS_PER_CLAUSE_PAGE:
+                views[comment.clause_id].has_older = True
+                continue
+        if (
+            clause_key
+            and comment.level > 0
+            and (shown_threads.get(comment.clause_id, 0) > THREADS_PER_CLAUSE_PAGE)
+        ):
+            continue  # replies of the thread held back for the next page
         if comment.clause_id in views:
             comment.stance_label = stance_labels.get(comment.stance, comment.stance)
             comment.stakeholder_label = stakeholder_labels.get(comment.stakeholder, "")
             views[comment.clause_id].comments.append(comment)
     for view in views.values():
+        view.page_number = page_number if clause_key else 1
         view.stance_counts = [
             (value, label, view.counts.get(value, 0)) for value, label in stance_labels.items()
         ]

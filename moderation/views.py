@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cms.models import ConsultationPage
 from consult.models import Submission, normalise_receipt
+from consult.pagination import page_of
 from consult.receipts import secret_matches
 from consult.roles import is_moderator
 from moderation import privacy, selectors, services
@@ -156,8 +156,8 @@ def queue(request):
     ``?ap=``): every one of them can be reached, however many there are."""
     _moderator_only(request)
     size = getattr(settings, "MODERATION_QUEUE_PAGE_SIZE", 50)
-    held = _page(request, selectors.queue().order_by("submit_date", "pk"), size, "p")
-    appeals = _page(request, selectors.pending_appeals().order_by("created_at", "pk"), size, "ap")
+    held = page_of(request, selectors.queue().order_by("submit_date", "pk"), size, "p")
+    appeals = page_of(request, selectors.pending_appeals().order_by("created_at", "pk"), size, "ap")
     return render(
         request,
         "moderation/admin/queue.html",
@@ -167,21 +167,6 @@ def queue(request):
             "recent": AuditLog.objects.select_related("actor")[:50],
         },
     )
-
-
-def _page(request, queryset, size: int, param: str):
-    """One page of ``queryset`` (a bad or past-the-end number gives the nearest page), with
-    links to its neighbours that keep the rest of the query string."""
-    page = Paginator(queryset, size).get_page(request.GET.get(param))
-
-    def link(number: int) -> str:
-        query = request.GET.copy()
-        query[param] = str(number)
-        return "?" + query.urlencode()
-
-    page.previous_url = link(page.previous_page_number()) if page.has_previous() else ""
-    page.next_url = link(page.next_page_number()) if page.has_next() else ""
-    return page
 
 
 def submission_detail(request, pk: int):

@@ -453,3 +453,72 @@ def test_comments_over_the_rate_limit_get_429_with_the_limit(client, consultatio
     ]
     assert statuses[2] == 429 and 429 not in statuses[:2]
     assert Submission.objects.filter(consultation=consultation).count() == 2
+
+
+def test_one_clause_page_shows_its_comments_a_page_at_a_time(client, consultation):
+    """A clause with many comments is paged (newest first), each page bounded."""
+    from consult.selectors import THREADS_PER_CLAUSE_PAGE
+
+    target = clause(consultation, "2")
+    total = THREADS_PER_CLAUSE_PAGE + 7
+    for n in range(total):
+        submit(
+            consultation,
+            SubmissionInput(
+                text=f"Numbered comment {n:03d}.",
+                stance="oppose",
+                stakeholder="individual",
+                clause_id=target.pk,
+            ),
+        )
+    url = f"{consultation.url}?clause={target.key}"
+
+    def shown(body):
+        return set(re.findall(r"Numbered comment (\d{3})\.", body))
+
+    first = client.get(url).content.decode()
+    assert len(shown(first)) == THREADS_PER_CLAUSE_PAGE
+    assert f"{total - 1:03d}" in shown(first)  # the newest first
+    assert "page=2" in first and "Older comments" in first and "Newer comments" not in first
+    second = client.get(url + "&page=2").content.decode()
+    assert shown(second) == {f"{n:03d}" for n in range(7)}
+    assert "Newer comments" in second and "Older comments" not in second
+    assert shown(first) | shown(second) == {f"{n:03d}" for n in range(total)}
+    for odd in ("0", "-3", "abc", "9" * 50, "99999"):
+        response = client.get(url + f"&page={odd}")
+        assert response.status_code == 200, odd
+
+
+def test_orphan_review_refuses_bad_ids_and_pages_its_list(client, consultation, django_user_model):
+    from cms import views
+
+    old = clause(consultation, "2")
+    quote = "may appeal to the Authority"
+    start = old.text.index(quote)
+    for n in range(views.ORPHANS_PER_PAGE + 3):
+        submit(
+            consultation,
+            SubmissionInput(
+                text=f"orphan {n}",
+                stance="amend",
+                stakeholder="individual",
+                clause_id=old.pk,
+                anchor={"exact": quote, "start": start, "end": start + len(quote)},
+            ),
+        )
+    revise(consultation, {"2": "(1) A complainant may go to the Tribunal."})
+    boss = django_user_model.objects.create_superuser("mod", "m@example.org", "pw-long-enough-1")
+    client.force_login(boss)
+    url = "/admin/consultations/orphans/"
+    first = client.get(url).content.decode()
+    assert first.count('id="orphan-') == views.ORPHANS_PER_PAGE
+    second = client.get(url + "?page=2").content.decode()
+    assert second.count('id="orphan-') == 3
+    for bad in ({"submission": "abc"}, {"submission": str(10**30)}, {}):
+        assert client.post(url, bad).status_code == 302, bad
+    orphan = Submission.objects.filter(anchor_status="orphaned").first()
+    for bad_clause in ("abc", str(10**30), "0"):
+        response = client.post(
+            url, {"submission": orphan.pk, "clause": bad_clause, "words": "go", "action": "x"}
+        )
+        assert response.status_code == 302, bad_clause
