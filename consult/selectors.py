@@ -14,6 +14,8 @@ COMMENTS_PER_CLAUSE = 3
 # One clause's own page shows its comment threads a page at a time, newest first: a clause
 # with thousands of comments must not become one page of megabytes.
 THREADS_PER_CLAUSE_PAGE = 50
+# The whole draft shows the first replies of each thread shown; the clause's page has all.
+REPLIES_PER_THREAD_ON_DRAFT = 10
 MAX_CLAUSE_PAGE = 10_000
 
 
@@ -99,13 +101,14 @@ def latest_threads(
         ).filter(rank__lte=per_clause)
     ids = list(top.values_list("id", flat=True))
     top_list = list(Submission.objects.filter(pk__in=ids).select_related(None).only(*SHOWN_FIELDS))
-    replies = list(
-        published()
-        .filter(thread_id__in=ids, level__gt=0)
-        .select_related(None)
-        .only(*SHOWN_FIELDS)
-        .order_by("thread_id", "order")
-    )
+    replies = published().filter(thread_id__in=ids, level__gt=0)
+    if per_clause and not clause_key:
+        replies = replies.annotate(
+            reply_rank=Window(
+                RowNumber(), partition_by=[F("thread_id")], order_by=[F("order").asc()]
+            )
+        ).filter(reply_rank__lte=REPLIES_PER_THREAD_ON_DRAFT)
+    replies = list(replies.select_related(None).only(*SHOWN_FIELDS).order_by("thread_id", "order"))
     by_thread: dict[int, list] = {}
     for reply in replies:
         by_thread.setdefault(reply.thread_id, []).append(reply)

@@ -522,3 +522,32 @@ def test_orphan_review_refuses_bad_ids_and_pages_its_list(client, consultation, 
             url, {"submission": orphan.pk, "clause": bad_clause, "words": "go", "action": "x"}
         )
         assert response.status_code == 302, bad_clause
+
+
+def test_the_whole_draft_shows_the_first_replies_of_a_thread(client, consultation):
+    from consult.selectors import REPLIES_PER_THREAD_ON_DRAFT
+
+    target = clause(consultation, "2")
+    parent = submit(
+        consultation,
+        SubmissionInput(
+            text="Parent.", stance="oppose", stakeholder="individual", clause_id=target.pk
+        ),
+    )
+    for n in range(REPLIES_PER_THREAD_ON_DRAFT + 5):
+        submit(
+            consultation,
+            SubmissionInput(
+                text=f"Reply number {n:02d}.",
+                stance="support",
+                stakeholder="individual",
+                clause_id=target.pk,
+                parent_id=parent.pk,
+            ),
+        )
+    comments_changed(consultation.pk)
+    body = client.get(consultation.url).content.decode()
+    assert len(re.findall(r"Reply number \d\d\.", body)) == REPLIES_PER_THREAD_ON_DRAFT
+    assert f"?clause={target.key}" in body  # the way to the rest
+    whole = client.get(f"{consultation.url}?clause={target.key}").content.decode()
+    assert len(re.findall(r"Reply number \d\d\.", whole)) == REPLIES_PER_THREAD_ON_DRAFT + 5

@@ -884,3 +884,23 @@ def test_presence_forgets_a_process_that_died(settings):
     assert presence.presence_count(townhall_id) == 2
     presence.leave(townhall_id)
     assert presence.presence_count(townhall_id) == 1
+
+
+def test_the_snapshot_is_bounded_with_the_most_voted_questions_first(hall, settings):
+    from consult.live.selectors import board, townhall_for_page
+
+    settings.LIVE_SNAPSHOT_QUESTIONS = 25
+    townhall = townhall_for_page(hall)
+    Question.objects.bulk_create(
+        Question(
+            townhall=townhall,
+            text=f"Question {n}?",
+            author=f"a:asker{n}",
+            status=Question.Status.APPROVED,
+            vote_count=n,
+        )
+        for n in range(60)
+    )
+    questions = board(hall)["questions"]
+    assert len(questions) == 25
+    assert [q["text"] for q in questions[:2]] == ["Question 59?", "Question 58?"]

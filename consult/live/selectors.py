@@ -136,6 +136,10 @@ def tally_payload(townhall: TownHall) -> dict:
     }
 
 
+def snapshot_question_limit() -> int:
+    return int(getattr(settings, "LIVE_SNAPSHOT_QUESTIONS", 500))
+
+
 def board(page, participant: str | None = None, facilitator: bool = False) -> dict:
     """Everything a client needs to draw the session, as of ``seq``.
 
@@ -177,9 +181,11 @@ def board(page, participant: str | None = None, facilitator: bool = False) -> di
         "state": townhall.state,
         "announcement": townhall.announcement,
         "caption": townhall.caption,
+        # The most-voted first (the model's order), at most LIVE_SNAPSHOT_QUESTIONS: a
+        # session with thousands of questions must not send each joiner megabytes.
         "questions": [
             redact_question(question_dict(q), facilitator=facilitator, handle=handle)
-            for q in questions.distinct()
+            for q in questions.distinct()[: snapshot_question_limit()]
         ],
         "polls": [poll_dict(p) for p in polls],
         "speakers": speakers_for(speakers_payload(townhall), handle),
