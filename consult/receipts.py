@@ -63,4 +63,8 @@ def pop_confirmation(request) -> dict | None:
     """The confirmation waiting in this session, once (a reload does not show it again)."""
     if not hasattr(request, "session") or CONFIRMATION_SESSION_KEY not in request.session:
         return None
+    if request.headers.get("X-Offline-Queue"):
+        # The offline queue's fetch() follows the redirect, then navigates to the page
+        # itself (frontend/static/js/offline-queue.js): that second load shows it.
+        return None
     return request.session.pop(CONFIRMATION_SESSION_KEY)
