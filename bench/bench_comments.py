@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("CONSULT_INSECURE_DEFAULTS", "1")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "consult.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 if "DATABASE_URL" not in os.environ:
     os.environ["CONSULT_VAR_DIR"] = tempfile.mkdtemp(prefix="bench-comments-")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
@@ -144,8 +144,8 @@ def main():
     page, clauses = build()
     print(f"  built {N_CLAUSES} clauses, {N_COMMENTS} comments in {time.perf_counter() - t0:.1f} s")
     client = Client()
-    # What consult/asgi.py does when a server process starts.
-    from consult.startup import prepare_server_process
+    # What config/asgi.py does when a server process starts.
+    from config.startup import prepare_server_process
 
     prepare_server_process()
     client.get(page.url)  # warm up

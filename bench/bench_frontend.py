@@ -109,7 +109,7 @@ def main() -> None:
     port = _free_port()
     daphne = Path(python).with_name("daphne")
     server = subprocess.Popen(
-        [str(daphne), "-b", "127.0.0.1", "-p", str(port), "consult.asgi:application"],
+        [str(daphne), "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

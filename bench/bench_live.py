@@ -474,7 +474,7 @@ def main() -> None:
     setup = subprocess.run(
         [PY, "-c", SETUP, str(n)],
         cwd=ROOT,
-        env=env | {"DJANGO_SETTINGS_MODULE": "consult.settings"},
+        env=env | {"DJANGO_SETTINGS_MODULE": "config.settings"},
         check=True,
         capture_output=True,
         text=True,
@@ -482,12 +482,12 @@ def main() -> None:
     info = json.loads(setup.stdout.strip().splitlines()[-1])
     ports = [free_port() for _ in range(args.daphnes)]
     log = open(Path(tempfile.gettempdir()) / "bench_live_daphne.log", "w")  # noqa: SIM115
-    # As make run serves it (consult/serve.py: daphne on uvloop); BENCH_ASYNCIO_LOOP=1 runs
+    # As make run serves it (config/serve.py: daphne on uvloop); BENCH_ASYNCIO_LOOP=1 runs
     # daphne's own command, on asyncio's loop, for comparison.
     if os.environ.get("BENCH_ASYNCIO_LOOP") == "1":
         daphne = [str(Path(PY).with_name("daphne"))]
     else:
-        daphne = [PY, "-m", "consult.serve"]
+        daphne = [PY, "-m", "config.serve"]
     servers = [
         subprocess.Popen(
             [
@@ -500,7 +500,7 @@ def main() -> None:
                 "-1",
                 "--websocket_connect_timeout",
                 "300",
-                "consult.asgi:application",
+                "config.asgi:application",
             ],
             cwd=ROOT,
             env=env,

@@ -1,6 +1,6 @@
 """make bench-security: the hostile-input suite against a live, production-like server.
 
-One daphne (``consult.serve``) on PostgreSQL + Redis with production settings (a real
+One daphne (``config.serve``) on PostgreSQL + Redis with production settings (a real
 ``SECRET_KEY``, ``DEBUG`` off, HTTPS assumed behind one trusted proxy), the demo loaded.
 Each probe is an attack or a bad input from the trust issue; it passes when the server
 refuses it, hides what it must hide, or answers with a clear 4xx. Every answer of 500 or
@@ -630,7 +630,7 @@ def main() -> None:
         setup = subprocess.run(
             [PY, "-c", SETUP, moderator_password],
             cwd=ROOT,
-            env=env | {"DJANGO_SETTINGS_MODULE": "consult.settings"},
+            env=env | {"DJANGO_SETTINGS_MODULE": "config.settings"},
             check=True,
             capture_output=True,
             text=True,
@@ -640,12 +640,12 @@ def main() -> None:
             [
                 PY,
                 "-m",
-                "consult.serve",
+                "config.serve",
                 "-b",
                 "127.0.0.1",
                 "-p",
                 str(port),
-                "consult.asgi:application",
+                "config.asgi:application",
             ],
             cwd=ROOT,
             env=env,

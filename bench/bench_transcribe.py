@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def child(engine: str, threads: int, clips: list[str]) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "consult.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("CONSULT_INSECURE_DEFAULTS", "1")
     import django
 

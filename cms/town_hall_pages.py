@@ -139,7 +139,7 @@ class TownHallPage(Page):
 
     def serve(self, request, *args, **kwargs):
         """A Jitsi stream's frame may use camera and microphone; our own page never may."""
-        from consult.security_headers import allow_features
+        from frontend.security_headers import allow_features
 
         response = super().serve(request, *args, **kwargs)
         embed = self.embed_url()

@@ -21,5 +21,5 @@ echo "The platform is at http://$HOST:$PORT/  (admin: http://$HOST:$PORT/admin/,
 echo "Demo consultation: http://$HOST:$PORT/ai-rules-2026/"
 echo "Press Ctrl-C to stop."
 echo
-# daphne on uvloop (consult/serve.py); any daphne argument works here.
-$PY -m consult.serve -b "$HOST" -p "$PORT" consult.asgi:application
+# daphne on uvloop (config/serve.py); any daphne argument works here.
+$PY -m config.serve -b "$HOST" -p "$PORT" config.asgi:application

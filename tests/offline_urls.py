@@ -8,7 +8,7 @@ from django.urls import path
 
 from cms.models import ConsultationPage
 from consult import services
-from consult.urls import urlpatterns as site_urlpatterns
+from config.urls import urlpatterns as site_urlpatterns
 
 FORM = engines["django"].from_string(
     """{% extends "base.html" %}{% block content %}

@@ -41,13 +41,13 @@ def unused_port() -> int:
 
 
 def start_daphne(env: dict, port: int, *, command=None, timeout: float = 60, **popen):
-    """daphne (as ``make run`` serves it: consult.serve, on uvloop) on 127.0.0.1:port, once
+    """daphne (as ``make run`` serves it: config.serve, on uvloop) on 127.0.0.1:port, once
     its health check answers."""
-    command = command or [sys.executable, "-m", "consult.serve"]
+    command = command or [sys.executable, "-m", "config.serve"]
     popen.setdefault("stdout", subprocess.DEVNULL)
     popen.setdefault("stderr", subprocess.DEVNULL)
     proc = subprocess.Popen(
-        [*command, "-b", "127.0.0.1", "-p", str(port), "consult.asgi:application"],
+        [*command, "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
         cwd=ROOT,
         env=env,
         **popen,

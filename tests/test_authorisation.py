@@ -23,7 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from consult import roles
 from consult.models import Submission
-from consult.routing import websocket_urlpatterns
+from config.routing import websocket_urlpatterns
 from consult.services import SubmissionInput, submit
 
 ROLES = [
@@ -318,7 +318,7 @@ def test_every_websocket_route_is_in_the_table():
 async def test_every_websocket_route_for_every_role(role, client):
     from asgiref.sync import sync_to_async
 
-    from consult.asgi import application
+    from config.asgi import application
 
     @sync_to_async
     def session_cookie():

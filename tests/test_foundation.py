@@ -141,7 +141,7 @@ FOREIGN_HEADERS = [(b"origin", b"http://evil.example"), (b"host", b"localhost")]
 
 @pytest.mark.django_db  # Channels closes stale database connections around each message
 async def test_ping_consumer_answers():
-    from consult.asgi import application
+    from config.asgi import application
 
     communicator = WebsocketCommunicator(
         application,
@@ -158,7 +158,7 @@ async def test_ping_consumer_answers():
 
 @pytest.mark.django_db
 async def test_websocket_from_foreign_origin_is_refused():
-    from consult.asgi import application
+    from config.asgi import application
 
     communicator = WebsocketCommunicator(
         application,

@@ -21,7 +21,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.core.cache import cache
 from django.utils import timezone
 
-from consult.asgi import application
+from config.asgi import application
 from consult.live import services
 from consult.live.demo import make_town_hall
 from consult.live.identity import ensure_participant

@@ -46,7 +46,7 @@ def _python(env, script, *args, timeout=300):
     result = subprocess.run(
         [sys.executable, "-c", "import django; django.setup()\n" + script, *args],
         cwd=ROOT,
-        env=env | {"DJANGO_SETTINGS_MODULE": "consult.settings"},
+        env=env | {"DJANGO_SETTINGS_MODULE": "config.settings"},
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -83,7 +83,7 @@ def test_processes_appending_at_once_get_gapless_seqs(file_db_env):
                 "10",
             ],
             cwd=ROOT,
-            env=file_db_env | {"DJANGO_SETTINGS_MODULE": "consult.settings"},
+            env=file_db_env | {"DJANGO_SETTINGS_MODULE": "config.settings"},
             stderr=subprocess.PIPE,
             text=True,
         )

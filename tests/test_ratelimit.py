@@ -21,7 +21,7 @@ REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/8"
 WORKER = """
 import json, os, sys
 import django
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "consult.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()
 from moderation.ratelimit import RateLimited, check
 allowed = 0

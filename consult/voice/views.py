@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cms.models import ConsultationPage
 from consult import roles
 from consult.receipts import pop_confirmation, remember_confirmation
-from consult.security_headers import permissions_allowed
+from frontend.security_headers import permissions_allowed
 from consult.voice import services
 from consult.voice.forms import ConfirmForm, IntakeFormSet, VoiceNoteForm
 from consult.voice.models import VoiceNote

@@ -1,6 +1,6 @@
 """Bounded requests: an over-limit body is refused with 413 before anyone buffers it.
 
-Against a real daphne (``python -m consult.serve``, as ``make run`` and production serve it):
+Against a real daphne (``python -m config.serve``, as ``make run`` and production serve it):
 a 100 MB anonymous POST must be answered 413 and must not grow the server's memory. Then the
 ASGI guard alone, under no server at all, on Django's own ASGI application.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.core.asgi import get_asgi_application
 
-from consult.request_limits import BodySizeLimit, body_limit
+from config.request_limits import BodySizeLimit, body_limit
 from tests.servers import migrated_sqlite_env, start_daphne, unused_port
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,11 +7,11 @@ Two places enforce it, because daphne itself buffers a whole body before the app
 sees it (to a temporary file, then every chunk at once into the application's queue, so a
 100 MB POST cost daphne over 100 MB of memory even when Django answered 403):
 
-- ``BodySizeLimit`` wraps the ASGI HTTP application (consult/asgi.py). It refuses on the
+- ``BodySizeLimit`` wraps the ASGI HTTP application (config/asgi.py). It refuses on the
   declared Content-Length before calling ``receive``, and counts streamed (chunked) bytes,
   answering 413 and telling the application the client left once the count passes the
   limit. It works under any ASGI server.
-- ``install_daphne_body_limits`` (called by consult/serve.py, the server we run) refuses in
+- ``install_daphne_body_limits`` (called by config/serve.py, the server we run) refuses in
   daphne's HTTP parser as soon as the headers are in, and drops a streamed body's bytes
   past the limit, so nothing past the limit is stored or queued at all. It also stops
   Twisted parsing multipart bodies into memory for daphne, which never reads the result.

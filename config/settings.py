@@ -88,12 +88,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "consult.security_headers.ContentSecurityPolicyMiddleware",
-    "consult.security_headers.PermissionsPolicyMiddleware",
+    "frontend.security_headers.ContentSecurityPolicyMiddleware",
+    "frontend.security_headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "consult.nul_characters.RefuseNulCharactersMiddleware",
+    "config.nul_characters.RefuseNulCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -102,9 +102,9 @@ MIDDLEWARE = [
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
-ROOT_URLCONF = "consult.urls"
+ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = None
-ASGI_APPLICATION = "consult.asgi.application"
+ASGI_APPLICATION = "config.asgi.application"
 
 TEMPLATES = [
     {
@@ -181,7 +181,7 @@ if REDIS_URL:
         }
     CACHES = {
         "default": {
-            "BACKEND": "consult.redis_cache.RedisCache",
+            "BACKEND": "config.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_PREFIX", "consult"),
         }
@@ -282,7 +282,7 @@ VOICE_STUCK_AFTER_SECONDS = int(os.environ.get("VOICE_STUCK_AFTER_SECONDS", "900
 # Raw audio lives outside MEDIA_ROOT: only an auth-checked view can read it.
 VOICE_AUDIO_ROOT = Path(os.environ.get("VOICE_AUDIO_ROOT", VAR_DIR / "private" / "voice"))
 
-# --- Request bodies (consult/request_limits.py): over the limit -> 413, before reading -------
+# --- Request bodies (config/request_limits.py): over the limit -> 413, before reading -------
 MIB = 1024 * 1024
 REQUEST_BODY_MAX_BYTES = int(os.environ.get("REQUEST_BODY_MAX_BYTES", str(1 * MIB)))
 # A facilitator's bulk intake carries several recordings in one request.
@@ -310,7 +310,7 @@ if not DEBUG and not INSECURE_DEFAULTS:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
-# --- Content-Security-Policy (django-csp) and Permissions-Policy: consult/security_headers.py -
+# --- Content-Security-Policy (django-csp) and Permissions-Policy: frontend/security_headers.py -
 # Town halls embed YouTube (privacy-enhanced) or Jitsi; nothing else is framed.
 LIVE_JITSI_HOSTS = env_list("LIVE_JITSI_HOSTS", "meet.jit.si")
 STREAM_FRAME_ORIGINS = [

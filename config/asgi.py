@@ -4,16 +4,16 @@ import os
 
 from django.core.asgi import get_asgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "consult.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from consult.request_limits import BodySizeLimit  # noqa: E402
-from consult.routing import websocket_urlpatterns  # noqa: E402
-from consult.startup import prepare_server_process  # noqa: E402
+from config.request_limits import BodySizeLimit  # noqa: E402
+from config.routing import websocket_urlpatterns  # noqa: E402
+from config.startup import prepare_server_process  # noqa: E402
 
 application = ProtocolTypeRouter(
     {

@@ -1,4 +1,4 @@
-"""daphne on uvloop: ``python -m consult.serve [daphne's own arguments]``.
+"""daphne on uvloop: ``python -m config.serve [daphne's own arguments]``.
 
 daphne runs Twisted's asyncio reactor on an event loop it creates when ``daphne.server`` is
 imported. Setting uvloop's policy first makes that loop uvloop's (libuv, in C), which halves
@@ -21,7 +21,7 @@ def main() -> None:
     # Imported after the policy is set: daphne creates its loop at import time.
     from daphne.cli import CommandLineInterface
 
-    from consult.request_limits import install_daphne_body_limits
+    from config.request_limits import install_daphne_body_limits
 
     install_daphne_body_limits()  # refuse over-limit bodies before daphne buffers them
     sys.argv[0] = "daphne"
