@@ -20,7 +20,7 @@ class AnalysisRun(models.Model):
         FAILED = "failed", _("Failed")
 
     consultation = models.ForeignKey(
-        "cms.ConsultationPage", on_delete=models.CASCADE, related_name="analysis_runs"
+        settings.CONSULTATION_MODEL, on_delete=models.CASCADE, related_name="analysis_runs"
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     stage = models.CharField(max_length=32, blank=True)
@@ -42,6 +42,7 @@ class AnalysisRun(models.Model):
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("analysis run")
+        permissions = [("view_analysis", "Can view analysis dashboards")]
 
     def __str__(self):
         return f"Analysis {self.pk} of {self.consultation_id} ({self.status}, {self.progress}%)"
@@ -126,7 +127,7 @@ class ThemeResponse(Orderable):
     )
     reason = models.TextField(_("reason"), blank=True)
     changed_clause = models.ForeignKey(
-        "cms.ClauseVersion",
+        "drafts.ClauseVersion",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,

@@ -12,21 +12,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Arabic letter forms -> the Urdu letters used in Urdu text.
-URDU_LETTER_MAP = str.maketrans(
-    {
-        "\u064a": "\u06cc",  # ARABIC YEH -> FARSI/URDU YEH
-        "\u0649": "\u06cc",  # ALEF MAKSURA -> URDU YEH
-        "\u0643": "\u06a9",  # ARABIC KAF -> KEHEH (Urdu kaf)
-        "\u0647": "\u06c1",  # ARABIC HEH -> HEH GOAL (Urdu gol heh)
-        "\u06d5": "\u06c1",  # AE -> HEH GOAL
-        "\u0660": "0", "\u0661": "1", "\u0662": "2", "\u0663": "3", "\u0664": "4",
-        "\u0665": "5", "\u0666": "6", "\u0667": "7", "\u0668": "8", "\u0669": "9",
-        "\u06f0": "0", "\u06f1": "1", "\u06f2": "2", "\u06f3": "3", "\u06f4": "4",
-        "\u06f5": "5", "\u06f6": "6", "\u06f7": "7", "\u06f8": "8", "\u06f9": "9",
-        "\u0640": None,  # TATWEEL (kashida): decoration only
-    }
-)  # fmt: skip
+from text import urdu
+
+# Arabic letter forms, Eastern digits and ignorable characters: the one table (text.urdu).
+URDU_LETTER_MAP = urdu.FOLD_TABLE
 
 # Arabic-script combining marks (harakat, superscript alef, Quranic marks) and Latin ones.
 COMBINING_MARKS = (

@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from consult.anchoring import reanchor  # noqa: E402
+from drafts.anchoring import reanchor  # noqa: E402
 
 DRAFT = json.loads((ROOT / "cms" / "demo" / "ai_rules.json").read_text(encoding="utf-8"))
 CONTEXT = 32

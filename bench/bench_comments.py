@@ -48,9 +48,9 @@ from django.utils import timezone  # noqa: E402
 from django_comments.models import Comment  # noqa: E402
 from django_comments_xtd.models import XtdComment  # noqa: E402
 
+from cms.demo import load_draft  # noqa: E402
 from cms.models import Clause, ConsultationPage, HomePage  # noqa: E402
 from consult import reading_cache  # noqa: E402
-from consult.demo import load_draft  # noqa: E402
 from consult.models import Stakeholder, Stance, Submission  # noqa: E402
 
 N_CLAUSES = int(os.environ.get("CLAUSES", "200"))

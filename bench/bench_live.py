@@ -39,7 +39,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from consult.live import services
-from consult.live.demo import make_town_hall
+from cms.demo import make_town_hall
 from consult.live.identity import SALT, SESSION_KEY as LIVE_KEY
 from django.core import signing
 import secrets

@@ -35,7 +35,7 @@ import django  # noqa: E402
 django.setup()
 
 from moderation import classifier  # noqa: E402
-from moderation.checks import assess_texts, find_personal_data  # noqa: E402
+from text.checks import assess_texts, find_personal_data  # noqa: E402
 
 URDU = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 ARABIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")

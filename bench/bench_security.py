@@ -44,7 +44,7 @@ import django
 django.setup()
 from django.contrib.auth.models import Group, User
 from consult import roles
-from consult.demo import load_demo
+from cms.demo import load_demo
 from cms.models import TownHallPage
 page, _ = load_demo()
 moderator, _ = User.objects.get_or_create(username="bench-moderator")

@@ -27,7 +27,7 @@ def child(engine: str, threads: int, clips: list[str]) -> None:
     import django
 
     django.setup()
-    from analysis.transcription import get_transcriber
+    from consult.voice.transcription import get_transcriber
 
     start = time.perf_counter()
     transcriber = get_transcriber(engine, threads=threads)
@@ -69,7 +69,7 @@ def make_long_clip(jfk: Path, workdir: Path) -> Path:
 
 
 def main() -> None:
-    from analysis.transcription import normalise_text
+    from consult.voice.transcription import normalise_text
     from tests.voice_helpers import jfk_path
 
     jfk = jfk_path()

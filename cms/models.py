@@ -13,7 +13,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
-from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -21,6 +20,9 @@ from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
+
+from drafts.consultations import ModerationMode, Phase
+from drafts.models import DraftVersion, clause_key_for
 
 
 class HomePage(Page):
@@ -44,15 +46,8 @@ class HomePage(Page):
 class ConsultationPage(Page):
     """A draft rule open for public comment, published clause by clause."""
 
-    class Phase(models.TextChoices):
-        UPCOMING = "upcoming", _("Upcoming")
-        OPEN = "open", _("Open for comments")
-        CLOSED = "closed", _("Closed")
-        REPORT_PUBLISHED = "report", _("Report published")
-
-    class ModerationMode(models.TextChoices):
-        PRE = "pre", _("Pre-moderation: nothing public until approved")
-        POST = "post", _("Post-moderation: public at once, can be removed")
+    Phase = Phase
+    ModerationMode = ModerationMode
 
     title_ur = models.CharField(_("title (Urdu)"), max_length=255, blank=True)
     ministry = models.CharField(_("ministry"), max_length=255)
@@ -129,10 +124,10 @@ class ConsultationPage(Page):
     def get_context(self, request, *args, **kwargs):
         """The reading page (``?version=N``, ``?clause=KEY`` for one clause's full thread)
         or the redline between two versions (``?from=N&to=M``)."""
-        from cms.redline import redline
         from consult.forms import comment_form_context
         from consult.receipts import pop_confirmation
         from consult.selectors import reading_versions
+        from drafts.redline import redline
 
         context = super().get_context(request, *args, **kwargs)
         if "from" in request.GET and "to" in request.GET:
@@ -250,53 +245,6 @@ class Clause(Orderable):
         if not self.key:
             self.key = clause_key_for(self.identifier)
         super().save(*args, **kwargs)
-
-    def __str__(self):
-        return f"{self.identifier} {self.heading}".strip()
-
-
-def clause_key_for(identifier: str) -> str:
-    """A slug for a clause number: '7(2)(a)' -> 'c-7-2-a'."""
-    return "c-" + (slugify(identifier.replace("(", " ").replace(")", " ")) or "x")
-
-
-class DraftVersion(models.Model):
-    """An immutable, published snapshot of a consultation's clauses."""
-
-    page = models.ForeignKey(ConsultationPage, on_delete=models.CASCADE, related_name="versions")
-    number = models.PositiveIntegerField()
-    note = models.CharField(max_length=255, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(
-        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["page", "number"]
-        constraints = [
-            models.UniqueConstraint(fields=["page", "number"], name="unique_version_number")
-        ]
-
-    def __str__(self):
-        return f"{self.page.title}, version {self.number}"
-
-
-class ClauseVersion(models.Model):
-    """A clause's text as published in one draft version. Comments anchor here."""
-
-    version = models.ForeignKey(DraftVersion, on_delete=models.CASCADE, related_name="clauses")
-    key = models.SlugField(max_length=64)
-    position = models.PositiveIntegerField()
-    identifier = models.CharField(max_length=32)
-    heading = models.CharField(max_length=255, blank=True)
-    heading_ur = models.CharField(max_length=255, blank=True)
-    text = models.TextField()
-
-    class Meta:
-        ordering = ["version", "position"]
-        constraints = [
-            models.UniqueConstraint(fields=["version", "key"], name="unique_clause_key_per_version")
-        ]
 
     def __str__(self):
         return f"{self.identifier} {self.heading}".strip()

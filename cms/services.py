@@ -12,7 +12,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .models import Clause, ClauseVersion, ConsultationPage, DraftVersion, clause_key_for
+from drafts.models import ClauseVersion, DraftVersion, clause_key_for
+
+from .models import Clause, ConsultationPage
 
 # A renumbered clause is "the same clause" when this much of its text survives.
 SAME_CLAUSE_SIMILARITY = 0.6

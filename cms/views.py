@@ -111,7 +111,7 @@ def orphan_review(request):
             else:
                 clause_id = _row_id(request.POST.get("clause"))
                 words = request.POST.get("words", "").strip()
-                from cms.models import ClauseVersion
+                from drafts.models import ClauseVersion
 
                 clause = ClauseVersion.objects.filter(pk=clause_id).first() if clause_id else None
                 if clause is None:

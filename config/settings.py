@@ -49,6 +49,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "daphne",
+    "drafts",
     "consult",
     "consult.live",
     "consult.voice",
@@ -244,17 +245,20 @@ WAGTAIL_TASKS_BACKEND = "default"
 SITE_ID = 1
 COMMENTS_APP = "django_comments_xtd"
 COMMENTS_XTD_MODEL = "consult.models.Submission"
+# The page a draft is consulted on; lower apps reach it by this name only
+# (drafts.consultations.consultation_model), as they reach the user model.
+CONSULTATION_MODEL = "cms.ConsultationPage"
 COMMENTS_XTD_MAX_THREAD_LEVEL = 3
 COMMENTS_XTD_CONFIRM_EMAIL = False
 COMMENTS_XTD_SALT = os.environ.get("COMMENTS_XTD_SALT", SECRET_KEY[:32]).encode()
 COMMENTS_XTD_APP_MODEL_OPTIONS = {
     "default": {"allow_flagging": True, "allow_feedback": False, "show_feedback": False}
 }
-# --- Abuse limits (moderation/ratelimit.py; README "Configuration") -------------------------
+# --- Abuse limits (consult/ratelimit.py; README "Configuration") -------------------------
 # How many proxies of ours stand in front of daphne: the client address is the hop just
 # before them in X-Forwarded-For. 0: the TCP peer (REMOTE_ADDR), the header is ignored.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
-# action -> scope -> [max, window seconds], overriding moderation.ratelimit.DEFAULT_LIMITS,
+# action -> scope -> [max, window seconds], overriding consult.ratelimit.DEFAULT_LIMITS,
 # e.g. RATE_LIMITS='{"comment": {"participant": [10, 600], "address": [200, 600]}}'.
 MODERATION_RATE_LIMITS: dict = json.loads(os.environ.get("RATE_LIMITS", "{}"))
 # Distinct anonymous participants from one address who may vote on one town-hall question.
@@ -269,7 +273,7 @@ RECEIPT_WRONG_GUESSES_SITE_WIDE = int(os.environ.get("RECEIPT_WRONG_GUESSES_SITE
 RECEIPT_WINDOW_SECONDS = int(os.environ.get("RECEIPT_WINDOW_SECONDS", "3600"))
 SUBMISSION_MAX_CHARS = int(os.environ.get("SUBMISSION_MAX_CHARS", "5000"))
 
-# --- Voice submissions and offline transcription (consult.voice, analysis.transcription) -----
+# --- Voice submissions and offline transcription (consult.voice, consult.voice.transcription) -----
 TRANSCRIPTION_ENGINE = os.environ.get("TRANSCRIPTION_ENGINE", "faster")  # or "openai"
 TRANSCRIPTION_LANGUAGES = env_list("TRANSCRIPTION_LANGUAGES", "en,ur,pa,ps,sd")
 TRANSCRIPTION_THREADS = int(os.environ.get("TRANSCRIPTION_THREADS", "2"))

@@ -16,7 +16,7 @@ def prepare_server_process() -> None:
     collector's reach: without it a full collection walks them all, and on the reading page
     that was the difference between a p95 of ~200 ms and ~350 ms (bench-comments).
     """
-    from moderation.classifier import get_classifier
+    from text.classifier import get_classifier
 
     try:
         get_classifier()

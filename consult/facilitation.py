@@ -23,10 +23,10 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from cms.models import ConsultationPage
 from consult import roles, services
 from consult.models import DisplayMode, Source, Stakeholder, Stance, Submission
 from consult.receipts import pop_confirmation, remember_confirmation
+from drafts.consultations import Consultation, consultation_model
 
 ENTERED_PREFIX = "Entered by a facilitator from: "
 FACILITATED_SOURCES = [
@@ -35,8 +35,8 @@ FACILITATED_SOURCES = [
 ]
 
 
-def _consultation(slug: str) -> ConsultationPage:
-    page = ConsultationPage.objects.live().filter(slug=slug).order_by("pk").first()
+def _consultation(slug: str) -> Consultation:
+    page = consultation_model().objects.live().filter(slug=slug).order_by("pk").first()
     if page is None:
         raise Http404(_("No published consultation has that address."))
     return page
@@ -98,7 +98,7 @@ class FacilitatedSubmissionForm(forms.Form):
     )
     client_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
-    def __init__(self, *args, consultation: ConsultationPage, **kwargs):
+    def __init__(self, *args, consultation: Consultation, **kwargs):
         super().__init__(*args, **kwargs)
         version = consultation.current_version()
         clauses = list(version.clauses.all()) if version else []

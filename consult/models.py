@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_comments_xtd.models import XtdComment
 
@@ -94,14 +96,41 @@ class AnchorStatus(models.TextChoices):
     KEPT = "kept", _("Kept on its original version by a moderator")
 
 
+class SubmissionQuerySet(models.QuerySet):
+    """The one definition of a submission's state, for every reader.
+
+    The state is the comments library's own pair of flags: published is public and not
+    removed; held is not public and not removed; removed is removed, whatever else.
+    """
+
+    def published(self):
+        return self.filter(is_public=True, is_removed=False)
+
+    def held(self):
+        return self.filter(is_public=False, is_removed=False)
+
+    def removed(self):
+        return self.filter(is_removed=True)
+
+    def state_counts(self) -> dict[str, int]:
+        """How many are published, held and removed, in one query."""
+        from django.db.models import Count, Q
+
+        return self.aggregate(
+            published=Count("pk", filter=Q(is_public=True, is_removed=False)),
+            held=Count("pk", filter=Q(is_public=False, is_removed=False)),
+            removed=Count("pk", filter=Q(is_removed=True)),
+        )
+
+
 class Submission(XtdComment):
     """A comment, voice note, town-hall question or paper form about a draft or a clause."""
 
     consultation = models.ForeignKey(
-        "cms.ConsultationPage", on_delete=models.PROTECT, related_name="submissions"
+        settings.CONSULTATION_MODEL, on_delete=models.PROTECT, related_name="submissions"
     )
     clause = models.ForeignKey(
-        "cms.ClauseVersion",
+        "drafts.ClauseVersion",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -155,9 +184,14 @@ class Submission(XtdComment):
     )
     anchor_confidence = models.FloatField(null=True, blank=True)
 
+    objects = SubmissionQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("submission")
         indexes = [models.Index(fields=["consultation", "clause_key"])]
+        permissions = [
+            ("enter_submission", "Can enter submissions for participants and run town halls")
+        ]
 
     @property
     def status(self) -> str:
@@ -187,3 +221,66 @@ class Submission(XtdComment):
         if self.display_mode == DisplayMode.NAMED and self.user_name:
             return self.user_name
         return f"Participant {self.public_alias}"
+
+
+class Reason(models.TextChoices):
+    """The fixed, public list of reasons. Every decision names one."""
+
+    PERSONAL_DATA = "personal_data", _("Personal data")
+    SPAM = "spam", _("Spam")
+    ABUSE = "abuse", _("Abuse or threats")
+    OFF_TOPIC = "off_topic", _("Off topic")
+    DUPLICATE = "duplicate", _("Duplicate")
+    OTHER = "other", _("Other (explained)")
+    MEETS_RULES = "meets_rules", _("Meets the participation rules")
+
+
+class Screening(models.Model):
+    """What the automatic checks found when a submission arrived."""
+
+    submission = models.OneToOneField(
+        "Submission", on_delete=models.CASCADE, related_name="screening"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    pii_kinds = models.JSONField(default=list, blank=True)
+    flags = models.JSONField(default=list, blank=True)
+    spam_score = models.FloatField(default=0.0)
+    abuse_score = models.FloatField(default=0.0)
+    hold_reasons = models.JSONField(default=list, blank=True)
+    held = models.BooleanField(default=False)
+    pre_moderated = models.BooleanField(default=False)
+
+    class Meta:
+        db_table = "moderation_screening"
+
+    def __str__(self):
+        return f"screening of {self.submission_id}"
+
+
+class AuditLog(models.Model):
+    """Append-only: who did what to which submission (or record), when, why, and the text
+    before and after. The one audit trail: moderation, facilitation, anchoring, privacy and
+    analysis all write it through ``consult.audit.record``."""
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=32)
+    submission = models.ForeignKey(
+        "Submission", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # What else the entry is about, when it is not a submission ("analysis.run", "7").
+    target_type = models.CharField(max_length=32, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    reason = models.CharField(max_length=24, blank=True)
+    explanation = models.TextField(blank=True)
+    before_text = models.TextField(blank=True)
+    after_text = models.TextField(blank=True)
+
+    class Meta:
+        db_table = "moderation_auditlog"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.submission_id}"

@@ -7,7 +7,6 @@ from consult import facilitation, views
 app_name = "consult"
 
 urlpatterns = [
-    path("receipt/", views.receipt_lookup, name="receipt"),
     path("consultations/<int:page_id>/comment/", views.post_comment, name="comment"),
     path("<slug:slug>/pack.pdf", facilitation.consultation_pack, name="pack"),
     path("<slug:slug>/facilitate/", facilitation.facilitate, name="facilitate"),

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
 
-from cms.models import ClauseVersion, DraftVersion
 from consult.models import Stakeholder, Stance, Submission
+from drafts.models import ClauseVersion, DraftVersion
 
 COMMENTS_PER_CLAUSE = 3
 # One clause's own page shows its comment threads a page at a time, newest first: a clause

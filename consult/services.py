@@ -16,10 +16,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cms.models import ClauseVersion, ConsultationPage
 from consult import receipts
 from consult.models import AnchorStatus, DisplayMode, Source, Stakeholder, Stance, Submission
 from consult.reading_cache import comments_changed
+from consult.screening import record_screening, screen_new_submission
+from drafts.consultations import Consultation, ModerationMode, consultation_model
+from drafts.models import ClauseVersion
 
 ANCHOR_CONTEXT_CHARS = 32
 
@@ -48,7 +50,7 @@ class SubmissionInput:
     ip_address: str | None = None
 
 
-def check_can_submit(consultation: ConsultationPage, at=None) -> None:
+def check_can_submit(consultation: Consultation, at=None) -> None:
     if not consultation.is_open(at):
         raise ValidationError(
             _("This consultation is not open for comments (phase: %(phase)s, closes %(closes)s).")
@@ -60,7 +62,7 @@ def check_can_submit(consultation: ConsultationPage, at=None) -> None:
         )
 
 
-def _validate(consultation: ConsultationPage, data: SubmissionInput) -> ClauseVersion | None:
+def _validate(consultation: Consultation, data: SubmissionInput) -> ClauseVersion | None:
     errors: dict[str, list[str]] = {}
     limit = settings.SUBMISSION_MAX_CHARS
     if not data.text.strip():
@@ -133,7 +135,7 @@ _LARGEST_PARENT_ID = 2**31 - 1
 
 
 def _parent_error(
-    consultation: ConsultationPage, parent_id: int, clause: ClauseVersion | None
+    consultation: Consultation, parent_id: int, clause: ClauseVersion | None
 ) -> str | None:
     """A reply answers a published comment of this consultation, on the same clause, not
     deeper than the thread limit.
@@ -162,7 +164,9 @@ def _parent_error(
         return no_parent
     if parent["clause_id"] != (clause.pk if clause else None):
         return _("A reply belongs to the clause of the comment it answers.")
-    levels = max_thread_level_for_content_type(ContentType.objects.get_for_model(ConsultationPage))
+    levels = max_thread_level_for_content_type(
+        ContentType.objects.get_for_model(consultation_model())
+    )
     if parent["level"] >= levels:
         return _("Replies can go %(levels)d levels deep; reply to an earlier comment instead.") % {
             "levels": levels
@@ -234,7 +238,7 @@ def participant_key_for(user, session_participant: str = "") -> str:
 
 
 def submit(
-    consultation: ConsultationPage,
+    consultation: Consultation,
     data: SubmissionInput,
     user=None,
     *,
@@ -267,18 +271,18 @@ def submit(
     )
     is_user = user is not None and user.is_authenticated
     submission = Submission(
-        content_type=ContentType.objects.get_for_model(ConsultationPage),
+        content_type=ContentType.objects.get_for_model(consultation_model()),
         object_pk=str(consultation.pk),
         site=Site.objects.get_current(),
         user=user if is_user else None,
-        # Cut to the column after screening (moderation.services.screen_new_submission).
+        # Cut to the column after screening (consult.screening.screen_new_submission).
         user_name=data.name or (user.get_full_name() if is_user else ""),
         user_email=data.email or (user.email if is_user else ""),
         comment=data.text,
         original_text=data.text,
         submit_date=timezone.now(),
         ip_address=data.ip_address,
-        is_public=consultation.moderation_mode == ConsultationPage.ModerationMode.POST,
+        is_public=consultation.moderation_mode == ModerationMode.POST,
         consultation=consultation,
         clause=clause,
         clause_key=clause.key if clause else "",
@@ -302,8 +306,6 @@ def submit(
         submission.anchor_status = "exact"
         submission.anchor_confidence = 1.0
     # Redacted and screened before the insert: one write, never a moment with raw text.
-    from moderation.services import record_screening, screen_new_submission
-
     screening = screen_new_submission(submission)
     try:
         with transaction.atomic():
@@ -348,7 +350,7 @@ def reanchor_version(old_version, new_version) -> dict[str, int]:
     Comments whose words cannot be found with confidence stay on the old clause, labelled
     ``orphaned``, for a moderator to re-attach or keep. Returns counts by status.
     """
-    from consult.anchoring import reanchor
+    from drafts.anchoring import reanchor
 
     new_clauses = {c.key: c for c in new_version.clauses.all()}
     counts: dict[str, int] = {}

@@ -9,14 +9,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from cms.models import ConsultationPage
 from consult.forms import CommentForm, comment_form_context
+from consult.honeypot import REFUSED, honeypot_tripped
 from consult.live.identity import participant_for_request
-from consult.models import Submission, normalise_receipt
+from consult.ratelimit import client_ip, rate_limited
 from consult.receipts import remember_confirmation
 from consult.services import TokenConflict, participant_key_for, submit
-from moderation.honeypot import REFUSED, honeypot_tripped
-from moderation.ratelimit import client_ip, limit_receipt_guesses, rate_limited
+from drafts.consultations import consultation_model
 
 
 @require_GET
@@ -25,37 +24,6 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"ok": True})
-
-
-@never_cache
-@require_GET
-@limit_receipt_guesses
-def receipt_lookup(request):
-    """Anyone with a receipt code can see what happened to that submission: its status, the
-    decisions and the public text; never the original, the name or the contact details."""
-    code = normalise_receipt(request.GET.get("code", ""))
-    looked_up = bool(request.GET.get("code", "").strip())
-    submission = None
-    if code:
-        submission = (
-            Submission.objects.select_related("consultation").filter(receipt_code=code).first()
-        )
-    # issue 8: the moderation decisions and their public reasons, with the appeal form
-    from moderation.selectors import decisions_for_receipt
-
-    decisions = decisions_for_receipt(submission) if submission else []
-    return render(
-        request,
-        "consult/receipt.html",
-        {
-            "code": code or request.GET.get("code", "")[:32],
-            "submission": submission,
-            "looked_up": looked_up,
-            "decisions": decisions,
-        },
-        # The guess limiter counts a 404 as a wrong guess (moderation.ratelimit).
-        status=404 if looked_up and submission is None else 200,
-    )
 
 
 def _wants_json(request) -> bool:
@@ -71,7 +39,7 @@ def _error_messages(error: ValidationError) -> dict[str, list[str]]:
 
 
 def _consultation_url(request, page_id: int) -> str:
-    page = ConsultationPage.objects.live().filter(pk=page_id).first()
+    page = consultation_model().objects.live().filter(pk=page_id).first()
     return page.url if page else "/"
 
 
@@ -80,7 +48,7 @@ def _consultation_url(request, page_id: int) -> str:
 @rate_limited("comment", back=_consultation_url)
 def post_comment(request, page_id: int):
     """Submit a comment from the per-clause form (HTML or, with Accept: JSON, for scripts)."""
-    page = get_object_or_404(ConsultationPage.objects.live(), pk=page_id).specific
+    page = get_object_or_404(consultation_model().objects.live(), pk=page_id).specific
     form = CommentForm(request.POST)
     status, errors, submission = 400, {}, None
     if honeypot_tripped(request.POST):

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from moderation.honeypot import HoneypotMixin
-from moderation.models import Decision, Reason
+from consult.honeypot import HoneypotMixin
+from consult.models import Reason
+from moderation.models import Decision
 
 
 class DecisionForm(forms.Form):

@@ -1,4 +1,7 @@
-"""Moderation records: automatic screening, human decisions, appeals and the audit log.
+"""Moderation records: human decisions with public reasons, and appeals.
+
+The screening on arrival, the public reasons and the one audit log belong to the
+participation record (``consult.models``), which every door writes.
 
 A submission's visible state stays on the library's own flags (``is_public``,
 ``is_removed``); these models say *why* it is in that state, who decided and when.
@@ -11,36 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
-class Reason(models.TextChoices):
-    """The fixed, public list of reasons. Every decision names one."""
-
-    PERSONAL_DATA = "personal_data", _("Personal data")
-    SPAM = "spam", _("Spam")
-    ABUSE = "abuse", _("Abuse or threats")
-    OFF_TOPIC = "off_topic", _("Off topic")
-    DUPLICATE = "duplicate", _("Duplicate")
-    OTHER = "other", _("Other (explained)")
-    MEETS_RULES = "meets_rules", _("Meets the participation rules")
-
-
-class Screening(models.Model):
-    """What the automatic checks found when a submission arrived."""
-
-    submission = models.OneToOneField(
-        "consult.Submission", on_delete=models.CASCADE, related_name="screening"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    pii_kinds = models.JSONField(default=list, blank=True)
-    flags = models.JSONField(default=list, blank=True)
-    spam_score = models.FloatField(default=0.0)
-    abuse_score = models.FloatField(default=0.0)
-    hold_reasons = models.JSONField(default=list, blank=True)
-    held = models.BooleanField(default=False)
-    pre_moderated = models.BooleanField(default=False)
-
-    def __str__(self):
-        return f"screening of {self.submission_id}"
+from consult.models import Reason
 
 
 class Decision(models.Model):
@@ -66,6 +40,7 @@ class Decision(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+        permissions = [("decide_submission", "Can approve, remove or redact submissions")]
 
     def __str__(self):
         return f"{self.get_action_display()} ({self.get_reason_display()})"
@@ -90,31 +65,3 @@ class Appeal(models.Model):
 
     def __str__(self):
         return f"appeal against {self.decision_id} ({self.outcome})"
-
-
-class AuditLog(models.Model):
-    """Append-only: who did what to which submission, when, why, and the text before/after."""
-
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    action = models.CharField(max_length=32)
-    submission = models.ForeignKey(
-        "consult.Submission", null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    reason = models.CharField(max_length=24, blank=True)
-    explanation = models.TextField(blank=True)
-    before_text = models.TextField(blank=True)
-    after_text = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        permissions = [
-            ("decide_submission", "Can approve, remove or redact submissions"),
-            ("view_analysis", "Can view analysis dashboards"),
-            ("enter_submission", "Can enter submissions for participants and run town halls"),
-        ]
-
-    def __str__(self):
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.submission_id}"

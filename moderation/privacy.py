@@ -10,8 +10,8 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from consult.models import DisplayMode, Submission
-from moderation.models import Appeal, AuditLog, Decision
+from consult.models import AuditLog, DisplayMode, Submission
+from moderation.models import Appeal, Decision
 
 DELETED_TEXT = "[deleted by the participant]"
 

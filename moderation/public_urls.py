@@ -7,6 +7,7 @@ from moderation import views
 app_name = "moderation"
 
 urlpatterns = [
+    path("receipt/", views.receipt_lookup, name="receipt"),
     path("consultations/<int:page_id>/transparency/", views.transparency, name="transparency"),
     path(
         "consultations/<int:page_id>/transparency.json",

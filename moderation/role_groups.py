@@ -20,19 +20,19 @@ ROLE_PERMISSIONS = {
         "consult.view_submission",
         "consult.change_submission",
         "moderation.decide_submission",
-        "moderation.view_auditlog",
+        "consult.view_auditlog",
         "moderation.view_appeal",
         "moderation.view_decision",
-        "moderation.view_screening",
+        "consult.view_screening",
     ],
     "Analyst": [
         "wagtailadmin.access_admin",
         "consult.view_submission",
-        "moderation.view_analysis",
+        "analysis.view_analysis",
     ],
     "Facilitator": [
         "consult.add_submission",
-        "moderation.enter_submission",
+        "consult.enter_submission",
     ],
     "Participant": [],
 }

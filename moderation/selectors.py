@@ -7,8 +7,8 @@ from statistics import median
 
 from django.db.models import Count
 
-from consult.models import Submission
-from moderation.models import Appeal, Decision, Reason
+from consult.models import Reason, Submission
+from moderation.models import Appeal, Decision
 
 
 def queue(consultation=None):

@@ -1,7 +1,8 @@
-"""Write paths for moderation: screening on arrival, decisions, appeals.
+"""Write paths for moderation: decisions and appeals (screening on arrival is
+``consult.screening``, part of the one submit path).
 
 Each function checks permission, validates, writes the state change and an ``AuditLog``
-row in one transaction, and tells the author only after commit.
+entry (``consult.audit``) in one transaction, and tells the author only after commit.
 """
 
 from __future__ import annotations
@@ -12,104 +13,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from consult.models import Submission, normalise_receipt
+from consult import audit
+from consult.models import Reason, normalise_receipt
 from consult.roles import is_moderator
-from moderation.checks import assess, assess_texts, redact
-from moderation.models import Appeal, AuditLog, Decision, Reason, Screening
-from moderation.ratelimit import text_repeated_too_often
+from moderation.models import Appeal, Decision
+from text.checks import assess, redact
 
 DECISION_REASONS = [r for r in Reason.values if r != Reason.MEETS_RULES]
-
-
-# Besides the comment, what anyone else may see of a submission: the organisation (shown as a
-# lobbying disclosure), the name (shown when the author chose to be named) and the proposed
-# wording. Each is screened like the comment and redacted in place, once, on the way in.
-SCREENED_FIELDS = ("organisation", "user_name", "proposed_wording")
-
-
-def screen_new_submission(submission) -> dict:
-    """Redact personal data into the public fields and decide visibility, before the insert.
-
-    ``consult.services.submit`` calls it on the unsaved submission, so a submission is
-    written once, already redacted; it then records the returned result with
-    ``record_screening`` once the row exists. Pre-moderation holds everything;
-    post-moderation publishes unless a check holds it (in any public field). Nothing is
-    deleted. Only the comment keeps its original, in ``original_text``, for moderators: it
-    is what they judge and may need to re-redact by hand. The other fields are short, and
-    their personal data is no use to anyone: contact details have their own private field
-    (``user_email``), so keeping a second copy would only be more to leak.
-    """
-    original = submission.original_text or submission.comment
-    submission.original_text = original
-    others = [(name, getattr(submission, name) or "") for name in SCREENED_FIELDS]
-    others = [(name, value) for name, value in others if value.strip()]
-    results = assess_texts([original, *(value for _name, value in others)])
-    if results[0]["findings"]:
-        submission.comment = redact(original, results[0]["findings"])
-    for (name, value), result in zip(others, results[1:], strict=True):
-        # Redacted before it is cut to the column, so a cut never splits a phone number
-        # into something the patterns no longer see.
-        redacted = redact(value, result["findings"]) if result["findings"] else value
-        setattr(submission, name, redacted[: Submission._meta.get_field(name).max_length])
-    result = _combined(["comment", *(name for name, _value in others)], results)
-    if text_repeated_too_often(submission.consultation_id, original):
-        # A pasted campaign arriving faster than people type: held for a moderator, not
-        # refused, so every copy still counts as a supporter once reviewed.
-        result["hold_reasons"] = [*result["hold_reasons"], Reason.DUPLICATE.value]
-        result["flags"] = [*result["flags"], "same_text_flood"]
-    pre = submission.consultation.moderation_mode == "pre"
-    submission.is_public = not (pre or bool(result["hold_reasons"]))
-    return result
-
-
-def _combined(fields: list[str], results: list[dict]) -> dict:
-    """One screening for the whole submission: what any field found, the highest scores,
-    every reason to hold; ``fields`` names where personal data was found."""
-    named = list(zip(fields, results, strict=True))
-    return {
-        "findings": [f | {"field": name} for name, r in named for f in r["findings"]],
-        "fields": [name for name, r in named if r["findings"]],
-        "flags": list(dict.fromkeys(flag for r in results for flag in r["flags"])),
-        "spam_score": max(r["spam_score"] for r in results),
-        "abuse_score": max(r["abuse_score"] for r in results),
-        "hold_reasons": list(dict.fromkeys(code for r in results for code in r["hold_reasons"])),
-    }
-
-
-def record_screening(submission, result: dict) -> Screening:
-    pre = submission.consultation.moderation_mode == "pre"
-    screening, _created = Screening.objects.update_or_create(
-        submission=submission,
-        defaults={
-            "pii_kinds": sorted({f["kind"] for f in result["findings"]}),
-            "flags": result["flags"],
-            "spam_score": result["spam_score"],
-            "abuse_score": result["abuse_score"],
-            "hold_reasons": result["hold_reasons"],
-            "held": not submission.is_public,
-            "pre_moderated": pre,
-        },
-    )
-    if result["findings"]:
-        AuditLog.objects.create(
-            actor=None,
-            action="auto_redact",
-            submission=submission,
-            reason=Reason.PERSONAL_DATA,
-            before_text="",  # the original stays in Submission.original_text, moderators only
-            after_text=submission.comment,
-            explanation=", ".join(screening.pii_kinds)
-            + (f" ({', '.join(result['fields'])})" if result.get("fields") else ""),
-        )
-    if screening.held:
-        AuditLog.objects.create(
-            actor=None,
-            action="auto_hold",
-            submission=submission,
-            reason=(result["hold_reasons"] or ["pre_moderation"])[0],
-            explanation=", ".join(result["flags"]),
-        )
-    return screening
 
 
 def _require_moderator(user) -> None:
@@ -163,9 +73,9 @@ def decide(
         explanation=explanation,
         moderator=moderator,
     )
-    AuditLog.objects.create(
+    audit.record(
+        action,
         actor=moderator,
-        action=action,
         submission=submission,
         reason=reason,
         explanation=explanation,
@@ -195,9 +105,8 @@ def file_appeal(receipt_code: str, decision_id: int, text: str) -> Appeal:
     if len(text) > 2000:
         raise ValidationError({"text": _("An appeal is limited to 2000 characters.")})
     appeal = Appeal.objects.create(decision=decision, text=text.strip())
-    AuditLog.objects.create(
-        actor=None,
-        action="appeal",
+    audit.record(
+        "appeal",
         submission=decision.submission,
         reason=decision.reason,
         explanation=text.strip(),
@@ -248,9 +157,9 @@ def decide_appeal(
         moderator=moderator,
         settles_appeal=appeal,
     )
-    AuditLog.objects.create(
+    audit.record(
+        f"appeal_{appeal.outcome}",
         actor=moderator,
-        action=f"appeal_{appeal.outcome}",
         submission=submission,
         reason=reason,
         explanation=explanation,

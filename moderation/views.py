@@ -17,21 +17,51 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cms.models import ConsultationPage
-from consult.models import Submission, normalise_receipt
+from consult.models import AuditLog, Reason, Submission, normalise_receipt
 from consult.pagination import page_of
+from consult.ratelimit import limit_receipt_guesses, rate_limited
 from consult.receipts import secret_matches
 from consult.roles import is_moderator
+from drafts.consultations import consultation_model
 from moderation import privacy, selectors, services
 from moderation.forms import AppealDecisionForm, AppealForm, DecisionForm
-from moderation.models import Appeal, AuditLog, Decision, Reason
-from moderation.ratelimit import limit_receipt_guesses, rate_limited
+from moderation.models import Appeal, Decision
+from moderation.selectors import decisions_for_receipt
+
+
+@never_cache
+@require_GET
+@limit_receipt_guesses
+def receipt_lookup(request):
+    """Anyone with a receipt code can see what happened to that submission: its status, the
+    decisions and the public text; never the original, the name or the contact details."""
+    code = normalise_receipt(request.GET.get("code", ""))
+    looked_up = bool(request.GET.get("code", "").strip())
+    submission = None
+    if code:
+        submission = (
+            Submission.objects.select_related("consultation").filter(receipt_code=code).first()
+        )
+    # The moderation decisions and their public reasons, with the appeal form.
+    decisions = decisions_for_receipt(submission) if submission else []
+    return render(
+        request,
+        "consult/receipt.html",
+        {
+            "code": code or request.GET.get("code", "")[:32],
+            "submission": submission,
+            "looked_up": looked_up,
+            "decisions": decisions,
+        },
+        # The guess limiter counts a 404 as a wrong guess (consult.ratelimit).
+        status=404 if looked_up and submission is None else 200,
+    )
 
 
 # --- public --------------------------------------------------------------------------------
 @require_GET
 def transparency(request, page_id: int):
-    consultation = get_object_or_404(ConsultationPage.objects.live(), pk=page_id)
+    consultation = get_object_or_404(consultation_model().objects.live(), pk=page_id)
     return render(
         request,
         "moderation/transparency.html",
@@ -45,7 +75,7 @@ def transparency(request, page_id: int):
 
 @require_GET
 def transparency_json(request, page_id: int):
-    consultation = get_object_or_404(ConsultationPage.objects.live(), pk=page_id)
+    consultation = get_object_or_404(consultation_model().objects.live(), pk=page_id)
     return JsonResponse(selectors.transparency_figures(consultation))
 
 
@@ -54,7 +84,7 @@ def transparency_json(request, page_id: int):
 def appeal(request):
     form = AppealForm(request.POST)
     code = normalise_receipt(request.POST.get("code", ""))
-    back = reverse("consult:receipt") + "?" + urlencode({"code": code})
+    back = reverse("moderation:receipt") + "?" + urlencode({"code": code})
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:

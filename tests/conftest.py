@@ -140,7 +140,7 @@ def _base_data(request):
 @pytest.fixture
 def demo(db):
     """The demo consultation with its sample submissions (the same one `make run` loads)."""
-    from consult.demo import load_demo
+    from cms.demo import load_demo
 
     page, _ = load_demo()
     return page

@@ -7,8 +7,8 @@ from django.template import engines
 from django.urls import path
 
 from cms.models import ConsultationPage
-from consult import services
 from config.urls import urlpatterns as site_urlpatterns
+from consult import services
 
 FORM = engines["django"].from_string(
     """{% extends "base.html" %}{% block content %}

@@ -96,7 +96,7 @@ def test_voice_recorder_has_no_axe_violations(live_server, demo, page, lang):
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_town_hall_has_no_axe_violations(live_server, demo, page, lang):
-    from consult.live.demo import make_town_hall
+    from cms.demo import make_town_hall
 
     hall = make_town_hall(demo)
     page.goto(live_server.url + PREFIXES[lang] + hall.url)

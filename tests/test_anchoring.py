@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from consult.anchoring import CONFIDENCE_THRESHOLD, normalise, reanchor
+from drafts.anchoring import CONFIDENCE_THRESHOLD, normalise, reanchor
 
 TEXT = (
     "(1) A deployer shall suspend use of the system and inform the Authority without delay. "

@@ -21,9 +21,9 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import Group, User
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from config.routing import websocket_urlpatterns
 from consult import roles
 from consult.models import Submission
-from config.routing import websocket_urlpatterns
 from consult.services import SubmissionInput, submit
 
 ROLES = [

@@ -11,8 +11,9 @@ import pytest
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 
-from cms.models import ConsultationPage, DraftVersion
+from cms.models import ConsultationPage
 from consult.models import Source, Submission
+from drafts.models import DraftVersion
 from tests.servers import migrated_sqlite_env, start_daphne
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,7 +67,7 @@ def test_missing_secret_key_is_a_clear_error():
 
 
 def test_demo_is_complete_and_idempotent(demo):
-    from consult.demo import load_demo
+    from cms.demo import load_demo
 
     page, created = load_demo()
     assert not created and page.pk == demo.pk

@@ -103,7 +103,7 @@ def test_bad_uploads_are_refused_clearly():
 
 def test_demo_draft_round_trips():
     """The demo's 27 clauses, written out as text, split back into the same 27."""
-    from consult.demo import load_draft
+    from cms.demo import load_draft
 
     draft = load_draft()
     text = "\n".join(f"{c['identifier']}. {c['heading']}\n{c['text']}" for c in draft["clauses"])

@@ -21,9 +21,9 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.core.cache import cache
 from django.utils import timezone
 
+from cms.demo import make_town_hall
 from config.asgi import application
 from consult.live import services
-from consult.live.demo import make_town_hall
 from consult.live.identity import ensure_participant
 from consult.live.models import LiveEvent, Poll, Question, TownHall
 from consult.models import Source, Submission

@@ -18,7 +18,7 @@ SETUP_SCRIPT = """
 import json, sys
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
-from consult.live.demo import make_town_hall
+from cms.demo import make_town_hall
 page = make_town_hall(slug=sys.argv[-1])
 fac = page.facilitators.get()
 s = SessionStore()

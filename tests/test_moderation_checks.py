@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from moderation.checks import assess, find_personal_data, redact
+from text.checks import assess, find_personal_data, redact
 
 URDU = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 ARABIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 
-from moderation.ratelimit import RateLimited, check
+from consult.ratelimit import RateLimited, check
 
 ROOT = Path(__file__).resolve().parents[1]
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/8"
@@ -23,7 +23,7 @@ import json, os, sys
 import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()
-from moderation.ratelimit import RateLimited, check
+from consult.ratelimit import RateLimited, check
 allowed = 0
 for _ in range(int(sys.argv[1])):
     try:
@@ -76,7 +76,7 @@ def test_the_window_ends(settings, monkeypatch):
 @pytest.mark.parametrize("action", ["comment", "vote", "upload", "appeal", "question", "hand"])
 def test_every_action_has_a_participant_and_a_looser_address_limit(action, settings):
     settings.MODERATION_RATE_LIMITS = {}
-    from moderation.ratelimit import limits
+    from consult.ratelimit import limits
 
     scopes = limits()[action]
     participant_limit, _ = scopes["participant"]

@@ -9,9 +9,9 @@ import json
 import pytest
 from django.core.management import call_command
 
-from analysis.transcription import get_transcriber, normalise_text
-from analysis.transcription.ct2_convert import read_ct2_model, to_openai_whisper
-from analysis.transcription.model_files import model_dir
+from consult.voice.transcription import get_transcriber, normalise_text
+from consult.voice.transcription.ct2_convert import read_ct2_model, to_openai_whisper
+from consult.voice.transcription.model_files import model_dir
 from tests.voice_helpers import (
     URDU_SENTENCE,
     character_error_rate,

@@ -372,7 +372,7 @@ def test_killed_worker_task_runs_again_and_submission_is_not_lost(tmp_path, jfk)
         "shell",
         "-c",
         "from django.core.files import File\n"
-        "from consult.demo import load_demo\n"
+        "from cms.demo import load_demo\n"
         "from consult.voice import services\n"
         "page, _ = load_demo()\n"
         f"with open({str(jfk)!r}, 'rb') as f:\n"

@@ -13,11 +13,12 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from moderation import ratelimit
+from consult import ratelimit
 
 from . import broadcast, presence, selectors, services
 from .fanout import fanout_for
 from .identity import participant_from_session, public_handle
+from .models import TownHall
 
 
 def database_sync_to_async(function):
@@ -29,7 +30,7 @@ def database_sync_to_async(function):
 MAX_MESSAGE_BYTES = getattr(settings, "LIVE_MAX_MESSAGE_BYTES", 4096)
 
 # action name -> (service function, argument names, rate limit action or None). The limits
-# are moderation.ratelimit's, per participant and town hall (so reconnecting does not reset
+# are consult.ratelimit's, per participant and town hall (so reconnecting does not reset
 # them) and, looser, per address.
 ACTIONS = {
     "post_question": (services.post_question, ("text", "clause_key"), "question"),
@@ -135,9 +136,9 @@ class TownHallConsumer(AsyncJsonWebsocketConsumer):
         await self.fanout.release(self)
 
     def _load(self) -> bool:
-        from cms.models import TownHallPage
-
-        page = TownHallPage.objects.live().filter(pk=self.page_id).first()
+        # The page model, through the runtime row's relation: the page app sits above this one.
+        town_hall_pages = TownHall.page.field.related_model.objects
+        page = town_hall_pages.live().filter(pk=self.page_id).first()
         if page is None:
             return False
         self.page = page

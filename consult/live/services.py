@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from consult.models import Source, Stakeholder, Stance
 from consult.services import SubmissionInput, submit
-from moderation.checks import redact_personal_data
+from text.checks import redact_personal_data
 
 from . import broadcast, selectors
 from .identity import public_handle

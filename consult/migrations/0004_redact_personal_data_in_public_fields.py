@@ -3,7 +3,7 @@ proposed wording get the same redaction as new ones (the comment itself already 
 
 from django.db import migrations
 
-from moderation.checks import redact_personal_data
+from text.checks import redact_personal_data
 
 PUBLIC_FIELDS = ("organisation", "user_name", "proposed_wording")
 

@@ -4,9 +4,9 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from cms.models import ClauseVersion
+from consult.honeypot import HoneypotMixin
 from consult.models import DisplayMode, Stakeholder, Stance
-from moderation.honeypot import HoneypotMixin
+from drafts.models import ClauseVersion
 
 LANGUAGE_NAMES = {
     "en": _("English"),

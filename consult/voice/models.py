@@ -85,10 +85,10 @@ class VoiceNoteStatus(models.TextChoices):
 class VoiceNote(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     consultation = models.ForeignKey(
-        "cms.ConsultationPage", on_delete=models.PROTECT, related_name="voice_notes"
+        settings.CONSULTATION_MODEL, on_delete=models.PROTECT, related_name="voice_notes"
     )
     clause = models.ForeignKey(
-        "cms.ClauseVersion",
+        "drafts.ClauseVersion",
         null=True,
         blank=True,
         on_delete=models.PROTECT,

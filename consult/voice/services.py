@@ -16,12 +16,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cms.models import ConsultationPage
 from consult import roles
 from consult.models import DisplayMode, Source, Submission
 from consult.services import SubmissionInput, _validate, check_can_submit, submit
 from consult.voice.models import AUDIO_FORMATS, AudioFormat, VoiceNote
 from consult.voice.models import VoiceNoteStatus as Status
+from drafts.consultations import Consultation
 
 logger = logging.getLogger(__name__)
 
@@ -143,7 +143,7 @@ def probe_audio(uploaded) -> ProbedAudio:
 # --- Accepting an upload --------------------------------------------------------------------
 
 
-def _validate_metadata(consultation: ConsultationPage, data: VoiceInput) -> None:
+def _validate_metadata(consultation: Consultation, data: VoiceInput) -> None:
     errors: dict[str, list[str]] = {}
     if not data.consent:
         errors["consent"] = [
@@ -174,7 +174,7 @@ def _validate_metadata(consultation: ConsultationPage, data: VoiceInput) -> None
 
 
 def accept_voice_note(
-    consultation: ConsultationPage, data: VoiceInput, audio, user=None, facilitator=False
+    consultation: Consultation, data: VoiceInput, audio, user=None, facilitator=False
 ) -> VoiceNote:
     """Validate everything, then store file and row durably, then (after commit) queue it.
 
@@ -236,7 +236,7 @@ def enqueue_transcription(note_id: int) -> None:
 
 def run_transcription(note_id: int) -> str:
     """Transcribe one note. Safe to run again: a finished note is left alone."""
-    from analysis.transcription import TranscriptionError, get_transcriber
+    from consult.voice.transcription import TranscriptionError, get_transcriber
 
     with transaction.atomic():
         note = VoiceNote.objects.select_for_update().filter(pk=note_id).first()

@@ -11,20 +11,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cms.models import ConsultationPage
 from consult import roles
+from consult.ratelimit import rate_limited
 from consult.receipts import pop_confirmation, remember_confirmation
-from frontend.security_headers import permissions_allowed
 from consult.voice import services
 from consult.voice.forms import ConfirmForm, IntakeFormSet, VoiceNoteForm
 from consult.voice.models import VoiceNote
-from moderation.ratelimit import rate_limited
+from drafts.consultations import Consultation, consultation_model
+from frontend.security_headers import permissions_allowed
 
 SESSION_KEY = "voice_notes"
 
 
-def _consultation(slug: str) -> ConsultationPage:
-    return get_object_or_404(ConsultationPage.objects.live(), slug=slug)
+def _consultation(slug: str) -> Consultation:
+    return get_object_or_404(consultation_model().objects.live(), slug=slug)
 
 
 def _remember(request, note: VoiceNote) -> None:

@@ -299,7 +299,7 @@ def test_requests_without_nul_pass(client, consultation):
 
 @pytest.fixture
 def hall(transactional_db, settings):
-    from consult.live.demo import make_town_hall
+    from cms.demo import make_town_hall
 
     settings.LIVE_TALLY_INTERVAL = 0
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

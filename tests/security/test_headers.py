@@ -36,7 +36,7 @@ def public_urls(demo) -> list[str]:
         demo.url,
         f"{demo.url}?clause={clause.pk}",
         f"/ur{demo.url}",
-        reverse("consult:receipt"),
+        reverse("moderation:receipt"),
         reverse("consult:voice:record", kwargs={"slug": demo.slug}),
         reverse("moderation:transparency", kwargs={"page_id": demo.pk}),
         reverse("moderation:privacy"),

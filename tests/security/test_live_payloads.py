@@ -13,7 +13,7 @@ import pytest
 from channels.db import database_sync_to_async
 from django.contrib.sessions.backends.db import SessionStore
 
-from consult.live.demo import make_town_hall
+from cms.demo import make_town_hall
 from consult.live.identity import participant_from_session
 from consult.live.models import LiveEvent
 from tests.test_live import Client, _session_for, layer_config

@@ -12,8 +12,8 @@ from django.test import Client as HttpClient
 from django.test import RequestFactory
 
 from consult.models import Submission
+from consult.ratelimit import client_ip, client_ip_from_scope
 from moderation.models import Screening
-from moderation.ratelimit import client_ip, client_ip_from_scope
 from tests.test_comments import form_data, make_consultation, post
 from tests.test_live import Client as LiveClient
 from tests.test_live import _session_for, hall, layer, start  # noqa: F401 - fixtures
@@ -289,7 +289,7 @@ def test_receipt_guessing_answers_429_after_the_stated_number(path, consultation
 def test_receipt_lockout_doubles(consultation, settings, monkeypatch):
     settings.RECEIPT_WRONG_GUESSES_PER_ADDRESS = 2
     settings.RECEIPT_LOCKOUT_SECONDS = 60
-    from moderation import ratelimit
+    from consult import ratelimit
 
     clock = [1_000_000.0]
     monkeypatch.setattr(ratelimit, "_now", lambda: clock[0])

@@ -15,10 +15,10 @@ import re
 import pytest
 from django.contrib.auth.models import Group
 
+from cms.demo import make_town_hall
 from consult import roles
 from consult.live import selectors as live_selectors
 from consult.live import services as live
-from consult.live.demo import make_town_hall
 from consult.live.models import LiveEvent, Question
 from consult.models import Submission
 from consult.voice import services as voice_services

@@ -390,7 +390,7 @@ def test_pack_pdf_shows_the_payloads_as_text(client, hostile, tmp_path):
 
 @pytest.fixture
 def live_hall(transactional_db, settings):
-    from consult.live.demo import make_town_hall
+    from cms.demo import make_town_hall
 
     settings.LIVE_TALLY_INTERVAL = 0
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from analysis.services import execute_run, start_analysis
-from cms.models import ConsultationPage
+from drafts.consultations import consultation_model
 
 
 class Command(BaseCommand):
@@ -18,7 +18,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, slug, now, **options):
-        consultation = ConsultationPage.objects.filter(slug=slug).first()
+        consultation = consultation_model().objects.filter(slug=slug).first()
         if consultation is None:
             raise CommandError(f"No consultation with slug {slug!r}.")
         if now:

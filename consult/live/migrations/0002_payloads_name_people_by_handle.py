@@ -5,7 +5,7 @@ ones are (questions, answers, raised-hand names, announcements, captions, polls)
 from django.db import migrations
 
 from consult.live.identity import public_handle
-from moderation.checks import redact_personal_data
+from text.checks import redact_personal_data
 
 
 def _speaker(entry, townhall_id):

@@ -1,4 +1,4 @@
-"""Writes moderation/data/labelled.jsonl: the spam/abuse training and evaluation set.
+"""Writes text/data/labelled.jsonl: the spam/abuse training and evaluation set.
 
 Deterministic (fixed seed, sorted output) so the committed file can be regenerated and
 diffed. Each row: text, label (ham / spam / abuse), lang (en / ur / roman) and group (the
@@ -9,7 +9,7 @@ Ham deliberately includes harsh criticism of the government and the draft: criti
 not abuse, and a classifier that learns otherwise would silence exactly the critics this
 platform exists for.
 
-Run: python moderation/data/generate_labelled.py
+Run: python text/data/generate_labelled.py
 """
 
 from __future__ import annotations

@@ -8,8 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from cms.models import ConsultationPage, TownHallPage
-
-from .selectors import townhall_for_page
+from consult.live.selectors import townhall_for_page
 
 
 def make_town_hall(
@@ -17,7 +16,7 @@ def make_town_hall(
 ) -> TownHallPage:
     """Create (or return) a published town hall under the demo consultation."""
     if consultation is None:
-        from consult.demo import load_demo
+        from cms.demo.consultation import load_demo
 
         consultation, _ = load_demo()
     existing = TownHallPage.objects.child_of(consultation).filter(slug=slug).first()

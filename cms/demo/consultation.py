@@ -18,7 +18,7 @@ from consult.services import SubmissionInput, submit
 logger = logging.getLogger(__name__)
 
 DEMO_SLUG = "ai-rules-2026"
-DEMO_FILE = Path(__file__).resolve().parent.parent / "cms" / "demo" / "ai_rules.json"
+DEMO_FILE = Path(__file__).resolve().parent / "ai_rules.json"
 
 SAMPLES_FILE = DEMO_FILE.with_name("sample_submissions.json")
 
@@ -130,8 +130,8 @@ def publish_revised_draft(page: ConsultationPage, revised: dict[str, str]) -> No
 def load_demo_town_hall(page: ConsultationPage) -> None:
     """A live town hall with questions, votes, an answer and an open poll, so the live board is
     populated when a new user opens it."""
+    from cms.demo.town_hall import make_town_hall
     from consult.live import services as live
-    from consult.live.demo import make_town_hall
 
     hall = make_town_hall(page, slug="live-town-hall")
     facilitator = live.actor_for(hall, "demo-facilitator", hall.facilitators.get())

@@ -138,7 +138,7 @@ class FasterWhisperTranscriber(Transcriber):
         super().__init__(threads)
         from faster_whisper import WhisperModel
 
-        from analysis.transcription.model_files import model_dir
+        from consult.voice.transcription.model_files import model_dir
 
         self.model = WhisperModel(
             str(model_dir()), device="cpu", compute_type="int8", cpu_threads=self.threads
@@ -193,7 +193,7 @@ class OpenAIWhisperTranscriber(Transcriber):
         import torch
         import whisper
 
-        from analysis.transcription.model_files import openai_checkpoint
+        from consult.voice.transcription.model_files import openai_checkpoint
 
         torch.set_num_threads(self.threads)
         checkpoint = torch.load(openai_checkpoint(), map_location="cpu", weights_only=False)

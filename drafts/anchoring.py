@@ -16,23 +16,15 @@ import re
 import unicodedata
 from difflib import SequenceMatcher
 
+from text import urdu
+
 CONFIDENCE_THRESHOLD = 0.6
 # Two candidates closer than this in score are a coin toss: orphan rather than guess.
 AMBIGUITY_MARGIN = 0.08
 
-# Arabic code points that Urdu writes with its own letters; and characters that carry no meaning
-# for matching (tatweel, zero-width joiners, bidi marks).
-_LETTER_FORMS = {
-    "\u064a": "\u06cc",  # Arabic yeh -> Farsi/Urdu yeh
-    "\u0649": "\u06cc",  # alef maksura -> Urdu yeh
-    "\u06d0": "\u06cc",
-    "\u0643": "\u06a9",  # Arabic kaf -> keheh
-    "\u0647": "\u06c1",  # heh -> heh goal
-    "\u06d5": "\u06c1",  # ae -> heh goal
-    "\u0629": "\u06c3",  # teh marbuta -> teh marbuta goal
-    "\u0623": "\u0627",  # alef with hamza above -> alef
-    "\u0625": "\u0627",
-    "\u0671": "\u0627",
+# Punctuation people type in several forms; letters, digits and ignorable characters fold
+# through the one Urdu table (text.urdu).
+_PUNCTUATION = {
     "\u2018": "'",
     "\u2019": "'",
     "\u201c": '"',
@@ -42,10 +34,9 @@ _LETTER_FORMS = {
     "\u060c": ",",  # Arabic comma
     "\u06d4": ".",  # Urdu full stop
 }
-_DIGITS = {chr(0x0660 + i): str(i) for i in range(10)} | {
-    chr(0x06F0 + i): str(i) for i in range(10)
-}
-_DROP = {"\u0640", "\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u061c", "\ufeff"}
+_LETTER_FORMS = {**urdu.LETTER_FORMS, **_PUNCTUATION}
+_DIGITS = urdu.DIGITS
+_DROP = urdu.IGNORABLE
 
 
 def _normal_chars(ch: str) -> str:

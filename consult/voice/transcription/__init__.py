@@ -5,7 +5,7 @@
 ``faster`` = faster-whisper, the default; ``openai`` = openai-whisper, the reference).
 """
 
-from analysis.transcription.base import (
+from consult.voice.transcription.base import (
     ENGINES,
     Segment,
     TranscriptionError,

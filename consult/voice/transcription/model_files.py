@@ -88,7 +88,7 @@ def openai_checkpoint(directory: Path | None = None) -> Path:
     import numpy as np
     import torch
 
-    from analysis.transcription.ct2_convert import read_ct2_model, to_openai_whisper
+    from consult.voice.transcription.ct2_convert import read_ct2_model, to_openai_whisper
 
     directory = directory or model_dir()
     model_bin = directory / "model.bin"

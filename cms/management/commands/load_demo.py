@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
-from consult.demo import load_demo
+from cms.demo import load_demo
 
 
 class Command(BaseCommand):

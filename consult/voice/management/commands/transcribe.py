@@ -6,7 +6,7 @@ import json
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from analysis.transcription import ENGINES, TranscriptionError, get_transcriber
+from consult.voice.transcription import ENGINES, TranscriptionError, get_transcriber
 
 
 class Command(BaseCommand):

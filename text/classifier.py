@@ -1,6 +1,6 @@
 """Spam / abuse classifier: TF-IDF (character and word n-grams) + logistic regression.
 
-Trained on the labelled set in ``moderation/data/labelled.jsonl`` the first time it is
+Trained on the labelled set in ``text/data/labelled.jsonl`` the first time it is
 needed and pickled under ``VAR_DIR/moderation``, keyed by the data's hash, so every process
 after the first loads it in milliseconds and a changed data set retrains by itself. A score
 only ever *holds* a submission for a person to look at.

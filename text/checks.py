@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
-DIGITS_TO_ASCII = str.maketrans(
-    {**{chr(0x06F0 + i): str(i) for i in range(10)}, **{chr(0x0660 + i): str(i) for i in range(10)}}
-)
+from text import urdu
+
+DIGITS_TO_ASCII = urdu.DIGITS_TABLE
 
 KINDS = ("cnic", "phone", "email", "iban", "address")
 
@@ -196,8 +196,8 @@ def assess_texts(texts: list[str]) -> list[dict]:
     Batched so the classifier transforms many texts in one call. ``hold_reasons`` uses the
     public reason codes of ``moderation.models.Reason``; an empty list means publish.
     """
-    from moderation.classifier import score_texts
-    from moderation.rules import rule_flags
+    from text.classifier import score_texts
+    from text.rules import rule_flags
 
     scores = score_texts(texts) if texts else []
     results = []
