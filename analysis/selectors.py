@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
-
 from consult.models import Submission
 
 # Public columns of the open data: never original_text, names, e-mails or IP addresses.
@@ -24,17 +22,12 @@ OPEN_DATA_FIELDS = [
 
 def published_submissions(consultation):
     """Published = is_public and not is_removed; the public text is ``comment`` (redacted)."""
-    return Submission.objects.filter(consultation=consultation, is_public=True, is_removed=False)
+    return Submission.objects.published().filter(consultation=consultation)
 
 
 def moderation_figures(consultation) -> dict:
-    figures = Submission.objects.filter(consultation=consultation).aggregate(
-        total=Count("pk"),
-        published=Count("pk", filter=Q(is_public=True, is_removed=False)),
-        held=Count("pk", filter=Q(is_public=False, is_removed=False)),
-        removed=Count("pk", filter=Q(is_removed=True)),
-    )
-    return figures
+    figures = Submission.objects.filter(consultation=consultation).state_counts()
+    return {"total": sum(figures.values()), **figures}
 
 
 def open_data_rows(run):

@@ -27,6 +27,8 @@ from consult import roles, services
 from consult.models import DisplayMode, Source, Stakeholder, Stance, Submission
 from consult.receipts import pop_confirmation, remember_confirmation
 from drafts.consultations import Consultation, consultation_model
+from frontend.form_errors import add_service_errors
+from text.languages import LANGUAGE_NAMES
 
 ENTERED_PREFIX = "Entered by a facilitator from: "
 FACILITATED_SOURCES = [
@@ -106,9 +108,7 @@ class FacilitatedSubmissionForm(forms.Form):
             (clause.pk, f"{clause.identifier} {clause.heading}".strip()) for clause in clauses
         ]
         self.fields["language"].choices = [
-            (code, name)
-            for code, name in (("en", _("English")), ("ur", _("Urdu")))
-            if code in consultation.language_codes()
+            (code, LANGUAGE_NAMES.get(code, code)) for code in consultation.language_codes()
         ]
         if not self.is_bound:
             self.initial.setdefault("client_token", uuid.uuid4().hex)
@@ -145,7 +145,7 @@ def facilitate(request, slug: str):
                 participant_key=f"facilitator:{request.user.pk}",
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             _record_entered_by(submission, request.user)
             remember_confirmation(request, submission)
@@ -157,14 +157,6 @@ def facilitate(request, slug: str):
     )
     add_never_cache_headers(response)
     return response
-
-
-def _add_errors(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _entries_for(submission: Submission):

@@ -15,8 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from consult.models import DisplayMode, Stakeholder, Stance
 from consult.services import SubmissionInput
-
-LANGUAGE_NAMES = dict(settings.LANGUAGES)
+from text.languages import LANGUAGE_NAMES
 
 
 class CommentForm(forms.Form):

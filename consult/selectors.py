@@ -21,7 +21,7 @@ MAX_CLAUSE_PAGE = 10_000
 
 def published(queryset=None):
     queryset = Submission.objects.all() if queryset is None else queryset
-    return queryset.filter(is_public=True, is_removed=False)
+    return queryset.published()
 
 
 @dataclass

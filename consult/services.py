@@ -154,9 +154,8 @@ def _parent_error(
     if not 0 < parent_id <= _LARGEST_PARENT_ID:
         return no_parent
     parent = (
-        Submission.objects.filter(
-            pk=parent_id, consultation=consultation, is_public=True, is_removed=False
-        )
+        Submission.objects.published()
+        .filter(pk=parent_id, consultation=consultation)
         .values("level", "clause_id")
         .first()
     )

@@ -16,6 +16,7 @@ from consult.ratelimit import client_ip, rate_limited
 from consult.receipts import remember_confirmation
 from consult.services import TokenConflict, participant_key_for, submit
 from drafts.consultations import consultation_model
+from frontend.form_errors import error_messages
 
 
 @require_GET
@@ -28,14 +29,6 @@ def healthz(request):
 
 def _wants_json(request) -> bool:
     return "application/json" in request.headers.get("Accept", "")
-
-
-def _error_messages(error: ValidationError) -> dict[str, list[str]]:
-    if hasattr(error, "error_dict"):
-        return {
-            field: [str(m) for e in errs for m in e] for field, errs in error.error_dict.items()
-        }
-    return {"__all__": [str(m) for m in error.messages]}
 
 
 def _consultation_url(request, page_id: int) -> str:
@@ -64,9 +57,9 @@ def post_comment(request, page_id: int):
                 participant_key=participant,
             )
         except TokenConflict as error:
-            errors, status = _error_messages(error), 409
+            errors, status = error_messages(error), 409
         except ValidationError as error:
-            errors = _error_messages(error)
+            errors = error_messages(error)
             if getattr(error, "code", None) == "closed":
                 status = 403
     else:

@@ -13,9 +13,7 @@ from moderation.models import Appeal, Decision
 
 def queue(consultation=None):
     """Held (not public, not removed) submissions, oldest first, then pending appeals."""
-    held = Submission.objects.filter(is_public=False, is_removed=False).select_related(
-        "consultation", "screening"
-    )
+    held = Submission.objects.held().select_related("consultation", "screening")
     if consultation is not None:
         held = held.filter(consultation=consultation)
     return held.order_by("submit_date")
@@ -39,11 +37,9 @@ def decisions_for_receipt(submission) -> list[Decision]:
 
 def transparency_figures(consultation) -> dict:
     """Counts only, never content: what happened to the submissions on one consultation."""
-    submissions = Submission.objects.filter(consultation=consultation)
-    received = submissions.count()
-    removed = submissions.filter(is_removed=True).count()
-    published = submissions.filter(is_public=True, is_removed=False).count()
-    held = submissions.filter(is_public=False, is_removed=False).count()
+    counts = Submission.objects.filter(consultation=consultation).state_counts()
+    published, held, removed = counts["published"], counts["held"], counts["removed"]
+    received = published + held + removed
 
     decisions = Decision.objects.filter(submission__consultation=consultation)
     last_removal_reason: dict[int, str] = {}

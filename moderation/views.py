@@ -23,6 +23,7 @@ from consult.ratelimit import limit_receipt_guesses, rate_limited
 from consult.receipts import secret_matches
 from consult.roles import is_moderator
 from drafts.consultations import consultation_model
+from frontend.form_errors import add_service_errors
 from moderation import privacy, selectors, services
 from moderation.forms import AppealDecisionForm, AppealForm, DecisionForm
 from moderation.models import Appeal, Decision
@@ -207,8 +208,7 @@ def submission_detail(request, pk: int):
         try:
             services.decide(submission, moderator=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Decision recorded; the author is told."))
             return redirect("moderation_admin:queue")

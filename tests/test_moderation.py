@@ -10,10 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from cms.models import ConsultationPage
 from consult import roles
-from consult.models import Submission
+from consult.models import AuditLog, Screening, Submission
 from consult.services import SubmissionInput, submit
 from moderation import services
-from moderation.models import Appeal, AuditLog, Decision, Screening
+from moderation.models import Appeal, Decision
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,9 @@ import json
 import pytest
 from django.contrib.auth.models import User
 
-from consult.models import Submission
+from consult.models import AuditLog, Submission
 from consult.services import SubmissionInput, submit
 from moderation import services
-from moderation.models import AuditLog
 from moderation.privacy import DELETED_TEXT
 
 pytestmark = pytest.mark.django_db

@@ -7,14 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from consult.honeypot import HoneypotMixin
 from consult.models import DisplayMode, Stakeholder, Stance
 from drafts.models import ClauseVersion
+from text.languages import LANGUAGE_NAMES
 
-LANGUAGE_NAMES = {
-    "en": _("English"),
-    "ur": _("Urdu"),
-    "pa": _("Punjabi"),
-    "ps": _("Pashto"),
-    "sd": _("Sindhi"),
-}
 AUDIO_ACCEPT = "audio/*,.ogg,.opus,.oga,.webm,.m4a,.aac,.mp3,.wav,.flac,.amr"
 
 

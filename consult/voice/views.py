@@ -18,6 +18,7 @@ from consult.voice import services
 from consult.voice.forms import ConfirmForm, IntakeFormSet, VoiceNoteForm
 from consult.voice.models import VoiceNote
 from drafts.consultations import Consultation, consultation_model
+from frontend.form_errors import add_service_errors
 from frontend.security_headers import permissions_allowed
 
 SESSION_KEY = "voice_notes"
@@ -40,17 +41,6 @@ def _note_for_reviewer(request, public_id) -> VoiceNote:
     if not services.can_review(note, request.user, request.session.get(SESSION_KEY, [])):
         raise Http404
     return note
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for key, messages_ in exc.message_dict.items():
-            field = key if key in form.fields else None
-            for message in messages_:
-                form.add_error(field, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 def _voice_input(data: dict, **extra) -> services.VoiceInput:
@@ -86,7 +76,7 @@ def record(request, slug):
                 user=request.user,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             _remember(request, note)
             messages.success(
@@ -108,7 +98,7 @@ def review(request, public_id):
         try:
             submission = services.confirm_voice_note(note, form.cleaned_data["text"], request.user)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             remember_confirmation(request, submission)
             messages.success(request, _("Thank you. Your voice note is now a submission."))
@@ -205,7 +195,7 @@ def intake(request, slug):
                     )
                 )
             except ValidationError as exc:
-                _add_errors(row, exc)
+                add_service_errors(row, exc)
         if accepted and not any(row.errors for row in formset):
             return render(
                 request, "voice/intake_done.html", {"notes": accepted, "consultation": consultation}

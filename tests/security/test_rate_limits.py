@@ -11,9 +11,8 @@ from django.core.cache import cache
 from django.test import Client as HttpClient
 from django.test import RequestFactory
 
-from consult.models import Submission
+from consult.models import Screening, Submission
 from consult.ratelimit import client_ip, client_ip_from_scope
-from moderation.models import Screening
 from tests.test_comments import form_data, make_consultation, post
 from tests.test_live import Client as LiveClient
 from tests.test_live import _session_for, hall, layer, start  # noqa: F401 - fixtures
