@@ -2,8 +2,8 @@
 facilitator screen that enters paper and phone submissions through ``services.submit``.
 
 Both are thin adapters: the pack only reads the published draft version; the facilitator
-screen validates a form and calls the one write path, then records *who entered it* in
-Django's admin log (``LogEntry``), which moderators already read as an audit trail.
+screen validates a form and calls ``services.enter_for_participant``, which checks the
+facilitator's permission, submits and records *who entered it* in the one audit log.
 """
 
 from __future__ import annotations
@@ -11,9 +11,7 @@ from __future__ import annotations
 import uuid
 
 from django import forms
-from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.auth.views import redirect_to_login
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,13 +22,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from consult import roles, services
-from consult.models import DisplayMode, Source, Stakeholder, Stance, Submission
+from consult.models import DisplayMode, Source, Stakeholder, Stance
 from consult.receipts import pop_confirmation, remember_confirmation
 from drafts.consultations import Consultation, consultation_model
 from frontend.form_errors import add_service_errors
 from text.languages import LANGUAGE_NAMES
 
-ENTERED_PREFIX = "Entered by a facilitator from: "
 FACILITATED_SOURCES = [
     (Source.PAPER.value, Source.PAPER.label),
     (Source.PHONE.value, Source.PHONE.label),
@@ -125,7 +122,7 @@ def facilitate(request, slug: str):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            submission = services.submit(
+            submission = services.enter_for_participant(
                 page,
                 services.SubmissionInput(
                     text=data["text"],
@@ -140,14 +137,11 @@ def facilitate(request, slug: str):
                     source=data["source"],
                     client_token=data["client_token"],
                 ),
-                user=None,  # the participant is the author, not the facilitator
-                # A resend of this facilitator's form is the same entry.
-                participant_key=f"facilitator:{request.user.pk}",
+                facilitator=request.user,
             )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            _record_entered_by(submission, request.user)
             remember_confirmation(request, submission)
             return redirect(reverse("consult:facilitate", kwargs={"slug": slug}))
     response = render(
@@ -157,31 +151,3 @@ def facilitate(request, slug: str):
     )
     add_never_cache_headers(response)
     return response
-
-
-def _entries_for(submission: Submission):
-    return LogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(Submission),
-        object_id=str(submission.pk),
-        action_flag=ADDITION,
-        change_message__startswith=ENTERED_PREFIX,
-    )
-
-
-def _record_entered_by(submission: Submission, facilitator) -> None:
-    """Who typed it in, kept once per submission (a resend with the same token adds nothing)."""
-    if _entries_for(submission).exists():
-        return
-    LogEntry.objects.log_actions(
-        user_id=facilitator.pk,
-        queryset=[submission],
-        action_flag=ADDITION,
-        change_message=f"{ENTERED_PREFIX}{submission.source}",
-        single_object=True,
-    )
-
-
-def entered_by(submission: Submission):
-    """The facilitator who entered a paper/phone submission, or None."""
-    entry = _entries_for(submission).select_related("user").order_by("action_time").first()
-    return entry.user if entry else None

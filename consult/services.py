@@ -11,14 +11,23 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sites.models import Site
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from consult import receipts
-from consult.models import AnchorStatus, DisplayMode, Source, Stakeholder, Stance, Submission
+from consult import audit, receipts
+from consult.models import (
+    AnchorStatus,
+    AuditLog,
+    DisplayMode,
+    Source,
+    Stakeholder,
+    Stance,
+    Submission,
+)
 from consult.reading_cache import comments_changed
+from consult.roles import is_facilitator, is_moderator
 from consult.screening import record_screening, screen_new_submission
 from drafts.consultations import Consultation, ModerationMode, consultation_model
 from drafts.models import ClauseVersion
@@ -320,6 +329,45 @@ def submit(
     return submission
 
 
+ENTERED_FOR_PARTICIPANT = "entered_for_participant"
+
+
+def enter_for_participant(consultation: Consultation, data: SubmissionInput, facilitator):
+    """A facilitator types in a paper or phone submission on a participant's behalf.
+
+    The participant is the author (no account); who entered it is kept in the audit log,
+    once: a resend of the same form (same token, scoped to this facilitator) is the same
+    entry and adds nothing."""
+    if not is_facilitator(facilitator):
+        raise PermissionDenied(_("Only facilitators can enter paper and phone submissions."))
+    with transaction.atomic():
+        submission = submit(
+            consultation, data, user=None, participant_key=f"facilitator:{facilitator.pk}"
+        )
+        already = AuditLog.objects.filter(
+            action=ENTERED_FOR_PARTICIPANT, submission=submission
+        ).exists()
+        if not already:
+            audit.record(
+                ENTERED_FOR_PARTICIPANT,
+                actor=facilitator,
+                submission=submission,
+                explanation=submission.source,
+            )
+    return submission
+
+
+def entered_by(submission: Submission):
+    """The facilitator who entered a paper or phone submission, or None."""
+    entry = (
+        AuditLog.objects.filter(action=ENTERED_FOR_PARTICIPANT, submission=submission)
+        .select_related("actor")
+        .order_by("created_at", "pk")
+        .first()
+    )
+    return entry.actor if entry else None
+
+
 def _apply_anchor(submission: Submission, clause: ClauseVersion, start: int, end: int) -> None:
     anchor = complete_anchor(clause.text, start, end)
     submission.anchor_exact = anchor["exact"]
@@ -387,10 +435,6 @@ def reanchor_version(old_version, new_version) -> dict[str, int]:
 
 
 def _check_moderator(user) -> None:
-    from django.core.exceptions import PermissionDenied
-
-    from consult.roles import is_moderator
-
     if not is_moderator(user):
         raise PermissionDenied(_("Only moderators can re-attach comments."))
 
@@ -415,6 +459,12 @@ def reattach_submission(submission: Submission, clause_id: int, start: int, end:
     submission.anchor_status = AnchorStatus.EXACT
     submission.anchor_confidence = 1.0
     submission.save(update_fields=ANCHOR_FIELDS)
+    audit.record(
+        "reattach",
+        actor=user,
+        submission=submission,
+        explanation=f"{clause.identifier}: {submission.anchor_exact}",
+    )
     return submission
 
 
@@ -425,4 +475,5 @@ def keep_on_old_version(submission: Submission, user) -> Submission:
     submission = Submission.objects.select_related(None).select_for_update().get(pk=submission.pk)
     submission.anchor_status = AnchorStatus.KEPT
     submission.save(update_fields=["anchor_status"])
+    audit.record("keep_on_old_version", actor=user, submission=submission)
     return submission

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from consult import audit
 from consult.models import AuditLog, DisplayMode, Submission
 from moderation.models import Appeal, Decision
 
@@ -114,4 +115,9 @@ def delete_account(user) -> dict:
             Appeal.objects.filter(decision__submission=submission).update(text="")
         submission.save()
     user.delete()
+    # Counts only: the entry must not say who the account was.
+    audit.record(
+        "account_deleted",
+        explanation=f"published kept under a pseudonym: {kept}; unpublished erased: {erased}",
+    )
     return {"published_kept_under_pseudonym": kept, "unpublished_erased": erased}

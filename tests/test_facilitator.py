@@ -8,8 +8,8 @@ from django.contrib.auth.models import Group
 from django.utils import translation
 
 from consult import roles
-from consult.facilitation import entered_by
 from consult.models import Source, Submission
+from consult.services import entered_by
 
 
 @pytest.fixture

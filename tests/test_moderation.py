@@ -264,3 +264,37 @@ def test_moderator_queue_in_wagtail_admin(client, demo, mod_a):
     # Wagtail answers PermissionDenied with 403, or a redirect to the dashboard with a message
     assert denied.status_code == 403 or (denied.status_code, denied["Location"]) == (302, "/admin/")
     assert "Cheap loans" not in denied.content.decode()
+
+
+def test_an_approval_cannot_be_appealed_by_the_service_either(demo, mod_a):
+    """The rule lived only in the receipt template; a hand-made POST got past it."""
+    s = comment(demo, "Clause 9 should say who audits the regulator.")
+    approval = services.decide(s, action="approve", reason="meets_rules", moderator=mod_a)
+    with pytest.raises(ValidationError, match="approval"):
+        services.file_appeal(s.receipt_code, approval.pk, "Why was I approved?")
+    assert not Appeal.objects.filter(decision=approval).exists()
+
+
+def test_facilitator_entries_and_account_deletion_are_in_the_one_audit_log(demo):
+    from consult.services import enter_for_participant, entered_by
+    from moderation.privacy import delete_account
+
+    facilitator = make_user("fac", roles.FACILITATOR)
+    data = SubmissionInput(
+        text="Read out at the union hall.", stance="amend", stakeholder="individual"
+    )
+    entered = enter_for_participant(demo, data, facilitator)
+    assert entered_by(entered) == facilitator
+    assert AuditLog.objects.filter(action="entered_for_participant", actor=facilitator).count() == 1
+    with pytest.raises(PermissionDenied):
+        enter_for_participant(demo, data, make_user("not_a_facilitator"))
+
+    participant = make_user("leaving")
+    submit(
+        demo,
+        SubmissionInput(text="My view.", stance="support", stakeholder="individual"),
+        participant,
+    )
+    delete_account(participant)
+    entry = AuditLog.objects.get(action="account_deleted")
+    assert "leaving" not in entry.explanation and entry.actor is None
