@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv system-deps frontend-deps lint format check-migrations pytest
+.PHONY: run test venv system-deps frontend-deps lint format check-migrations typecheck pytest
 .PHONY: bench-anchoring bench-comments bench-live bench-frontend bench-moderation
 
 $(STAMP): pyproject.toml
@@ -46,10 +46,15 @@ format: venv
 check-migrations: venv
 	CONSULT_INSECURE_DEFAULTS=1 DATABASE_POOL=0 $(PY) manage.py makemigrations --check --dry-run
 
+# Both cores (a database per worker) and branch coverage; PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= 2
 pytest: venv
-	CONSULT_INSECURE_DEFAULTS=1 $(VENV)/bin/pytest $(PYTEST_ARGS)
+	CONSULT_INSECURE_DEFAULTS=1 $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
 
-test: system-deps venv frontend-deps lint check-migrations pytest
+typecheck: venv
+	CONSULT_INSECURE_DEFAULTS=1 $(VENV)/bin/mypy
+
+test: system-deps venv frontend-deps lint check-migrations typecheck pytest
 
 
 .PHONY: bench-moderation

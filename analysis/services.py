@@ -122,7 +122,7 @@ def _save_results(run: AnalysisRun, result: dict) -> None:
         )
         for member in c["members"]:
             campaign_of[member] = campaign
-    members = []
+    members: list[ThemeMember] = []
     for t in result["themes"]:
         theme = Theme.objects.create(
             run=run,

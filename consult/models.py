@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_comments_xtd.models import XtdComment
+from django_comments_xtd.models import XtdComment, XtdCommentManager
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on a phone
 # 12 letters of a 32-letter alphabet: 60 bits, so a code cannot be guessed, in three groups
@@ -123,6 +123,10 @@ class SubmissionQuerySet(models.QuerySet):
         )
 
 
+# The library's manager (its ordering and joins), with the state filters on top.
+SubmissionManager = XtdCommentManager.from_queryset(SubmissionQuerySet)
+
+
 class Submission(XtdComment):
     """A comment, voice note, town-hall question or paper form about a draft or a clause."""
 
@@ -184,7 +188,7 @@ class Submission(XtdComment):
     )
     anchor_confidence = models.FloatField(null=True, blank=True)
 
-    objects = SubmissionQuerySet.as_manager()
+    objects = SubmissionManager()
 
     class Meta:
         verbose_name = _("submission")

@@ -102,7 +102,7 @@ def _validate(consultation: Consultation, data: SubmissionInput) -> ClauseVersio
     clause = None
     if data.clause_id is not None:
         clause = (
-            ClauseVersion.objects.filter(pk=data.clause_id, version__page=consultation)
+            ClauseVersion.objects.filter(pk=data.clause_id, version__page_id=consultation.pk)
             .select_related("version")
             .first()
         )

@@ -42,7 +42,9 @@ class DraftVersion(models.Model):
         return f"{self.page.title}, version {self.number}"
 
 
-class ClauseVersion(models.Model):
+# django-stubs cannot type the reverse manager of Submission.clause (a manager built with
+# from_queryset on the comments library's manager).
+class ClauseVersion(models.Model):  # type: ignore[django-manager-missing]
     """A clause's text as published in one draft version. Comments anchor here."""
 
     version = models.ForeignKey(DraftVersion, on_delete=models.CASCADE, related_name="clauses")

@@ -5,6 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from drafts.models import ClauseVersion
 
 _TOKENS = re.compile(r"\s+|[^\s]+")
 
@@ -18,8 +22,8 @@ class Piece:
 @dataclass
 class ClauseRedline:
     key: str
-    old: object | None  # ClauseVersion or None (added)
-    new: object | None  # ClauseVersion or None (removed)
+    old: ClauseVersion | None  # None: added in the new version
+    new: ClauseVersion | None  # None: removed in the new version
     pieces: list[Piece] = field(default_factory=list)
 
     @property

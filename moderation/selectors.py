@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 from statistics import median
 
 from django.db.models import Count
@@ -52,7 +53,7 @@ def transparency_figures(consultation) -> dict:
     removed_by_reason = Counter(last_removal_reason.values())
     labels = dict(Reason.choices)
 
-    first_decision: dict[int, object] = {}
+    first_decision: dict[int, timedelta] = {}
     for submission_id, created_at, submitted in decisions.values_list(
         "submission_id", "created_at", "submission__submit_date"
     ).order_by("created_at", "pk"):

@@ -132,7 +132,7 @@ def decide_appeal(
     submission = appeal.decision.submission
     if overturn:
         # Overturning restores the submission as submitted (personal data stays redacted).
-        action = Decision.Action.APPROVE
+        action: str = Decision.Action.APPROVE
         reason = reason or Reason.MEETS_RULES
         _validate_reason(reason, explanation, [Reason.MEETS_RULES, *DECISION_REASONS])
         before = submission.comment

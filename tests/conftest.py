@@ -23,11 +23,61 @@ CHROMIUM_ARGS = [
 ]
 
 
+def pytest_configure(config):
+    """Under pytest-xdist each worker has its own database (pytest-django adds a suffix) and
+    must have its own Redis too: ``cache.clear()`` empties a whole Redis database, and
+    channel-layer groups are named by ids that both workers' databases reuse."""
+    import tempfile
+
+    from django.conf import settings
+
+    # Files the tests write (media, voice notes named by database id) stay out of var/ and
+    # apart from the other worker's, whose ids are the same.
+    files = Path(tempfile.mkdtemp(prefix="consult-test-files-"))
+    settings.MEDIA_ROOT = files / "media"
+    settings.VOICE_AUDIO_ROOT = files / "private" / "voice"
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    redis_url = os.environ.get("REDIS_URL", "")
+    if not worker or not redis_url:
+        return
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(redis_url)
+    base = int(parts.path.strip("/") or 0)
+    number = (base + 1 + int(worker.removeprefix("gw") or 0)) % 16
+    worker_url = urlunsplit(parts._replace(path=f"/{number}"))
+    os.environ["REDIS_URL"] = worker_url  # servers the tests start use it too
+    for cache in settings.CACHES.values():
+        if cache.get("LOCATION") == redis_url:
+            cache["LOCATION"] = worker_url
+    for layer in settings.CHANNEL_LAYERS.values():
+        config = layer.get("CONFIG", {})
+        if config.get("hosts") == [redis_url]:
+            config["hosts"] = [worker_url]
+            config["prefix"] = f"{config.get('prefix', 'consult')}-{worker}"
+
+
 def pytest_sessionstart(session):
     """Compile the committed .po files to .mo (not committed) so tests see translations."""
     from tests.i18n_tools import compile_messages
 
     compile_messages()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database with the base rows and the demo consultation built once, committed.
+
+    Building the demo took about a second per test that used it. Tests on the ``db``
+    fixture run inside a transaction that is rolled back, so they all share this one copy;
+    pytest-django runs them before the transactional tests, whose flush removes it (a
+    transactional test that needs the demo builds its own, see ``demo``).
+    """
+    from cms.demo import load_demo
+
+    with django_db_blocker.unblock():
+        ensure_base_data()
+        load_demo()
 
 
 @pytest.fixture(scope="session")
@@ -139,7 +189,8 @@ def _base_data(request):
 
 @pytest.fixture
 def demo(db):
-    """The demo consultation with its sample submissions (the same one `make run` loads)."""
+    """The demo consultation with its sample submissions (the same one `make run` loads):
+    the shared copy from ``django_db_setup``, or built afresh after a flush."""
     from cms.demo import load_demo
 
     page, _ = load_demo()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -16,4 +17,7 @@ def compile_messages() -> None:
     for po in LOCALE_DIR.glob("*/LC_MESSAGES/*.po"):
         mo = po.with_suffix(".mo")
         if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
-            subprocess.run(["msgfmt", "--check-format", "-o", str(mo), str(po)], check=True)
+            # Written aside and moved into place: test workers compile at the same time.
+            partial = mo.with_name(f"{mo.name}.{os.getpid()}")
+            subprocess.run(["msgfmt", "--check-format", "-o", str(partial), str(po)], check=True)
+            os.replace(partial, mo)
