@@ -7,7 +7,7 @@ import io
 
 from analysis.models import AnalysisRun
 from analysis.services import execute_run, start_analysis
-from tests.test_analysis_db import SMALL, add_eval_submissions
+from tests.analysis.test_analysis_db import SMALL, add_eval_submissions
 
 
 def build_report(consultation, capture_on_commit, *, background: int = 40):

@@ -20,7 +20,7 @@ from django.utils.translation import gettext
 
 from consult.models import Submission
 from consult.services import SubmissionInput, submit
-from tests.test_comments import clause, form_data, make_consultation
+from tests.consult.test_comments import clause, form_data, make_consultation
 
 ENGLISH_AND_URDU = pytest.mark.parametrize("lang", ["en", "ur"])
 

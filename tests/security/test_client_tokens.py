@@ -72,7 +72,7 @@ def test_server_made_tokens_cannot_be_claimed_by_clients(demo):
 
 
 def test_a_token_is_scoped_to_its_consultation(demo):
-    from tests.test_comments import make_consultation
+    from tests.consult.test_comments import make_consultation
 
     other = make_consultation(slug="other-rules")
     client = Client()

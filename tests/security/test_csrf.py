@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 
 from consult.models import Submission
-from tests.test_authorisation import TABLE, all_routes, row_for
+from tests.config.test_authorisation import TABLE, all_routes, row_for
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from django.test import RequestFactory
 
 from consult.models import Screening, Submission
 from consult.ratelimit import client_ip, client_ip_from_scope
-from tests.test_comments import form_data, make_consultation, post
+from tests.consult.test_comments import form_data, make_consultation, post
 from tests.test_live import Client as LiveClient
 from tests.test_live import _session_for, hall, layer, start  # noqa: F401 - fixtures
 
@@ -204,7 +204,7 @@ def test_identical_text_flood_is_held_with_a_reason_and_still_counted(consultati
 
 def _moderator():
     from consult import roles
-    from tests.test_moderation import make_user
+    from tests.moderation.test_moderation import make_user
 
     return make_user("mod", roles.MODERATOR)
 

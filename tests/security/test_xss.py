@@ -22,7 +22,7 @@ from consult import roles
 from consult.models import Submission
 from consult.services import SubmissionInput, submit
 from moderation import services as moderation
-from tests.test_comments import make_consultation
+from tests.consult.test_comments import make_consultation
 
 BIDI_OVERRIDE = "\u202e"
 PAYLOADS = [
@@ -446,7 +446,7 @@ def hostile_report(demo, django_capture_on_commit_callbacks):
     response quotes a payload too."""
     from analysis.models import AnalysisRun, ThemeResponse
     from analysis.services import execute_run, start_analysis
-    from tests.test_analysis_db import SMALL, add_eval_submissions
+    from tests.analysis.test_analysis_db import SMALL, add_eval_submissions
 
     add_eval_submissions(demo, count=40)
     clause = demo.current_version().clauses.order_by("position").first()

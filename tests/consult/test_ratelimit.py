@@ -15,7 +15,7 @@ from django.core.cache import cache
 
 from consult.ratelimit import RateLimited, check
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/8"
 
 WORKER = """

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from consult.models import Submission
-from tests.test_comments import make_consultation as _make_consultation
+from tests.consult.test_comments import make_consultation as _make_consultation
 
 
 def make_consultation():

@@ -14,7 +14,7 @@ import pytest
 from analysis.models import AnalysisRun, ThemeResponse
 from analysis.services import execute_run, start_analysis
 from consult.models import Submission
-from tests.test_analysis_db import SMALL, add_eval_submissions
+from tests.analysis.test_analysis_db import SMALL, add_eval_submissions
 
 PHONE = "0300-1234567"
 

@@ -29,7 +29,7 @@ from consult.voice.models import VoiceNote
 from consult.voice.models import VoiceNoteStatus as Status
 from tests.voice_helpers import ffmpeg, jfk_path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ import pytest
 
 from tests.servers import migrated_sqlite_env, start_daphne, unused_port
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 SETUP_SCRIPT = """
 import json, sys

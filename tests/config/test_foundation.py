@@ -16,7 +16,7 @@ from consult.models import Source, Submission
 from drafts.models import DraftVersion
 from tests.servers import migrated_sqlite_env, start_daphne
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_settings_follow_environment():

@@ -13,7 +13,7 @@ import pytest
 
 from consult.models import Submission
 from tests.a11y import assert_no_axe_violations
-from tests.test_report import report  # noqa: F401 - the published report fixture
+from tests.cms.test_report import report  # noqa: F401 - the published report fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(serialized_rollback=True)]
 PREFIXES = {"en": "", "ur": "/ur"}

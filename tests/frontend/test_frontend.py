@@ -17,7 +17,7 @@ PREFIXES = {"en": "", "ur": "/ur"}
 
 
 def _bench_module():
-    path = Path(__file__).resolve().parents[1] / "bench" / "bench_frontend.py"
+    path = Path(__file__).resolve().parents[2] / "bench" / "bench_frontend.py"
     spec = importlib.util.spec_from_file_location("bench_frontend", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

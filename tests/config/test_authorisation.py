@@ -98,8 +98,8 @@ TABLE: list[Row] = [
     Row(
         r"voice/note/<uuid:public_id>/.*",
         SKIP,
-        why="the note's random id is the author's capability; tests/test_voice*.py check that "
-        "only its author, facilitators and (for audio) moderators get in",
+        why="the note's random id is the author's capability; tests/consult/test_voice*.py "
+        "check that only its author, facilitators and (for audio) moderators get in",
     ),
     Row(r"<slug:slug>/facilitate/", allow("facilitator", "superuser"), "/{slug}/facilitate/"),
     Row(r"privacy/", PUBLIC),
@@ -270,7 +270,7 @@ def samples(demo, users):
 def test_every_url_is_in_the_table():
     unknown = [route for route in all_routes() if row_for(route, TABLE) is None]
     assert not unknown, (
-        "These URLs have no row in tests/test_authorisation.py TABLE; decide who may use "
+        "These URLs have no row in tests/config/test_authorisation.py TABLE; decide who may use "
         f"them and add rows: {unknown}"
     )
 
