@@ -1,7 +1,7 @@
 """make bench-live CLIENTS=N: N real WebSocket clients against daphne + the Redis layer.
 
 Starts a fresh database and DAPHNES daphne processes (sharing one Redis channel layer), then
-runs the clients in a second process on loopback. Workload (issue 7): 50 approved questions
+runs the clients in a second process on loopback. Workload: 50 approved questions
 on the board; within 10 s every client upvotes one random question; then a facilitator opens
 a poll and every client answers within 10 s. Latency: from a vote being accepted (server
 clock, same machine) to each client seeing a count that includes it. Dropped messages are

@@ -40,7 +40,7 @@ def receipt_lookup(request):
         submission = (
             Submission.objects.select_related("consultation").filter(receipt_code=code).first()
         )
-    # issue 8: the moderation decisions and their public reasons, with the appeal form
+    # The moderation decisions and their public reasons, with the appeal form
     from moderation.selectors import decisions_for_receipt
 
     decisions = decisions_for_receipt(submission) if submission else []

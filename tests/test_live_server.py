@@ -58,7 +58,7 @@ def _python(env, script, *args, timeout=300):
 @pytest.fixture(scope="session")
 def file_db_env(tmp_path_factory):
     """A migrated SQLite file that daphne and helper processes share."""
-    env = migrated_sqlite_env(tmp_path_factory.mktemp("live") / "live.sqlite3", "issue7live")
+    env = migrated_sqlite_env(tmp_path_factory.mktemp("live") / "live.sqlite3", "livetest")
     return env
 
 

@@ -53,7 +53,7 @@ def _add_errors(form, exc: ValidationError) -> None:
             form.add_error(None, message)
 
 
-def _voice_input(data: dict, **extra) -> services.VoiceInput:
+def _voice_input(data: dict) -> services.VoiceInput:
     clause = data.get("clause")
     return services.VoiceInput(
         stance=data["stance"],
@@ -65,7 +65,6 @@ def _voice_input(data: dict, **extra) -> services.VoiceInput:
         display_mode=data.get("display_mode") or "pseudonymous",
         name=data.get("name", ""),
         consent_note=data.get("consent_note", ""),
-        **extra,
     )
 
 
