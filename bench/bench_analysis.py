@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analysis.pipeline import run_pipeline  # noqa: E402
 from analysis.records import Corpus  # noqa: E402
-from analysis.synthetic import generate_scale  # noqa: E402
+from bench.synthetic import generate_scale  # noqa: E402
 
 
 def main() -> None:

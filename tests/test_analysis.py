@@ -194,7 +194,7 @@ def test_clause_counts_consensus_and_divisive():
 
 # --- the whole pipeline -------------------------------------------------------------------
 def _eval_records():
-    from analysis.data.generate_eval import EVAL_FILE
+    from bench.generate_eval import EVAL_FILE
 
     return [json.loads(line) for line in EVAL_FILE.read_text(encoding="utf-8").splitlines()]
 
@@ -209,7 +209,7 @@ def test_runs_are_deterministic():
 
 
 def test_eval_set_is_what_the_generator_writes():
-    from analysis.synthetic import generate
+    from bench.synthetic import generate
 
     assert generate() == _eval_records()
 
