@@ -40,7 +40,7 @@ if INSECURE_DEFAULTS:
             "SECRET_KEY is not set. Set SECRET_KEY (and ALLOWED_HOSTS) in production, "
             "or DEBUG=1 for local development."
         )
-    SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
+    SECRET_KEY = "insecure-development-key-do-not-use-in-production"
 
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver" if INSECURE_DEFAULTS else ""
