@@ -157,7 +157,7 @@ if REDIS_URL:
     # Redis pub/sub: a group message is published once and each daphne process hands it to
     # its own connections, instead of one Redis list entry and one round trip per connection
     # (the core layer). Both deliver at most once; missed events are replayed from the
-    # database (consult/live/broadcast.py). CHANNEL_LAYER=core selects the core layer.
+    # database (consult/live/events.py). CHANNEL_LAYER=core selects the core layer.
     if os.environ.get("CHANNEL_LAYER", "pubsub") == "core":
         CHANNEL_LAYERS = {
             "default": {
