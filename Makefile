@@ -61,7 +61,7 @@ test: system-deps venv frontend-deps lint check-migrations typecheck pytest
 bench-moderation: venv
 	CONSULT_INSECURE_DEFAULTS=1 $(PY) bench/bench_moderation.py
 
-# Benchmarks (issue 3): see bench/RESULTS.md.
+# Benchmarks: see bench/RESULTS.md.
 bench-anchoring:
 	$(PY) bench/bench_anchoring.py
 
@@ -72,7 +72,7 @@ CLIENTS ?= 500
 bench-live:
 	$(PY) bench/bench_live.py --clients $(CLIENTS)
 
-# --- analysis (issue 5) ---------------------------------------------------------------------
+# --- analysis -------------------------------------------------------------------------------
 .PHONY: bench-analysis bench-analysis-quality
 N ?= 100000
 bench-analysis:

@@ -28,7 +28,6 @@ _WORD_CHAR = rf"(?:[^\W_]|[{COMBINING_MARKS}])"
 TOKEN_PATTERN = rf"(?u){_WORD_CHAR}{_WORD_CHAR}+"
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
 _FOLD_RE = re.compile("[" + "".join(chr(c) for c in URDU_LETTER_MAP) + "]")
-_ARABIC_SCRIPT_RE = re.compile("[\u0600-\u06ff\u0750-\u077f]")
 
 
 def normalise(text: str, *, strip_diacritics: bool = True) -> str:
@@ -39,15 +38,6 @@ def normalise(text: str, *, strip_diacritics: bool = True) -> str:
     if strip_diacritics:
         text = _DIACRITICS_RE.sub("", text)
     return " ".join(text.casefold().split())
-
-
-def tokenize(text: str) -> list[str]:
-    """Words of an already normalised text; Urdu words with marks stay whole."""
-    return _TOKEN_RE.findall(text)
-
-
-def is_urdu_script(text: str) -> bool:
-    return bool(_ARABIC_SCRIPT_RE.search(text))
 
 
 # Very frequent function words: kept out of theme labels (not out of the vectors' char grams).

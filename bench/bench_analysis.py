@@ -15,9 +15,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analysis.pipeline import run_pipeline  # noqa: E402
-from analysis.records import Corpus  # noqa: E402
-from analysis.synthetic import generate_scale  # noqa: E402
+from analysis.pipeline import run_pipeline
+from analysis.records import Corpus
+from bench.synthetic import generate_scale
 
 
 def main() -> None:

@@ -18,10 +18,10 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analysis.pipeline import run_pipeline  # noqa: E402
-from analysis.records import Corpus  # noqa: E402
+from analysis.pipeline import run_pipeline
+from analysis.records import Corpus
 
-EVAL_FILE = Path(__file__).resolve().parents[1] / "analysis" / "data" / "eval_submissions.jsonl"
+EVAL_FILE = Path(__file__).resolve().parent / "data" / "eval_submissions.jsonl"
 
 
 def pairs(groups: dict[str, list]) -> set[tuple]:

@@ -1,7 +1,7 @@
 """make bench-live CLIENTS=N: N real WebSocket clients against daphne + the Redis layer.
 
 Starts a fresh database and DAPHNES daphne processes (sharing one Redis channel layer), then
-runs the clients in a second process on loopback. Workload (issue 7): 50 approved questions
+runs the clients in a second process on loopback. Workload: 50 approved questions
 on the board; within 10 s every client upvotes one random question; then a facilitator opens
 a poll and every client answers within 10 s. Latency: from a vote being accepted (server
 clock, same machine) to each client seeing a count that includes it. Dropped messages are
@@ -38,19 +38,20 @@ django.setup()
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
-from consult.live import services
 from cms.demo import make_town_hall
+from consult.live.services import questions, session
+from consult.live.services.checks import Actor
 from consult.live.identity import SALT, SESSION_KEY as LIVE_KEY
 from django.core import signing
 import secrets
 n = int(sys.argv[1])
 page = make_town_hall(slug="bench-" + secrets.token_hex(4))
 fac = page.facilitators.get()
-actor = services.Actor(f"u:{fac.pk}", fac, True)
-services.start_session(page, actor)
+actor = Actor(f"u:{fac.pk}", fac, True)
+session.start_session(page, actor)
 for i in range(50):
-    q = services.post_question(page, services.Actor(f"a:asker{i}"), f"Bench question {i}?")
-    services.approve_question(page, actor, q["question_id"])
+    q = questions.post_question(page, Actor(f"a:asker{i}"), f"Bench question {i}?")
+    questions.approve_question(page, actor, q["question_id"])
 store = SessionStore()
 fs = SessionStore(); fs[SESSION_KEY] = str(fac.pk)
 fs[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"

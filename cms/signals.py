@@ -1,8 +1,11 @@
-"""Thin adapter: publishing a consultation page in Wagtail publishes a draft version."""
+"""Thin adapters: publishing a consultation page in Wagtail publishes a draft version;
+publishing a town hall page opens its live runtime."""
 
 from wagtail.signals import page_published
 
-from .models import ConsultationPage
+from consult.live.services.session import open_town_hall
+
+from .models import ConsultationPage, TownHallPage
 from .services import publish_draft_version
 
 
@@ -12,3 +15,10 @@ def _on_consultation_published(sender, instance, revision=None, **kwargs):
 
 
 page_published.connect(_on_consultation_published, sender=ConsultationPage)
+
+
+def _on_town_hall_published(sender, instance, **kwargs):
+    open_town_hall(instance)
+
+
+page_published.connect(_on_town_hall_published, sender=TownHallPage)

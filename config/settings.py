@@ -40,7 +40,7 @@ if INSECURE_DEFAULTS:
             "SECRET_KEY is not set. Set SECRET_KEY (and ALLOWED_HOSTS) in production, "
             "or DEBUG=1 for local development."
         )
-    SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
+    SECRET_KEY = "insecure-development-key-do-not-use-in-production"
 
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver" if INSECURE_DEFAULTS else ""
@@ -158,7 +158,7 @@ if REDIS_URL:
     # Redis pub/sub: a group message is published once and each daphne process hands it to
     # its own connections, instead of one Redis list entry and one round trip per connection
     # (the core layer). Both deliver at most once; missed events are replayed from the
-    # database (consult/live/broadcast.py). CHANNEL_LAYER=core selects the core layer.
+    # database (consult/live/events.py). CHANNEL_LAYER=core selects the core layer.
     if os.environ.get("CHANNEL_LAYER", "pubsub") == "core":
         CHANNEL_LAYERS = {
             "default": {

@@ -20,7 +20,7 @@ def prepare_server_process() -> None:
 
     try:
         get_classifier()
-    except Exception:  # noqa: BLE001 - the first submission tries again and reports it
+    except Exception:  # the first submission tries again and reports it
         logger.exception("could not load the spam classifier at start-up")
     gc.collect()
     gc.freeze()

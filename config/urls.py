@@ -26,7 +26,7 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("", include("consult.public_urls")),
-    path("", include("moderation.public_urls")),  # issue 8: transparency, appeals, privacy
+    path("", include("moderation.public_urls")),  # transparency, appeals, privacy
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -80,8 +80,8 @@ def get_classifier():
         pipeline = None
         if path.exists():
             try:
-                pipeline = pickle.loads(path.read_bytes())  # noqa: S301 - our own file
-            except Exception:  # noqa: BLE001 - a stale pickle (other sklearn) is retrained
+                pipeline = pickle.loads(path.read_bytes())  # our own file
+            except Exception:  # a stale pickle (other sklearn) is retrained
                 pipeline = None
         if pipeline is None:
             pipeline = train(load_rows())

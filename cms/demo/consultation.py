@@ -131,28 +131,29 @@ def load_demo_town_hall(page: ConsultationPage) -> None:
     """A live town hall with questions, votes, an answer and an open poll, so the live board is
     populated when a new user opens it."""
     from cms.demo.town_hall import make_town_hall
-    from consult.live import services as live
+    from consult.live.services import polls, questions, session, votes
+    from consult.live.services.checks import actor_for
 
     hall = make_town_hall(page, slug="live-town-hall")
-    facilitator = live.actor_for(hall, "demo-facilitator", hall.facilitators.get())
-    live.start_session(hall, facilitator)
-    questions = [
+    facilitator = actor_for(hall, "demo-facilitator", hall.facilitators.get())
+    session.start_session(hall, facilitator)
+    asked = [
         ("demo-p1", "Will the Authority publish its decisions in Urdu?"),
         ("demo-p2", "How will small start-ups afford an algorithmic impact assessment?"),
         ("demo-p3", "Can a farmer complain by phone if an AI system refuses a loan?"),
     ]
     posted = []
-    for participant, text in questions:
-        result = live.post_question(hall, live.actor_for(hall, participant), text)
+    for participant, text in asked:
+        result = questions.post_question(hall, actor_for(hall, participant), text)
         posted.append(result["question_id"])
     for question_id in posted:
-        live.approve_question(hall, facilitator, question_id)
+        questions.approve_question(hall, facilitator, question_id)
     for participant in ("demo-p1", "demo-p2", "demo-p4"):
-        live.vote(hall, live.actor_for(hall, participant), posted[2])
-    live.mark_answered(
+        votes.vote(hall, actor_for(hall, participant), posted[2])
+    questions.mark_answered(
         hall, facilitator, posted[0], "Yes: every decision will be published in both languages."
     )
-    live.open_poll(
+    polls.open_poll(
         hall,
         facilitator,
         "Should the consultation period be extended to 90 days?",

@@ -8,7 +8,6 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from cms.models import ConsultationPage, TownHallPage
-from consult.live.selectors import townhall_for_page
 
 
 def make_town_hall(
@@ -38,6 +37,5 @@ def make_town_hall(
     )
     consultation.add_child(instance=page)
     page.facilitators.set([facilitator])
-    page.save_revision().publish()
-    townhall_for_page(page)
+    page.save_revision().publish()  # and its runtime row (cms.signals)
     return TownHallPage.objects.get(pk=page.pk)

@@ -1,4 +1,5 @@
-"""WebSocket consumers for live sessions: thin adapters over ``consult.live.services``."""
+"""WebSocket consumers for live sessions: thin adapters over ``consult.live.services``
+(one module per aggregate) and the event log in ``consult.live.events``."""
 
 from __future__ import annotations
 
@@ -15,10 +16,12 @@ from django.utils.translation import gettext as _
 
 from consult import ratelimit
 
-from . import broadcast, presence, selectors, services
+from . import events, presence, selectors
 from .fanout import fanout_for
 from .identity import participant_from_session, public_handle
 from .models import TownHall
+from .services import polls, questions, session, speakers, votes
+from .services.checks import LiveActionError, actor_for
 
 
 def database_sync_to_async(function):
@@ -33,22 +36,22 @@ MAX_MESSAGE_BYTES = getattr(settings, "LIVE_MAX_MESSAGE_BYTES", 4096)
 # are consult.ratelimit's, per participant and town hall (so reconnecting does not reset
 # them) and, looser, per address.
 ACTIONS = {
-    "post_question": (services.post_question, ("text", "clause_key"), "question"),
-    "approve": (services.approve_question, ("question_id",), None),
-    "reject": (services.reject_question, ("question_id", "reason"), None),
-    "answered": (services.mark_answered, ("question_id", "answer"), None),
-    "vote": (services.vote, ("question_id",), "vote"),
-    "unvote": (services.unvote, ("question_id",), "vote"),
-    "open_poll": (services.open_poll, ("question", "options", "multiple"), None),
-    "answer_poll": (services.answer_poll, ("poll_id", "option_ids"), "vote"),
-    "close_poll": (services.close_poll, ("poll_id",), None),
-    "raise_hand": (services.raise_hand, ("name",), "hand"),
-    "lower_hand": (services.lower_hand, (), "hand"),
-    "call_next": (services.call_next_speaker, (), None),
-    "announce": (services.announce, ("text",), None),
-    "caption": (services.caption, ("text",), None),
-    "start": (services.start_session, (), None),
-    "end": (services.end_session, (), None),
+    "post_question": (questions.post_question, ("text", "clause_key"), "question"),
+    "approve": (questions.approve_question, ("question_id",), None),
+    "reject": (questions.reject_question, ("question_id", "reason"), None),
+    "answered": (questions.mark_answered, ("question_id", "answer"), None),
+    "vote": (votes.vote, ("question_id",), "vote"),
+    "unvote": (votes.unvote, ("question_id",), "vote"),
+    "open_poll": (polls.open_poll, ("question", "options", "multiple"), None),
+    "answer_poll": (polls.answer_poll, ("poll_id", "option_ids"), "vote"),
+    "close_poll": (polls.close_poll, ("poll_id",), None),
+    "raise_hand": (speakers.raise_hand, ("name",), "hand"),
+    "lower_hand": (speakers.lower_hand, (), "hand"),
+    "call_next": (speakers.call_next_speaker, (), None),
+    "announce": (session.announce, ("text",), None),
+    "caption": (session.caption, ("text",), None),
+    "start": (session.start_session, (), None),
+    "end": (session.end_session, (), None),
 }
 
 
@@ -141,21 +144,24 @@ class TownHallConsumer(AsyncJsonWebsocketConsumer):
         page = town_hall_pages.live().filter(pk=self.page_id).first()
         if page is None:
             return False
+        townhall_id = selectors.townhall_for_page(page).pk
+        if townhall_id is None:  # its runtime row is made when the page is published
+            return False
         self.page = page
         user = self.scope.get("user")
         self.participant = participant_from_session(self.scope.get("session"), user)
-        self.actor = services.actor_for(page, self.participant, user)
-        self.townhall_id = selectors.townhall_for_page(page).pk
+        self.actor = actor_for(page, self.participant, user)
+        self.townhall_id = townhall_id
         self.handle = public_handle(self.townhall_id, self.participant)
         return True
 
     def _join(self):
         presence.join(self.townhall_id)
-        broadcast.schedule_tally(self.townhall_id)
+        events.schedule_tally(self.townhall_id)
 
     def _leave(self):
         presence.leave(self.townhall_id)
-        broadcast.schedule_tally(self.townhall_id)
+        events.schedule_tally(self.townhall_id)
 
     async def disconnect(self, code):
         if self.joined:
@@ -217,15 +223,15 @@ class TownHallConsumer(AsyncJsonWebsocketConsumer):
         except (TypeError, ValueError):
             await self.error("invalid", _("resume needs last_seq, a whole number."))
             return
-        current = cache.get(broadcast.seq_cache_key(self.townhall_id))
+        current = cache.get(events.seq_cache_key(self.townhall_id))
         if current is not None and int(current) == last_seq:
             await self.send_json({"type": "replay", "events": [], "seq": last_seq})
             return
-        events = await database_sync_to_async(selectors.events_after)(self.townhall_id, last_seq)
-        if len(events) >= selectors.REPLAY_LIMIT:
+        missed = await database_sync_to_async(selectors.events_after)(self.townhall_id, last_seq)
+        if len(missed) >= selectors.REPLAY_LIMIT:
             await self.send_snapshot()  # too far behind: start over from the board
             return
-        messages = [self.for_me(e.as_message()) for e in events]
+        messages = [self.for_me(e.as_message()) for e in missed]
         seq = messages[-1]["seq"] if messages else last_seq
         await self.send_json({"type": "replay", "events": messages, "seq": seq})
 
@@ -243,7 +249,7 @@ class TownHallConsumer(AsyncJsonWebsocketConsumer):
         kwargs = {arg: content[arg] for arg in arg_names if arg in content}
         try:
             result = await database_sync_to_async(function)(self.page, self.actor, **kwargs)
-        except services.LiveActionError as exc:
+        except LiveActionError as exc:
             await self.error(exc.code, exc.message, ref)
             return
         await self.send_json(

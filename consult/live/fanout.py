@@ -25,7 +25,7 @@ from typing import Protocol
 
 from channels.layers import get_channel_layer
 
-from .broadcast import group_name
+from .events import group_name
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ class TownHallFanout:
             self.pump.cancel()
             try:
                 await get_channel_layer().group_discard(self.group, channel)
-            except Exception:  # noqa: BLE001 - the layer forgets the channel in time anyway
+            except Exception:  # the layer forgets the channel in time anyway
                 logger.exception("could not leave %s", self.group)
 
     async def _pump(self, layer, channel: str) -> None:
@@ -94,7 +94,7 @@ class TownHallFanout:
                 event = await layer.receive(channel)
             except asyncio.CancelledError:
                 raise
-            except Exception:  # noqa: BLE001 - Redis away: clients catch up by check-in
+            except Exception:  # Redis away: clients catch up by check-in
                 logger.exception("receiving %s failed; retrying in 1 s", self.group)
                 await asyncio.sleep(1)
                 continue
@@ -108,7 +108,7 @@ class TownHallFanout:
             try:
                 # Under daphne a send only queues bytes for the socket; it never waits.
                 await listener.live_event(event)
-            except Exception:  # noqa: BLE001 - one broken connection must not stop the rest
+            except Exception:  # one broken connection must not stop the rest
                 logger.exception("delivering to a connection of %s failed", self.group)
 
 

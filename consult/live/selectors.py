@@ -19,8 +19,9 @@ REPLAY_LIMIT = getattr(settings, "LIVE_REPLAY_LIMIT", 1000)
 
 
 def townhall_for_page(page) -> TownHall:
-    townhall, _ = TownHall.objects.get_or_create(page_id=page.pk)
-    return townhall
+    """The page's runtime row; an unsaved, scheduled one for a page that has none yet (a
+    draft, a preview): reading never makes it (``services.session.open_town_hall`` does)."""
+    return TownHall.objects.filter(page_id=page.pk).first() or TownHall(page_id=page.pk)
 
 
 def can_facilitate(page, user) -> bool:
@@ -147,6 +148,8 @@ def board(page, participant: str | None = None, facilitator: bool = False) -> di
     because every event carries absolute state and applying it twice changes nothing.
     """
     townhall = townhall_for_page(page)
+    if townhall.pk is None:
+        return _empty_board(townhall)
     handle = public_handle(townhall.pk, participant)
     seq = TownHall.objects.filter(pk=townhall.pk).values_list("last_seq", flat=True).get()
     townhall.refresh_from_db()
@@ -192,6 +195,22 @@ def board(page, participant: str | None = None, facilitator: bool = False) -> di
         "presence": presence_count(townhall.pk),
         "my_votes": my_votes,
         "my_answers": my_answers,
+    }
+
+
+def _empty_board(townhall: TownHall) -> dict:
+    """The board of a town hall whose runtime row does not exist yet: scheduled, empty."""
+    return {
+        "seq": 0,
+        "state": townhall.state,
+        "announcement": "",
+        "caption": "",
+        "questions": [],
+        "polls": [],
+        "speakers": {"queue": [], "current": None},
+        "presence": 0,
+        "my_votes": [],
+        "my_answers": {},
     }
 
 

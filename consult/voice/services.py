@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -39,7 +39,6 @@ class VoiceInput:
     display_mode: str = DisplayMode.PSEUDONYMOUS
     name: str = ""
     consent_note: str = ""
-    extra: dict = field(default_factory=dict)
 
 
 # --- Audio validation -----------------------------------------------------------------------

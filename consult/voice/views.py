@@ -43,7 +43,7 @@ def _note_for_reviewer(request, public_id) -> VoiceNote:
     return note
 
 
-def _voice_input(data: dict, **extra) -> services.VoiceInput:
+def _voice_input(data: dict) -> services.VoiceInput:
     clause = data.get("clause")
     return services.VoiceInput(
         stance=data["stance"],
@@ -55,7 +55,6 @@ def _voice_input(data: dict, **extra) -> services.VoiceInput:
         display_mode=data.get("display_mode") or "pseudonymous",
         name=data.get("name", ""),
         consent_note=data.get("consent_note", ""),
-        **extra,
     )
 
 

@@ -9,9 +9,9 @@ from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 
-from analysis.data.generate_eval import EVAL_FILE
 from analysis.models import AnalysisRun, ThemeMember
 from analysis.services import start_analysis
+from bench.generate_eval import EVAL_FILE
 from consult.models import Submission
 from consult.roles import ANALYST
 from consult.services import SubmissionInput, submit

@@ -153,7 +153,7 @@ WS_TABLE: list[Row] = [
     Row(
         r"ws/townhall/<int:page_id>/",
         SKIP,
-        why="anyone may join; every action's permission is tested per role in test_live.py",
+        why="anyone may join; every action's permission is tested per role in tests/live",
     ),
 ]
 

@@ -33,12 +33,13 @@ APPEND_SCRIPT = """
 import sys
 from django.contrib.auth import get_user_model
 from cms.models import TownHallPage
-from consult.live import services
+from consult.live.services.checks import Actor
+from consult.live.services.session import announce
 page = TownHallPage.objects.get(pk=int(sys.argv[-2]))
 user = get_user_model().objects.get(username="facilitator")
-actor = services.Actor(f"u:{user.pk}", user, True)
+actor = Actor(f"u:{user.pk}", user, True)
 for i in range(int(sys.argv[-1])):
-    services.announce(page, actor, f"process line {i}")
+    announce(page, actor, f"process line {i}")
 """
 
 
@@ -58,7 +59,7 @@ def _python(env, script, *args, timeout=300):
 @pytest.fixture(scope="session")
 def file_db_env(tmp_path_factory):
     """A migrated SQLite file that daphne and helper processes share."""
-    env = migrated_sqlite_env(tmp_path_factory.mktemp("live") / "live.sqlite3", "issue7live")
+    env = migrated_sqlite_env(tmp_path_factory.mktemp("live") / "live.sqlite3", "livetest")
     return env
 
 
@@ -67,10 +68,12 @@ def test_processes_appending_at_once_get_gapless_seqs(file_db_env):
     hall = json.loads(_python(file_db_env, SETUP_SCRIPT, "concurrency"))
     start = (
         "from django.contrib.auth import get_user_model\n"
-        "from cms.models import TownHallPage\nfrom consult.live import services\n"
+        "from cms.models import TownHallPage\n"
+        "from consult.live.services.checks import Actor\n"
+        "from consult.live.services.session import start_session\n"
         "u = get_user_model().objects.get(username='facilitator')\n"
-        f"services.start_session(TownHallPage.objects.get(pk={hall['id']}), "
-        "services.Actor(f'u:{u.pk}', u, True))\n"
+        f"start_session(TownHallPage.objects.get(pk={hall['id']}), "
+        "Actor(f'u:{u.pk}', u, True))\n"
     )
     _python(file_db_env, start)
     procs = [

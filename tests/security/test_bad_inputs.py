@@ -307,7 +307,7 @@ def hall(transactional_db, settings):
 
 
 async def _live_participant(hall, user=None):
-    from tests.test_live import participant
+    from tests.live.helpers import participant
 
     return await participant(hall, user)
 

@@ -16,7 +16,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from cms.demo import make_town_hall
 from consult.live.identity import participant_from_session
 from consult.live.models import LiveEvent
-from tests.test_live import Client, _session_for, layer_config
+from tests.live.helpers import Client, layer_config, session_for
 
 EVENT_TYPES = {"state", "question", "tally", "poll", "speakers", "announcement", "caption"}
 PERSON_KEYS = {"participant", "author", "user", "user_id", "handle"}
@@ -66,13 +66,13 @@ async def test_no_live_payload_carries_a_user_or_participant_id(hall, django_use
     member = await database_sync_to_async(django_user_model.objects.create_user)(
         "member", password="a-long-password-1"
     )
-    anonymous_key = await database_sync_to_async(_session_for)()
+    anonymous_key = await database_sync_to_async(session_for)()
     anonymous_id = await database_sync_to_async(_participant_of)(anonymous_key)
     assert anonymous_id and anonymous_id.startswith("a:")
     ids = [anonymous_id, f"u:{host.pk}", f"u:{member.pk}"]
 
-    member_key = await database_sync_to_async(_session_for)(member)
-    fac = await connect(hall, await database_sync_to_async(_session_for)(host))
+    member_key = await database_sync_to_async(session_for)(member)
+    fac = await connect(hall, await database_sync_to_async(session_for)(host))
     alice = await connect(hall, anonymous_key)
     bob = await connect(hall, member_key)
     clients = (fac, alice, bob)

@@ -14,8 +14,9 @@ from django.test import RequestFactory
 from consult.models import Screening, Submission
 from consult.ratelimit import client_ip, client_ip_from_scope
 from tests.consult.test_comments import form_data, make_consultation, post
-from tests.test_live import Client as LiveClient
-from tests.test_live import _session_for, hall, layer, start  # noqa: F401 - fixtures
+from tests.live.conftest import hall, layer  # noqa: F401 - fixtures
+from tests.live.helpers import Client as LiveClient
+from tests.live.helpers import session_for, start
 
 PROXY = "10.0.0.7"
 
@@ -222,10 +223,10 @@ async def _joined(page, session_key, address="198.51.100.20"):
 async def test_reconnecting_does_not_reset_the_town_hall_limit(layer, hall, settings):  # noqa: F811
     settings.MODERATION_RATE_LIMITS = {"question": {"participant": (2, 60), "address": (100, 60)}}
     fac = await _joined(
-        hall, await database_sync_to_async(lambda: _session_for(hall.facilitators.get()))()
+        hall, await database_sync_to_async(lambda: session_for(hall.facilitators.get()))()
     )
     await start(hall, fac)
-    key = await database_sync_to_async(_session_for)()
+    key = await database_sync_to_async(session_for)()
     replies = []
     for n in range(3):
         alice = await _joined(hall, key)  # the same session, a new connection each time
@@ -240,16 +241,16 @@ async def test_fresh_sessions_from_one_address_cannot_stuff_one_question(layer, 
     settings.MODERATION_RATE_LIMITS = {"vote": {"participant": (30, 10), "address": (600, 10)}}
     settings.LIVE_ANONYMOUS_VOTES_PER_QUESTION_PER_ADDRESS = 3
     fac = await _joined(
-        hall, await database_sync_to_async(lambda: _session_for(hall.facilitators.get()))()
+        hall, await database_sync_to_async(lambda: session_for(hall.facilitators.get()))()
     )
     await start(hall, fac)
-    asker = await _joined(hall, await database_sync_to_async(_session_for)(), "192.0.2.1")
+    asker = await _joined(hall, await database_sync_to_async(session_for)(), "192.0.2.1")
     asked = await asker.act("post_question", text="Will the ministry publish the comments?")
     question_id = asked["result"]["question_id"]
     await fac.act("approve", question_id=question_id)
     replies = []
     for _ in range(6):
-        sybil = await _joined(hall, await database_sync_to_async(_session_for)())
+        sybil = await _joined(hall, await database_sync_to_async(session_for)())
         replies.append(await sybil.act("vote", question_id=question_id))
         await sybil.close()
     assert [r["type"] for r in replies] == ["ack"] * 3 + ["error"] * 3
@@ -259,7 +260,7 @@ async def test_fresh_sessions_from_one_address_cannot_stuff_one_question(layer, 
     votes = await database_sync_to_async(Vote.objects.filter(question_id=question_id).count)()
     assert votes == 3
     # Someone elsewhere still votes.
-    other = await _joined(hall, await database_sync_to_async(_session_for)(), "192.0.2.99")
+    other = await _joined(hall, await database_sync_to_async(session_for)(), "192.0.2.99")
     assert (await other.act("vote", question_id=question_id))["type"] == "ack"
     for client in (other, asker, fac):
         await client.close()

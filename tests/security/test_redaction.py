@@ -18,8 +18,9 @@ from django.contrib.auth.models import Group
 from cms.demo import make_town_hall
 from consult import roles
 from consult.live import selectors as live_selectors
-from consult.live import services as live
 from consult.live.models import LiveEvent, Question
+from consult.live.services import polls, questions, session, speakers
+from consult.live.services.checks import Actor, actor_for
 from consult.models import Submission
 from consult.voice import services as voice_services
 from consult.voice.models import VoiceNote, VoiceNoteStatus
@@ -195,19 +196,19 @@ def run_town_hall(page) -> tuple:
     line that others see."""
     hall = make_town_hall(page)
     host = hall.facilitators.get()
-    facilitator = live.actor_for(hall, f"u:{host.pk}", host)
-    asker = live.Actor("a:asker-one")
-    live.start_session(hall, facilitator)
-    asked = live.post_question(
+    facilitator = actor_for(hall, f"u:{host.pk}", host)
+    asker = Actor("a:asker-one")
+    session.start_session(hall, facilitator)
+    asked = questions.post_question(
         hall, asker, f"Who will see my complaint? {PII}", clause_key=hall.agenda_keys()[0]
     )["question_id"]
-    pending = live.post_question(hall, asker, f"Still waiting: {PII}")["question_id"]
-    live.approve_question(hall, facilitator, asked)
-    live.mark_answered(hall, facilitator, asked, f"Only the Authority, never {PII}")
-    live.raise_hand(hall, asker, name=PII)
-    live.announce(hall, facilitator, f"Questions by phone: {PII}")
-    live.caption(hall, facilitator, f"The speaker gave her number, {PII}")
-    live.open_poll(hall, facilitator, f"Is {PII} yours?", [f"Yes, {PII}", "No"])
+    pending = questions.post_question(hall, asker, f"Still waiting: {PII}")["question_id"]
+    questions.approve_question(hall, facilitator, asked)
+    questions.mark_answered(hall, facilitator, asked, f"Only the Authority, never {PII}")
+    speakers.raise_hand(hall, asker, name=PII)
+    session.announce(hall, facilitator, f"Questions by phone: {PII}")
+    session.caption(hall, facilitator, f"The speaker gave her number, {PII}")
+    polls.open_poll(hall, facilitator, f"Is {PII} yours?", [f"Yes, {PII}", "No"])
     return hall, facilitator, asker, asked, pending
 
 
@@ -232,7 +233,7 @@ def test_town_hall_lines_are_redacted_in_board_events_and_page(client, demo):
         assert_no_raw(question.text + question.answer, f"question {question.pk}")
     assert_redacted(client.get(hall.url).content.decode(), "the town hall page")
 
-    live.end_session(hall, facilitator)
+    session.end_session(hall, facilitator)
     submission = Question.objects.get(pk=asked).submission
     assert submission is not None and submission.is_public
     assert_redacted(submission.comment, "the town hall question in the record")
@@ -249,7 +250,7 @@ def test_report_and_open_data_show_only_redacted_fields(
 ):
     entered = [enter(door, n, client, demo, facilitator) for n, door in enumerate(DOORS, 3)]
     hall, host, *_ = run_town_hall(demo)
-    live.end_session(hall, host)
+    session.end_session(hall, host)
     town_hall = Submission.objects.filter(source="town_hall", comment__contains=LABELS[0])
     entered += list(town_hall)
     assert len(entered) == len(DOORS) + 1 and all(s.is_public for s in entered)

@@ -398,22 +398,22 @@ def live_hall(transactional_db, settings):
 
 
 def test_town_hall_page_and_snapshot(client, live_hall):
-    from consult.live import services as live
-    from consult.live.identity import ensure_participant  # noqa: F401 - documents the id
-    from tests.test_live import participant
+    from consult.live.services import polls, questions, session, speakers
+    from consult.live.services.checks import Actor, actor_for
+    from tests.live.helpers import participant
 
     page = live_hall
-    facilitator = live.actor_for(page, "f:1", page.facilitators.get())
-    live.start_session(page, facilitator)
+    facilitator = actor_for(page, "f:1", page.facilitators.get())
+    session.start_session(page, facilitator)
     for n, payload in enumerate(PAYLOADS):
-        person = live.Actor(f"a:person{n}")
-        question = live.post_question(page, person, f"Question {n}: {payload}")["question_id"]
-        live.approve_question(page, facilitator, question)
-        live.mark_answered(page, facilitator, question, f"Answer {payload}")
-        live.raise_hand(page, person, payload[:80])
-    live.announce(page, facilitator, f"Announcement {PAYLOADS[0]}")
-    live.caption(page, facilitator, f"Caption {PAYLOADS[1]}")
-    live.open_poll(page, facilitator, f"Poll {PAYLOADS[2]}", PAYLOADS[:4])
+        person = Actor(f"a:person{n}")
+        question = questions.post_question(page, person, f"Question {n}: {payload}")["question_id"]
+        questions.approve_question(page, facilitator, question)
+        questions.mark_answered(page, facilitator, question, f"Answer {payload}")
+        speakers.raise_hand(page, person, payload[:80])
+    session.announce(page, facilitator, f"Announcement {PAYLOADS[0]}")
+    session.caption(page, facilitator, f"Caption {PAYLOADS[1]}")
+    polls.open_poll(page, facilitator, f"Poll {PAYLOADS[2]}", PAYLOADS[:4])
     html = check_html_answer(client.get(page.url))
     assert_shows(html, [f"Question {n}: {p}" for n, p in enumerate(PAYLOADS)])
     assert_shows(html, [PAYLOADS[0], f"Caption {PAYLOADS[1]}", f"Poll {PAYLOADS[2]}"])
@@ -429,7 +429,7 @@ def test_town_hall_page_and_snapshot(client, live_hall):
         assert f"Question {n}: {payload}" in [q["text"] for q in board["questions"]], texts[:300]
 
     # After the session, the questions are in the consultation's record, on its pages.
-    live.end_session(page, facilitator)
+    session.end_session(page, facilitator)
     check_html_answer(client.get(page.url))
     consultation = page.consultation
     html = check_html_answer(client.get(consultation.url))

@@ -1,15 +1,15 @@
-"""Regenerate ``eval_submissions.jsonl``, deterministically.
+"""Regenerate ``bench/data/eval_submissions.jsonl``, deterministically.
 
-Run: ``python -m analysis.data.generate_eval``."""
+Run from the repository root: ``python -m bench.generate_eval``."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from analysis.synthetic import generate
+from bench.synthetic import generate
 
-EVAL_FILE = Path(__file__).with_name("eval_submissions.jsonl")
+EVAL_FILE = Path(__file__).with_name("data") / "eval_submissions.jsonl"
 
 
 def main() -> None:

@@ -1,8 +1,13 @@
-"""Fan-out of stored events to the town hall's channel-layer group.
+"""The live event log: every change to a town hall is stored, numbered, then sent.
 
-Called only after commit. The layer may drop a message (the Redis layer does, silently, past
-a channel's capacity): that is fine, the event is already stored with its ``seq`` and the
-client asks for it again when it sees a gap or on its periodic sync.
+Recording: an action locks the town hall row (``lock_townhall``) and ``append_event`` stores
+a ``LiveEvent`` with the next sequence number, in the action's own transaction; only after
+commit is it sent to the town hall's channel-layer group (``send_event``): nobody hears about
+a change that rolled back.
+
+Sending may lose a message (the Redis layer drops them, silently, past a channel's capacity):
+that is fine, the event is already stored with its ``seq`` and the client asks for it again
+when it sees a gap or on its periodic sync.
 
 Vote, poll-answer and presence changes are *coalesced* into one ``tally`` event per interval
 per town hall: 2,000 votes fanned out to 2,000 clients one by one would be 4 million frames.
@@ -21,11 +26,46 @@ from asgiref.sync import SyncToAsync, async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
+from django.db.models import F
 
-from .selectors import PERSONAL_EVENTS
+from . import selectors
+from .models import LiveEvent, TownHall
 
 logger = logging.getLogger(__name__)
+
+
+# --- recording ------------------------------------------------------------------------------
+
+
+def lock_townhall(page) -> TownHall:
+    """Lock the page's town hall row: serialises seq assignment (SQLite locks on BEGIN
+    IMMEDIATE). The row exists from the page's publication (``session.open_town_hall``)."""
+    return TownHall.objects.select_for_update().get(page_id=page.pk)
+
+
+def append_event(townhall: TownHall, type_: str, payload: dict) -> LiveEvent:
+    """Store the next event (caller holds the row lock) and send it after commit."""
+    townhall.last_seq = F("last_seq") + 1
+    townhall.save(update_fields=["last_seq"])
+    townhall.refresh_from_db(fields=["last_seq"])
+    event = LiveEvent.objects.create(
+        townhall=townhall, seq=townhall.last_seq, type=type_, payload=payload
+    )
+    message = event.as_message()
+    townhall_id = townhall.pk
+    transaction.on_commit(lambda: send_event(townhall_id, message))
+    return event
+
+
+@transaction.atomic
+def emit_tally(townhall_id: int) -> int:
+    """Store and send a ``tally`` with the current counts; its seq."""
+    townhall = TownHall.objects.select_for_update().get(pk=townhall_id)
+    return append_event(townhall, "tally", selectors.tally_payload(townhall)).seq
+
+
+# --- sending ---------------------------------------------------------------------------------
 
 
 def group_name(townhall_id: int) -> str:
@@ -43,15 +83,18 @@ def send_event(townhall_id: int, message: dict) -> None:
     # Encoded once here rather than once per connection (2,000 json.dumps per event).
     text = json.dumps(message, ensure_ascii=False)
     envelope = {"type": "live.event", "text": text}
-    if message.get("event") in PERSONAL_EVENTS:
+    if message.get("event") in selectors.PERSONAL_EVENTS:
         # Each connection makes its own copy of a question or the speaker queue (handles
         # out, its "mine" flags in: consumers.for_me): it needs the object; everything
         # else goes out as the same text, decoded by nobody on the way.
         envelope["message"] = message
     try:
         async_to_sync(layer.group_send)(group_name(townhall_id), envelope)
-    except Exception:  # noqa: BLE001 - a lost broadcast is recovered by resume
+    except Exception:  # a lost broadcast is recovered by resume
         logger.exception("group_send failed for town hall %s seq %s", townhall_id, message["seq"])
+
+
+# --- coalesced tallies -----------------------------------------------------------------------
 
 
 def tally_interval() -> float:
@@ -128,8 +171,6 @@ _tasks: set = set()
 
 
 def _emit(townhall_id: int) -> None:
-    from .services import emit_tally
-
     # Clear the flags before reading counts: a change committed after this line schedules a
     # new window; one committed before it is included in this tally.
     _owned_windows.pop(townhall_id, None)
@@ -140,7 +181,7 @@ def _emit(townhall_id: int) -> None:
 def _emit_in_thread(townhall_id: int) -> None:
     try:
         _emit(townhall_id)
-    except Exception:  # noqa: BLE001
+    except Exception:
         logger.exception("tally failed for town hall %s", townhall_id)
     finally:
         close_old_connections()
