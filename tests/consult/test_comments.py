@@ -168,7 +168,7 @@ def test_closed_consultation_refuses_with_reason(client, db):
     response = post(client, page, form_data(page))
     assert response.status_code == 403
     assert "not open for comments" in response.content.decode()
-    assert not Submission.objects.exists()
+    assert not Submission.objects.filter(consultation=page).exists()
     assert "Comment on this clause" not in client.get(page.url).content.decode()
 
 
@@ -180,7 +180,7 @@ def test_anchor_not_in_clause_is_rejected(client, consultation):
     )
     assert response.status_code == 400
     assert "highlighted words are not in this clause" in response.content.decode()
-    assert not Submission.objects.exists()
+    assert not Submission.objects.filter(consultation=consultation).exists()
 
 
 def test_overlong_text_is_rejected_with_the_limit(client, consultation, settings):

@@ -230,7 +230,7 @@ def test_role_groups_exist_with_permissions():
     assert set(perms) == set(roles.ALL_ROLES)
     assert "moderation.decide_submission" in perms[roles.MODERATOR]
     assert "moderation.decide_submission" not in perms[roles.ANALYST]
-    assert "moderation.view_analysis" in perms[roles.ANALYST]
+    assert "analysis.view_analysis" in perms[roles.ANALYST]
     assert "moderation.enter_submission" in perms[roles.FACILITATOR]
     assert "wagtailadmin.access_admin" in perms[roles.MINISTRY_EDITOR]
     assert perms[roles.PARTICIPANT] == set()

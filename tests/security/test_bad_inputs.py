@@ -108,7 +108,7 @@ def test_anchor_outside_the_clause_is_a_400_with_a_message(client, consultation,
     assert in_language(lang, "Pick words inside the clause (0 to %(n)d).") % {
         "n": len(text)
     } in body or in_language(lang, "The highlighted words are not in this clause's text.") in (body)
-    assert not Submission.objects.exists()
+    assert not Submission.objects.filter(consultation=consultation).exists()
 
 
 @pytest.mark.parametrize(
@@ -130,7 +130,7 @@ def test_service_refuses_positions_outside_the_clause(consultation, start, end):
             ),
         )
     assert "anchor" in refused.value.message_dict
-    assert not Submission.objects.exists()
+    assert not Submission.objects.filter(consultation=consultation).exists()
 
 
 def test_json_clients_get_the_anchor_error_as_json(client, consultation):
@@ -268,7 +268,7 @@ def test_nul_in_a_posted_field_is_a_400(client, consultation, field, lang):
         client, consultation, lang, **{field: "bad\x00value", "stakeholder": "business"}
     )
     _assert_nul_refused(response, lang)
-    assert not Submission.objects.exists()
+    assert not Submission.objects.filter(consultation=consultation).exists()
 
 
 def test_nul_in_a_posted_field_name_or_cookie_is_a_400(client, consultation):
