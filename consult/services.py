@@ -72,6 +72,7 @@ def check_can_submit(consultation: Consultation, at=None) -> None:
 
 
 def _validate(consultation: Consultation, data: SubmissionInput) -> ClauseVersion | None:
+    """Everything about a submission, its text included."""
     errors: dict[str, list[str]] = {}
     limit = settings.SUBMISSION_MAX_CHARS
     if not data.text.strip():
@@ -81,6 +82,22 @@ def _validate(consultation: Consultation, data: SubmissionInput) -> ClauseVersio
             _("Your comment is %(length)d characters long; the limit is %(limit)d.")
             % {"length": len(data.text), "limit": limit}
         )
+    clause = None
+    try:
+        clause = validate_details(consultation, data)
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    return clause
+
+
+def validate_details(consultation: Consultation, data: SubmissionInput) -> ClauseVersion | None:
+    """Everything but the text: stance, stakeholder, organisation, language, clause, anchor
+    and parent. A voice note is checked with this when it arrives, before it has words."""
+    errors: dict[str, list[str]] = {}
+    limit = settings.SUBMISSION_MAX_CHARS
     if len(data.proposed_wording) > limit:
         errors.setdefault("proposed_wording", []).append(
             _("The proposed wording is longer than the limit of %(limit)d characters.")
@@ -251,6 +268,7 @@ def submit(
     user=None,
     *,
     check_open: bool = True,
+    received_at=None,
     participant_key: str = "",
 ) -> Submission:
     """Record a submission. Idempotent on the token: the same participant resending the
@@ -261,7 +279,9 @@ def submit(
     token without one is scoped to the consultation only. The returned submission carries
     ``receipt_secret``, shown to the participant once and never stored. ``check_open=False``
     is for the town-hall door only: a session that ends after the consultation closed
-    still records what was asked in it.
+    still records what was asked in it. ``received_at`` is when the participant spoke, if
+    that was earlier than now: a voice note recorded before the deadline and confirmed
+    after it is on time.
     """
     participant_key = participant_key or participant_key_for(user)
     stored_token = _stored_token(consultation, data, participant_key)
@@ -270,7 +290,7 @@ def submit(
         if existing is not None:
             return _resend(existing, data, data.clause_id)
     if check_open:
-        check_can_submit(consultation)
+        check_can_submit(consultation, at=received_at)
     clause = _validate(consultation, data)
     anchor = (
         complete_anchor(clause.text, int(data.anchor["start"]), int(data.anchor["end"]))

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from consult import roles
 from consult.models import DisplayMode, Source, Submission
-from consult.services import SubmissionInput, _validate, check_can_submit, submit
+from consult.services import SubmissionInput, check_can_submit, submit, validate_details
 from consult.voice.models import AUDIO_FORMATS, AudioFormat, VoiceNote
 from consult.voice.models import VoiceNoteStatus as Status
 from drafts.consultations import Consultation
@@ -150,12 +150,13 @@ def _validate_metadata(consultation: Consultation, data: VoiceInput) -> None:
         ]
     if data.language_hint and data.language_hint not in settings.TRANSCRIPTION_LANGUAGES:
         errors["language_hint"] = [_("Choose one of the listed languages, or leave it open.")]
-    # The same rules as a typed comment, checked now so the person hears them at once.
+    # The same rules as a typed comment, checked now so the person hears them at once; the
+    # words come later, from the transcript, and are checked when it is confirmed.
     try:
-        _validate(
+        validate_details(
             consultation,
             SubmissionInput(
-                text="(voice)",
+                text="",
                 stance=data.stance,
                 stakeholder=data.stakeholder,
                 organisation=data.organisation,
@@ -291,8 +292,10 @@ def _fail(note_id: int, reason: str) -> None:
     )
 
 
-def retry_transcription(note: VoiceNote) -> None:
-    """Put a failed note back in the queue."""
+def retry_transcription(note: VoiceNote, user=None, *, session_note_ids=()) -> None:
+    """Put a failed note back in the queue (only for the person who recorded it)."""
+    if not can_review(note, user, session_note_ids):
+        raise PermissionDenied(_("Only the person who recorded this note can retry it."))
     with transaction.atomic():
         VoiceNote.objects.filter(pk=note.pk, status=Status.FAILED).update(status=Status.QUEUED)
         transaction.on_commit(lambda: enqueue_transcription(note.pk))
@@ -345,8 +348,13 @@ def can_review(note: VoiceNote, user, session_note_ids=()) -> bool:
     return False
 
 
-def confirm_voice_note(note: VoiceNote, text: str, user=None) -> Submission:
-    """Turn the reviewed transcript into a Submission (source="voice"). Idempotent."""
+def confirm_voice_note(note: VoiceNote, text: str, user=None, *, session_note_ids=()) -> Submission:
+    """Turn the reviewed transcript into a Submission (source="voice"). Idempotent.
+
+    Only the person who recorded it (``can_review``) may; the consultation must have been
+    open when the note arrived, not necessarily now."""
+    if not can_review(note, user, session_note_ids):
+        raise PermissionDenied(_("Only the person who recorded this note can confirm it."))
     if note.submission_id:
         return note.submission
     if note.status != Status.READY:
@@ -385,6 +393,7 @@ def confirm_voice_note(note: VoiceNote, text: str, user=None) -> Submission:
                 server_token=f"voice-{note.public_id}",
             ),
             user=note.uploaded_by if note.via_facilitator else user,
+            received_at=note.created_at,
         )
         now = timezone.now()
         note.edit_history = [

@@ -95,7 +95,12 @@ def review(request, public_id):
     form = ConfirmForm(request.POST or None, initial={"text": note.machine_text})
     if request.method == "POST" and form.is_valid():
         try:
-            submission = services.confirm_voice_note(note, form.cleaned_data["text"], request.user)
+            submission = services.confirm_voice_note(
+                note,
+                form.cleaned_data["text"],
+                request.user,
+                session_note_ids=request.session.get(SESSION_KEY, []),
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -210,5 +215,7 @@ def intake(request, slug):
 @require_POST
 def retry(request, public_id):
     note = _note_for_reviewer(request, public_id)
-    services.retry_transcription(note)
+    services.retry_transcription(
+        note, request.user, session_note_ids=request.session.get(SESSION_KEY, [])
+    )
     return redirect("consult:voice:review", public_id=note.public_id)

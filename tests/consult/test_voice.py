@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
@@ -427,9 +428,49 @@ def test_killed_worker_task_runs_again_and_submission_is_not_lost(tmp_path, jfk)
         "from consult.voice.models import VoiceNote\n"
         "from consult.voice import services\n"
         f"note = VoiceNote.objects.get(pk={note_id})\n"
-        "print(services.confirm_voice_note(note, note.machine_text).receipt_code)\n",
+        "print(services.confirm_voice_note(\n"
+        "    note, note.machine_text, session_note_ids=[str(note.public_id)]\n"
+        ").receipt_code)\n",
     )
     receipt = confirmed.stdout.strip().splitlines()[-1]
     assert _sqlite_row(
         db, "SELECT source FROM consult_submission WHERE receipt_code=?", receipt
     ) == ("voice",)
+
+
+def _ready_note(page) -> VoiceNote:
+    return VoiceNote.objects.create(
+        consultation=page,
+        stance="oppose",
+        stakeholder="individual",
+        consent=True,
+        status=Status.READY,
+        language="en",
+        transcript={"text": "the deadline is too short", "segments": []},
+    )
+
+
+def test_a_note_recorded_before_the_deadline_can_be_confirmed_after_it(demo):
+    """The participant spoke in time; confirming the transcript later is not a late comment."""
+    note = _ready_note(demo)
+    demo.closes_at = timezone.now() - timedelta(minutes=5)
+    demo.save(update_fields=["closes_at"])
+    VoiceNote.objects.filter(pk=note.pk).update(created_at=demo.closes_at - timedelta(hours=1))
+    note.refresh_from_db()
+    mine = [str(note.public_id)]
+    submission = services.confirm_voice_note(note, note.machine_text, session_note_ids=mine)
+    assert submission.source == Source.VOICE
+
+    late = _ready_note(demo)  # arrived after the deadline (created now)
+    with pytest.raises(ValidationError, match="not open"):
+        services.confirm_voice_note(late, late.machine_text, session_note_ids=[str(late.public_id)])
+
+
+def test_only_the_person_who_recorded_a_note_confirms_or_retries_it(demo, django_user_model):
+    note = _ready_note(demo)
+    stranger = django_user_model.objects.create_user("stranger", password="pw-123456789")
+    with pytest.raises(PermissionDenied):
+        services.confirm_voice_note(note, "Someone else's words.", stranger)
+    with pytest.raises(PermissionDenied):
+        services.retry_transcription(note, stranger)
+    assert not Submission.objects.filter(source=Source.VOICE, comment="Someone else's words.")

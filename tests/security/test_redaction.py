@@ -120,7 +120,9 @@ def voiced(page, clause, *, organisation: bool) -> Submission:
         transcript={"text": "the deadline is too long", "segments": []},
     )
     corrected = f"The deadline is too long. I corrected the transcript: {PII}"
-    return voice_services.confirm_voice_note(note, corrected)
+    return voice_services.confirm_voice_note(
+        note, corrected, session_note_ids=[str(note.public_id)]
+    )
 
 
 DOORS = [
