@@ -96,10 +96,10 @@ def file_appeal(receipt_code: str, decision_id: int, text: str) -> Appeal:
     )
     if decision is None:
         raise ValidationError(_("No decision matches that receipt code."))
-    if decision.action == Decision.Action.APPROVE:
-        raise ValidationError(_("An approval cannot be appealed: the submission is published."))
     if decision.settles_appeal_id is not None:
         raise ValidationError(_("This decision settled an appeal; it cannot be appealed again."))
+    if decision.action == Decision.Action.APPROVE:
+        raise ValidationError(_("An approval cannot be appealed: the submission is published."))
     if Appeal.objects.filter(decision=decision).exists():
         raise ValidationError(_("This decision has already been appealed; one appeal is allowed."))
     if not text.strip():

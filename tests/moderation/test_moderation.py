@@ -231,7 +231,7 @@ def test_role_groups_exist_with_permissions():
     assert "moderation.decide_submission" in perms[roles.MODERATOR]
     assert "moderation.decide_submission" not in perms[roles.ANALYST]
     assert "analysis.view_analysis" in perms[roles.ANALYST]
-    assert "moderation.enter_submission" in perms[roles.FACILITATOR]
+    assert "consult.enter_submission" in perms[roles.FACILITATOR]
     assert "wagtailadmin.access_admin" in perms[roles.MINISTRY_EDITOR]
     assert perms[roles.PARTICIPANT] == set()
     from wagtail.models import GroupPagePermission
