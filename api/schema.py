@@ -38,9 +38,9 @@ class PublicApiSchema(AutoSchema):
         responses = super()._get_response_bodies(direction)
         for code, response in ERRORS.items():
             if code not in responses:
-                responses[code] = self._get_response_for_code(
-                    response, code, media_types=["application/json"], direction=direction
-                )
+                # In every media type the view renders (an annotation's errors come as
+                # JSON-LD when ?format=jsonld asked for it).
+                responses[code] = self._get_response_for_code(response, code, direction=direction)
         return responses
 
 

@@ -16,11 +16,17 @@ def public_consultations():
     return ConsultationPage.objects.live().public()
 
 
+def public_consultation_ids(**filters) -> list[int]:
+    """Ids, read first: a join to the page tables in every submission query cost PostgreSQL
+    more time planning than running the query."""
+    return list(public_consultations().filter(**filters).values_list("pk", flat=True))
+
+
 def published_submissions():
     """Published submissions on public consultations, with what the API shows of them."""
     return (
         published()
-        .filter(consultation__in=public_consultations().values("pk"))
+        .filter(consultation_id__in=public_consultation_ids())
         .select_related(None)  # the comments library's manager joins its content types
         .select_related("clause__version")
         .only(*SUBMISSION_FIELDS)

@@ -209,7 +209,7 @@ class IdFilter(filters.NumberFilter):
 
 
 class SubmissionFilter(filters.FilterSet):
-    consultation = filters.CharFilter(field_name="consultation__slug", max_length=255)
+    consultation = filters.CharFilter(method="filter_consultation", max_length=255)
     clause = filters.CharFilter(field_name="clause_key", max_length=64, help_text="Clause key")
     version = IdFilter(field_name="clause__version__number")
     stance = filters.ChoiceFilter(choices=Stance.choices)
@@ -219,6 +219,9 @@ class SubmissionFilter(filters.FilterSet):
     submitted_after = filters.IsoDateTimeFilter(field_name="submit_date", lookup_expr="gte")
     submitted_before = filters.IsoDateTimeFilter(field_name="submit_date", lookup_expr="lt")
     theme = IdFilter(method="filter_theme", help_text="A theme's id (from /themes/)")
+
+    def filter_consultation(self, queryset, name, value):
+        return queryset.filter(consultation_id__in=selectors.public_consultation_ids(slug=value))
 
     def filter_theme(self, queryset, name, value):
         return queryset.filter(
@@ -294,6 +297,20 @@ class AnnotationRenderer(renderers.JSONRenderer):
 ANNOTATION_RENDERERS = [AnnotationRenderer, renderers.JSONRenderer]
 
 
+class AnnotationNegotiation(APIView.content_negotiation_class):
+    """JSON-LD with the Web Annotation profile unless plain JSON is asked for by name: DRF
+    never matches ``*/*`` to a media type with parameters, so it would pick plain JSON."""
+
+    def select_renderer(self, request, renderers_, format_suffix=None):
+        renderer, media_type = super().select_renderer(request, renderers_, format_suffix)
+        asked_json = request.query_params.get("format") == "json" or (
+            "application/json" in request.headers.get("Accept", "")
+        )
+        if renderer is renderers_[1] and not asked_json:
+            return renderers_[0], renderers_[0].media_type
+        return renderer, media_type
+
+
 def page_urls(request, objects) -> dict[int, str]:
     ids = {s.consultation_id for s in objects}
     return {p.pk: page_url(request, p) for p in selectors.public_consultations().filter(pk__in=ids)}
@@ -303,6 +320,7 @@ class SubmissionAnnotation(SubmissionDetail):
     """A comment on a clause as a W3C Web Annotation, for annotation clients."""
 
     renderer_classes = ANNOTATION_RENDERERS
+    content_negotiation_class = AnnotationNegotiation
 
     def get_queryset(self):
         return super().get_queryset().exclude(clause=None)
@@ -348,6 +366,7 @@ class AnnotationList(SubmissionList):
     as the submissions."""
 
     renderer_classes = ANNOTATION_RENDERERS
+    content_negotiation_class = AnnotationNegotiation
     pagination_class = AnnotationPagination
     serializer_class = AnnotationSerializer
 

@@ -55,7 +55,9 @@ def test_an_exported_annotation_lands_on_the_same_words(client, demo):
 
 
 def test_annotation_page_and_json_fallback(client, demo):
-    page = client.get("/api/v1/annotations/?consultation=ai-rules-2026&page_size=2")
+    page = client.get(
+        "/api/v1/annotations/?consultation=ai-rules-2026&page_size=2", headers={"accept": "*/*"}
+    )
     assert page["Content-Type"] == MEDIA_TYPE
     data = page.json()
     assert data["type"] == "AnnotationPage" and len(data["items"]) == 2 and data["next"]

@@ -50,10 +50,10 @@ def every_answer(client, data) -> dict[str, bytes]:
         f"{c}/town-halls/",
         f"{c}/transparency/",
         f"{c}/record/",
-        f"{c}/bulk/",
         f"{c}/bulk/csv/",
         f"{c}/bulk/jsonl/",
         f"{c}/bulk/parquet/",
+        f"{c}/bulk/",  # after the downloads built them
         f"{base}/schema/",
     ]:
         read(path)
