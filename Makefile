@@ -68,6 +68,11 @@ bench-anchoring:
 bench-comments:
 	CONSULT_INSECURE_DEFAULTS=1 $(PY) bench/bench_comments.py
 
+# The public API: paging through 100,000 published submissions (PostgreSQL: DATABASE_URL).
+.PHONY: bench-api
+bench-api:
+	CONSULT_INSECURE_DEFAULTS=1 $(PY) bench/bench_api.py
+
 CLIENTS ?= 500
 bench-live:
 	$(PY) bench/bench_live.py --clients $(CLIENTS)

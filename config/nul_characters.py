@@ -38,6 +38,8 @@ def _has_nul(request) -> bool:
 
 
 def _wants_json(request) -> bool:
+    if request.path.startswith("/api/"):  # the public API answers JSON only
+        return True
     return request.path.endswith(".json") or "application/json" in request.headers.get("Accept", "")
 
 

@@ -57,6 +57,12 @@ INSTALLED_APPS = [
     "moderation",
     "analysis",
     "frontend",
+    "api",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -92,6 +98,7 @@ MIDDLEWARE = [
     "frontend.security_headers.ContentSecurityPolicyMiddleware",
     "frontend.security_headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",  # the public API's paths only (CORS_URLS_REGEX)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "config.nul_characters.RefuseNulCharactersMiddleware",
@@ -366,6 +373,45 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SILENCED_SYSTEM_CHECKS = ["security.W019"]
 DEFAULT_CHARSET = "utf-8"
+
+# --- The public read-only API (api/; README "Public API") -------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],  # read-only: no request bodies
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.keys.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AddressOrKeyThrottle"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "api.schema.PublicApiSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Open Consultation public API",
+    "DESCRIPTION": "Read-only: consultations, draft versions, published submissions, themes, "
+    "reports, town halls, transparency figures and bulk files. Never held or removed "
+    "submissions, original text, hidden names, e-mails or receipt codes.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "PREPROCESSING_HOOKS": ["api.schema.public_api_only"],  # not Wagtail's admin API
+    "SWAGGER_UI_DIST": "SIDECAR",  # served from our static files: no outside request
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "ENUM_NAME_OVERRIDES": {
+        "StanceEnum": "consult.models.Stance",
+        "StakeholderEnum": "consult.models.Stakeholder",
+        "SourceEnum": "consult.models.Source",
+    },
+}
+# CORS for reading the API from any site's scripts: GET only, no cookies.
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["accept", "authorization", "if-none-match", "if-modified-since", "x-api-key"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After", "Content-Disposition"]
+# Bulk files (CSV, JSON Lines, Parquet) per consultation, rebuilt when the data changes.
+API_BULK_ROOT = Path(os.environ.get("API_BULK_ROOT", VAR_DIR / "open-data"))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "consultation@localhost")

@@ -22,6 +22,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("api.urls")),  # the public read-only API (api/)
 ]
 
 urlpatterns += i18n_patterns(

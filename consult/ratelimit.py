@@ -40,6 +40,8 @@ DEFAULT_LIMITS: dict[str, dict[str, tuple[int, int]]] = {
     "question": {"participant": (5, 60), "address": (100, 60)},
     "hand": {"participant": (5, 60), "address": (100, 60)},
     "vote": {"participant": (30, 10), "address": (600, 10)},
+    # Public API reads (api/throttling.py): per address, or per API key when one is sent.
+    "api": {"address": (300, 60), "api_key": (6000, 60)},
     # The same normalised text in one consultation: past this, new copies are held.
     "repeated_text": {"consultation": (5, 60)},
 }

@@ -73,6 +73,8 @@ SHOWN_FIELDS = [
     "anchor_start",
     "anchor_end",
     "anchor_status",
+    "language",
+    "source",
 ]
 
 

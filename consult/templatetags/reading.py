@@ -10,8 +10,12 @@ from __future__ import annotations
 from html import escape
 
 from django import template
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, ngettext
+
+from consult.models import Source
 
 register = template.Library()
 
@@ -64,15 +68,22 @@ def _comment_html(comment, words) -> str:
     if comment.proposed_wording:
         proposed = (
             f'<p class="proposed"><span>{_e(words["proposed"])}</span> '
-            f"<bdi>{_e(comment.proposed_wording)}</bdi></p>"
+            f'<bdi lang="{_e(comment.language)}">{_e(comment.proposed_wording)}</bdi></p>'
         )
     text = _e(comment.comment).replace("\n", "<br>")
+    # Everything the public API says of a comment is on its page too: language, how it came
+    # in, when (tests/api/test_visibility.py).
+    lang = _e(comment.language)
+    submitted = timezone.localtime(comment.submit_date)
     return (
         f'<article class="comment level-{int(comment.level)}" id="comment-{int(comment.pk)}" '
         f'data-stance="{_e(comment.stance)}"><p class="comment-meta"><strong><bdi>'
         f"{_e(comment.public_name)}</bdi></strong> · {_e(comment.stakeholder_label)}{disclosure} · "
-        f'<span class="stance">{_e(comment.stance_label)}</span></p>{anchor}'
-        f'<div class="comment-text" dir="auto">{text}</div>{proposed}</article>'
+        f'<span class="stance">{_e(comment.stance_label)}</span> · <span class="source" '
+        f'data-source="{_e(comment.source)}">{_e(words["sources"].get(comment.source, ""))}</span>'
+        f' · <time datetime="{_e(submitted.isoformat())}">'
+        f"{_e(date_format(submitted, 'j F Y'))}</time></p>{anchor}"
+        f'<div class="comment-text" lang="{lang}" dir="auto">{text}</div>{proposed}</article>'
     )
 
 
@@ -87,6 +98,7 @@ def _words(context) -> dict[str, str]:
             "proposed": gettext("Proposed wording:"),
             "comment": gettext("Comment on this clause"),
             "comments": gettext("Comments on this clause"),
+            "sources": {value: str(label) for value, label in Source.choices},
         }
     return words
 

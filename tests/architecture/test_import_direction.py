@@ -19,7 +19,7 @@ LAYERS: list[set[str]] = [
     {"consult"},  # participation: submissions, receipts, live, voice, screening, audit
     {"moderation"},  # decisions, appeals, transparency, privacy
     {"analysis"},  # campaigns, themes, figures, open data
-    {"cms"},  # Wagtail pages, admin views and hooks, the demo
+    {"cms", "api"},  # Wagtail pages, admin views and hooks, the demo; the public API
     {"config"},  # the project: settings, URLs, ASGI, the server
 ]
 LAYER_OF = {package: level for level, packages in enumerate(LAYERS) for package in packages}
