@@ -55,7 +55,7 @@ def api_data(demo, django_capture_on_commit_callbacks) -> ApiData:
     from analysis.models import AnalysisRun, ThemeResponse
     from analysis.services import execute_run, start_analysis
     from moderation.services import decide
-    from tests.test_analysis_db import SMALL, add_eval_submissions
+    from tests.analysis.test_analysis_db import SMALL, add_eval_submissions
 
     add_eval_submissions(demo, count=40)
     removed = _submit(demo, REMOVED_TEXT)
