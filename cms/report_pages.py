@@ -6,18 +6,60 @@ from __future__ import annotations
 import json
 
 from django.db import models
-from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.db.models import Q
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
-from wagtail.models import Page
+from wagtail.models import Page, PageLogEntry
 
 from analysis.charts import STANCE_COLOURS, stacked_bar
 from analysis.exports import csv_chunks
 from analysis.selectors import OPEN_DATA_FIELDS, open_data_rows
 
 MAX_MEMBER_LINKS = 1000  # per theme on the HTML page; the open data lists every one
+
+
+class ReportPageForm(WagtailAdminPageForm):
+    """The ministry's responses choose among this run's themes only, and among the clauses
+    of the newest draft version (each clause once), plus whatever a response already holds."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        formset = self.formsets.get("responses")
+        if formset is None:
+            return
+        from analysis.models import Theme, ThemeResponse
+
+        page = self.instance
+        consultation = self.parent_page or (page.get_parent() if page.pk else None)
+        chosen_themes, chosen_clauses = set(), set()
+        for form in formset.forms:
+            chosen_themes.add(form.initial.get("theme"))
+            chosen_clauses.add(form.initial.get("changed_clause"))
+        themes = Theme.objects.filter(run_id=page.run_id) if page.run_id else Theme.objects.none()
+        clause_model = ThemeResponse._meta.get_field("changed_clause").related_model
+        version = consultation.specific.current_version() if consultation else None
+        clauses = clause_model.objects.filter(
+            Q(version=version) | Q(pk__in=chosen_clauses - {None})
+        ).select_related("version")
+
+        def limit(form):
+            form.fields["theme"].queryset = themes
+            form.fields["changed_clause"].queryset = clauses
+
+        for form in formset.forms:
+            limit(form)
+
+        class LimitedForm(formset.form):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                limit(self)
+
+        formset.form = LimitedForm
 
 
 class ReportPage(RoutablePageMixin, Page):
@@ -40,6 +82,7 @@ class ReportPage(RoutablePageMixin, Page):
     parent_page_types = ["cms.ConsultationPage"]
     subpage_types: list[str] = []
     template = "cms/report_page.html"
+    base_form_class = ReportPageForm
 
     class Meta:
         verbose_name = _("consultation report")
@@ -99,18 +142,49 @@ class ReportPage(RoutablePageMixin, Page):
             "campaigns": run.campaigns.all(),
         }
 
+    def published_versions(self) -> list[dict]:
+        """Every published state of this report, newest first: a revision each, citable at
+        its own address."""
+        base = self.url or ""
+        rows = (
+            PageLogEntry.objects.filter(page=self, action="wagtail.publish")
+            .exclude(revision=None)
+            .order_by("-timestamp", "-pk")
+            .values_list("revision_id", "timestamp")
+        )
+        seen, versions = set(), []
+        for revision_id, timestamp in rows:
+            if revision_id not in seen:
+                seen.add(revision_id)
+                url = base + self.reverse_subpage("version", args=[revision_id])
+                versions.append({"revision_id": revision_id, "published_at": timestamp, "url": url})
+        return versions
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context.update(self.report_context())
         base = self.get_url(request) or ""
         for name, route in (("pdf_url", "pdf"), ("csv_url", "csv"), ("json_url", "json")):
             context[name] = base + self.reverse_subpage(route)
+        context["published_versions"] = self.published_versions() if self.live else []
         return context
 
     # --- formats ----------------------------------------------------------------------------
     @path("")
     def html(self, request):
         return self.render(request)
+
+    @path("versions/<int:revision_id>/", name="version")
+    def version(self, request, revision_id: int):
+        """The report exactly as it was published in one revision."""
+        versions = {v["revision_id"]: v for v in self.published_versions()}
+        if revision_id not in versions:
+            raise Http404
+        old = self.revisions.get(pk=revision_id).as_object()
+        context = old.get_context(request)
+        context["cited_version"] = versions[revision_id]
+        context["current_url"] = self.url
+        return TemplateResponse(request, self.template, context)
 
     @path("pdf/", name="pdf")
     def pdf(self, request):
