@@ -37,16 +37,19 @@ def _require_analyst(user) -> None:
     check_can_run_analysis(user)
 
 
-def _report_edit_url(run: AnalysisRun) -> str | None:
+def _report_edit_url(run: AnalysisRun, user) -> str | None:
+    """The draft report's edit page, for those who may edit it (ministry editors)."""
     from cms.report_pages import ReportPage
 
     if run.status != AnalysisRun.Status.DONE:
         return None
     report = ReportPage.objects.child_of(run.consultation).order_by("path").first()
-    return reverse("wagtailadmin_pages:edit", args=[report.pk]) if report else None
+    if report is None or not report.permissions_for_user(user).can_edit():
+        return None
+    return reverse("wagtailadmin_pages:edit", args=[report.pk])
 
 
-def progress_data(run: AnalysisRun) -> dict:
+def progress_data(run: AnalysisRun, user) -> dict:
     done = run.status in (AnalysisRun.Status.DONE, AnalysisRun.Status.FAILED)
     stage = run.stage if run.stage in STAGE_LABELS else ""
     return {
@@ -56,7 +59,7 @@ def progress_data(run: AnalysisRun) -> dict:
         "stage_label": str(STAGE_LABELS[stage]),
         "percent": run.progress,
         "done": done,
-        "report_url": _report_edit_url(run),
+        "report_url": _report_edit_url(run, user),
     }
 
 
@@ -88,7 +91,7 @@ def runs(request, page_id: int):
             "consultation": consultation,
             "history": history,
             "current": current,
-            "current_progress": progress_data(current) if current else None,
+            "current_progress": progress_data(current, request.user) if current else None,
             "busy": active_run(consultation) is not None,
         },
     )
@@ -111,6 +114,6 @@ def progress(request, run_id: int):
     """JSON for the progress bar (polled by js/analysis-progress.js)."""
     _require_analyst(request.user)
     run = get_object_or_404(AnalysisRun, pk=run_id)
-    response = JsonResponse(progress_data(run))
+    response = JsonResponse(progress_data(run, request.user))
     response["Cache-Control"] = "no-store"
     return response

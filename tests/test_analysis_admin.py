@@ -157,7 +157,11 @@ def test_the_run_button_queues_a_run_and_the_progress_view_reports_it(
     execute_run(run.pk)
     data = client.get(progress_url).json()
     assert data["status"] == "done" and data["percent"] == 100 and data["done"]
+    assert data["report_url"] is None  # an analyst only: the ministry's editors edit it
+    client.force_login(editor_and_analyst)
+    data = client.get(progress_url).json()
     assert data["report_url"] == reverse("wagtailadmin_pages:edit", args=[_report(demo).pk])
+    client.force_login(analyst)
     assert str(run.pk) in client.get(runs_url).content.decode()  # the history
 
     # Someone without the permission gets neither the page nor the button nor a run.
@@ -198,3 +202,30 @@ def test_the_response_form_offers_this_runs_themes_and_each_clause_once(admin_cl
     labels = re.findall(r'<option value="\d+"[^>]*>([^<]*)</option>', select.group(0))
     assert labels and len(labels) == len(set(labels))
     assert len(labels) == demo.current_version().clauses.count()
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_browser_run_analysis_and_watch_its_progress(live_server, demo, page, django_user_model):
+    from django.core.management import call_command
+    from playwright.sync_api import expect
+
+    analyst = _user(django_user_model, "ana", ANALYST, MINISTRY_EDITOR)
+    analyst.set_password("a long password 7")
+    analyst.save()
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "ana")
+    page.fill("#id_password", "a long password 7")
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}{reverse('analysis_runs', args=[demo.pk])}")
+    page.click("#run-analysis")
+    status = page.locator("#analysis-status")
+    expect(status).to_have_attribute("data-status", "queued")
+    url_before = page.url
+    # The worker runs here, while the page keeps polling the progress view.
+    call_command("db_worker", batch=True, queue_name="analysis", reload=False, startup_delay=False)
+    expect(status).to_have_attribute("data-status", "done", timeout=20_000)
+    assert page.url == url_before  # updated in place, not reloaded
+    expect(page.locator("#analysis-percent")).to_have_text("100%")
+    page.click("#analysis-report a")
+    expect(page).to_have_url(re.compile(r"/admin/pages/\d+/edit/"))

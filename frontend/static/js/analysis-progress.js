@@ -32,6 +32,8 @@
       report.appendChild(link);
     } else if (data.status === "failed") {
       report.textContent = box.dataset.msgFailed;
+    } else {
+      report.textContent = box.dataset.msgReady;
     }
   }
 
