@@ -89,6 +89,9 @@ class ReportPage(RoutablePageMixin, Page):
 
     # --- context --------------------------------------------------------------------------
     def report_context(self) -> dict:
+        from analysis import report_text as words
+        from consult.permalinks import submission_url_prefix
+
         run = self.run
         consultation = self.get_parent().specific
         if run is None:
@@ -97,7 +100,7 @@ class ReportPage(RoutablePageMixin, Page):
         responses = {
             r.theme_id: r for r in self.responses.select_related("changed_clause__version")
         }
-        base_url = consultation.url or ""
+        permalink = submission_url_prefix(consultation.slug)
         themes = []
         for theme in run.themes.all():
             member_ids = list(
@@ -105,41 +108,78 @@ class ReportPage(RoutablePageMixin, Page):
                     :MAX_MEMBER_LINKS
                 ]
             )
+            quotes = [
+                q
+                | {
+                    "url": f"{permalink}{q['id']}/",
+                    "stakeholder_label": words.stakeholder_label(q.get("stakeholder")),
+                }
+                for q in theme.quotes
+            ]
             themes.append(
                 {
                     "theme": theme,
+                    "quotes": quotes,
+                    "stakeholders": [
+                        (words.stakeholder_label(g), n) for g, n in theme.stakeholders.items()
+                    ],
                     "response": responses.get(theme.pk),
-                    "member_links": [(sid, f"{base_url}#c{sid}") for sid in member_ids],
+                    "member_links": [(sid, f"{permalink}{sid}/") for sid in member_ids],
                     "more_members": max(0, theme.size - len(member_ids)),
                 }
             )
+        stance_labels = {s: words.stance_label(s) for s in STANCE_COLOURS}
+        version = consultation.current_version()
+        clause_names = {c.key: c for c in version.clauses.all()} if version else {}
         clauses = []
         for figures in results.get("clauses", []):
-            label = figures["clause"] or str(_("whole draft"))
-            groups = figures["by_stakeholder"]
+            clause = clause_names.get(figures["clause"])
+            if not figures["clause"]:
+                label = str(_("Whole draft"))
+            elif clause is not None:
+                label = str(_("Clause %(number)s")) % {"number": clause.identifier}
+            else:
+                label = figures["clause"]
+            groups = [
+                (words.stakeholder_label(g), counts)
+                for g, counts in figures["by_stakeholder"].items()
+            ]
             clauses.append(
                 {
                     "figures": figures,
                     "label": label,
+                    "heading": clause.heading if clause else "",
+                    "url": f"{consultation.url}?clause={figures['clause']}"
+                    if clause
+                    else consultation.url,
+                    "verdict": words.verdict_label(figures["verdict"]),
+                    "consensus": words.consensus_sentence(figures),
+                    "groups": groups,
                     "chart": stacked_bar(
                         str(_("Stances on %(clause)s by stakeholder group")) % {"clause": label},
-                        [(g, counts) for g, counts in groups.items()],
+                        groups,
+                        labels=stance_labels,
                     ),
-                    "stances": list(STANCE_COLOURS),
                 }
             )
         overall = [(f["label"], f["figures"]["by_stance"]) for f in clauses]
+        method = results.get("method", {})
         return {
             "consultation": consultation,
             "run": run,
-            "method": results.get("method", {}),
+            "method": method,
+            "method_counts": words.count_rows(method.get("counts", {})),
+            "method_timings": words.timing_sentence(method.get("timings", {})),
             "moderation": results.get("moderation", {}),
             "themes": themes,
             "clauses": clauses,
-            "overall_chart": stacked_bar(str(_("Stances by clause")), overall),
+            "overall_chart": stacked_bar(
+                str(_("Stances by clause")), overall, labels=stance_labels
+            ),
             "overall": overall,
-            "stances": list(STANCE_COLOURS),
+            "stances": list(stance_labels.items()),
             "campaigns": run.campaigns.all(),
+            "permalink_prefix": permalink,
         }
 
     def published_versions(self) -> list[dict]:

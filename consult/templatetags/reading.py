@@ -13,6 +13,8 @@ from django import template
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, ngettext
 
+from consult.permalinks import submission_url_prefix
+
 register = template.Library()
 
 
@@ -72,7 +74,9 @@ def _comment_html(comment, words) -> str:
         f'data-stance="{_e(comment.stance)}"><p class="comment-meta"><strong><bdi>'
         f"{_e(comment.public_name)}</bdi></strong> · {_e(comment.stakeholder_label)}{disclosure} · "
         f'<span class="stance">{_e(comment.stance_label)}</span></p>{anchor}'
-        f'<div class="comment-text" dir="auto">{text}</div>{proposed}</article>'
+        f'<div class="comment-text" dir="auto">{text}</div>{proposed}'
+        f'<p class="comment-link"><a href="{_e(words["permalink"])}{int(comment.pk)}/">'
+        f"{_e(words['link'])}</a></p></article>"
     )
 
 
@@ -87,6 +91,8 @@ def _words(context) -> dict[str, str]:
             "proposed": gettext("Proposed wording:"),
             "comment": gettext("Comment on this clause"),
             "comments": gettext("Comments on this clause"),
+            "link": gettext("Link to this comment"),
+            "permalink": submission_url_prefix(context["page"].slug),
         }
     return words
 
