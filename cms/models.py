@@ -302,5 +302,6 @@ class ClauseVersion(models.Model):
         return f"{self.identifier} {self.heading}".strip()
 
 
+from .process_record import StakeholderMeeting  # noqa: E402, F401
 from .report_pages import ReportPage  # noqa: E402, F401
 from .town_hall_pages import TownHallPage  # noqa: E402, F401

@@ -19,7 +19,9 @@ from wagtail.models import Page, PageLogEntry
 from analysis.charts import STANCE_COLOURS, stacked_bar
 from analysis.exports import csv_chunks
 from analysis.selectors import OPEN_DATA_FIELDS, open_data_rows
+from cms.process_record import process_timeline
 
+PROCESS_FIELDS = ["at", "kind", "text", "url"]
 MAX_MEMBER_LINKS = 1000  # per theme on the HTML page; the open data lists every one
 
 
@@ -204,7 +206,12 @@ class ReportPage(RoutablePageMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         context.update(self.report_context())
         base = self.get_url(request) or ""
-        for name, route in (("pdf_url", "pdf"), ("csv_url", "csv"), ("json_url", "json")):
+        for name, route in (
+            ("pdf_url", "pdf"),
+            ("csv_url", "csv"),
+            ("json_url", "json"),
+            ("process_csv_url", "process_csv"),
+        ):
             context[name] = base + self.reverse_subpage(route)
         context["published_versions"] = self.published_versions() if self.live else []
         return context
@@ -246,6 +253,16 @@ class ReportPage(RoutablePageMixin, Page):
         response["Content-Disposition"] = f'attachment; filename="{self.slug}-submissions.csv"'
         return response
 
+    @path("open-data/process-record/csv/", name="process_csv")
+    def process_record_csv(self, request):
+        events = process_timeline(self.get_parent().specific)
+        rows = ({k: e[k] for k in PROCESS_FIELDS} for e in events)
+        response = StreamingHttpResponse(
+            csv_chunks(PROCESS_FIELDS, rows), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{self.slug}-process.csv"'
+        return response
+
     @path("open-data/json/", name="json")
     def open_data_json(self, request):
         run = self.run
@@ -280,6 +297,10 @@ class ReportPage(RoutablePageMixin, Page):
                 for c in (run.campaigns.all() if run else [])
             ],
             "submissions": list(open_data_rows(run)) if run else [],
+            "process_record": [
+                {k: v for k, v in e.items() if k != "date"}
+                for e in process_timeline(self.get_parent().specific)
+            ],
         }
         return JsonResponse(data, json_dumps_params={"ensure_ascii": False}, encoder=_Encoder)
 
