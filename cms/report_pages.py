@@ -18,7 +18,14 @@ from wagtail.models import Page, PageLogEntry
 
 from analysis.charts import STANCE_COLOURS, stacked_bar
 from analysis.exports import csv_chunks
-from analysis.selectors import OPEN_DATA_FIELDS, open_data_rows
+from analysis.selectors import (
+    OPEN_DATA_FIELDS,
+    POLL_FIELDS,
+    TOWN_HALL_QUESTION_FIELDS,
+    open_data_rows,
+    poll_results,
+    town_hall_questions,
+)
 from cms.process_record import process_timeline
 
 PROCESS_FIELDS = ["at", "kind", "text", "url"]
@@ -211,6 +218,8 @@ class ReportPage(RoutablePageMixin, Page):
             ("csv_url", "csv"),
             ("json_url", "json"),
             ("process_csv_url", "process_csv"),
+            ("questions_csv_url", "questions_csv"),
+            ("polls_csv_url", "polls_csv"),
         ):
             context[name] = base + self.reverse_subpage(route)
         context["published_versions"] = self.published_versions() if self.live else []
@@ -263,6 +272,23 @@ class ReportPage(RoutablePageMixin, Page):
         response["Content-Disposition"] = f'attachment; filename="{self.slug}-process.csv"'
         return response
 
+    @path("open-data/town-hall-questions/csv/", name="questions_csv")
+    def town_hall_questions_csv(self, request):
+        return self._csv(
+            TOWN_HALL_QUESTION_FIELDS, town_hall_questions(self.get_parent()), "questions"
+        )
+
+    @path("open-data/polls/csv/", name="polls_csv")
+    def polls_csv(self, request):
+        return self._csv(POLL_FIELDS, poll_results(self.get_parent()), "polls")
+
+    def _csv(self, fields, rows, name):
+        response = StreamingHttpResponse(
+            csv_chunks(fields, rows), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{self.slug}-{name}.csv"'
+        return response
+
     @path("open-data/json/", name="json")
     def open_data_json(self, request):
         run = self.run
@@ -297,6 +323,8 @@ class ReportPage(RoutablePageMixin, Page):
                 for c in (run.campaigns.all() if run else [])
             ],
             "submissions": list(open_data_rows(run)) if run else [],
+            "town_hall_questions": list(town_hall_questions(self.get_parent())),
+            "poll_results": list(poll_results(self.get_parent())),
             "process_record": [
                 {k: v for k, v in e.items() if k != "date"}
                 for e in process_timeline(self.get_parent().specific)

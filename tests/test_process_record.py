@@ -64,3 +64,23 @@ def test_a_moved_closing_date_is_in_the_record(client, demo):
     demo.save_revision().publish()
     html = client.get(demo.url).content.decode()
     assert 'data-kind="extended"' in html
+
+
+def test_town_hall_questions_answers_votes_and_polls_in_the_open_data(client, report):  # noqa: F811
+    data = json.loads(client.get(report.url + "open-data/json/").content)
+    questions = {q["question"]: q for q in data["town_hall_questions"]}
+    answered = questions["Will the Authority publish its decisions in Urdu?"]
+    assert answered["answer"] == "Yes: every decision will be published in both languages."
+    assert questions["Can a farmer complain by phone if an AI system refuses a loan?"]["votes"] == 3
+    assert all("demo-p" not in json.dumps(q) for q in data["town_hall_questions"])  # no askers
+    options = [p["option"] for p in data["poll_results"]]
+    assert options == ["Yes", "No", "Not sure"]
+    body = b"".join(
+        client.get(report.url + "open-data/town-hall-questions/csv/").streaming_content
+    ).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert len(rows) == len(questions) and "author" not in rows[0]
+    body = b"".join(client.get(report.url + "open-data/polls/csv/").streaming_content).decode(
+        "utf-8-sig"
+    )
+    assert [r["option"] for r in csv.DictReader(io.StringIO(body))] == options
