@@ -17,8 +17,15 @@ STANCE_COLOURS = {
 }
 
 
-def stacked_bar(title: str, rows: list[tuple[str, dict[str, int]]], width: int = 560) -> str:
-    """Horizontal stacked bars: one row per label, segments per stance."""
+def stacked_bar(
+    title: str,
+    rows: list[tuple[str, dict[str, int]]],
+    width: int = 560,
+    labels: dict[str, str] | None = None,
+) -> str:
+    """Horizontal stacked bars: one row per label, segments per stance (named by
+    ``labels``, in the reader's language)."""
+    labels = labels or {}
     bar_height, gap, label_width, legend_height = 18, 6, 150, 24
     height = legend_height + len(rows) * (bar_height + gap) + gap
     largest = max((sum(counts.values()) for _, counts in rows), default=0) or 1
@@ -31,7 +38,7 @@ def stacked_bar(title: str, rows: list[tuple[str, dict[str, int]]], width: int =
     x = label_width
     for stance, colour in STANCE_COLOURS.items():
         parts.append(f'<rect x="{x}" y="4" width="10" height="10" fill="{colour}"/>')
-        parts.append(f'<text x="{x + 14}" y="13">{escape(stance)}</text>')
+        parts.append(f'<text x="{x + 14}" y="13">{escape(labels.get(stance, stance))}</text>')
         x += 75
     for i, (label, counts) in enumerate(rows):
         y = legend_height + i * (bar_height + gap)
@@ -40,12 +47,12 @@ def stacked_bar(title: str, rows: list[tuple[str, dict[str, int]]], width: int =
         )
         x = float(label_width)
         for stance, colour in STANCE_COLOURS.items():
-            value = counts.get(stance, 0)
+            value, name = counts.get(stance, 0), escape(labels.get(stance, stance))
             if value:
                 w = value * scale
                 parts.append(
                     f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_height}" '
-                    f'fill="{colour}"><title>{escape(stance)}: {value}</title></rect>'
+                    f'fill="{colour}"><title>{name}: {value}</title></rect>'
                 )
                 x += w
         parts.append(f'<text x="{x + 4:.1f}" y="{y + 13}">{sum(counts.values())}</text>')

@@ -42,7 +42,10 @@ class AnalysisRun(models.Model):
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("analysis run")
-        permissions = [("view_analysis", "Can view analysis dashboards")]
+        permissions = [
+            ("view_analysis", "Can view analysis dashboards"),
+            ("run_analysis", "Can run an analysis and draft the report"),
+        ]
 
     def __str__(self):
         return f"Analysis {self.pk} of {self.consultation_id} ({self.status}, {self.progress}%)"

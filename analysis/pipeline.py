@@ -135,7 +135,9 @@ def _describe_themes(corpus, grouping, model, campaigns, params: ThemeParams) ->
         themes.append(
             {
                 "number": t + 1,
-                "label": " / ".join(terms[:3]) or f"theme {t + 1}",
+                "label": (model.phrases[t] if model.phrases and t < len(model.phrases) else "")
+                or " / ".join(terms[:3])
+                or f"theme {t + 1}",
                 "terms": terms,
                 "size": int(len(member_idx)),
                 "distinct_texts": int(len(units)),

@@ -67,3 +67,71 @@ def open_data_rows(run):
             "theme": theme if theme is not None else "",
             "campaign": campaign if campaign is not None else "",
         }
+
+
+TOWN_HALL_QUESTION_FIELDS = [
+    "town_hall",
+    "asked",
+    "clause",
+    "question",
+    "status",
+    "votes",
+    "answer",
+    "answered",
+]
+POLL_FIELDS = ["town_hall", "opened", "poll", "kind", "status", "answers", "option", "votes"]
+
+
+def town_hall_questions(consultation):
+    """The questions the public saw (approved or answered) with their answers and votes;
+    never who asked them."""
+    from consult.live.models import Question
+    from consult.live.selectors import PUBLIC_QUESTION_STATUSES
+
+    rows = (
+        Question.objects.filter(
+            townhall__page__in=_town_hall_pages(consultation), status__in=PUBLIC_QUESTION_STATUSES
+        )
+        .select_related("townhall__page")
+        .order_by("townhall_id", "created_at", "pk")
+    )
+    for q in rows.iterator(chunk_size=2000):
+        yield {
+            "town_hall": q.townhall.page.title,
+            "asked": q.created_at.isoformat(),
+            "clause": q.clause_key,
+            "question": q.text,
+            "status": q.status,
+            "votes": q.vote_count,
+            "answer": q.answer,
+            "answered": q.answered_at.isoformat() if q.answered_at else "",
+        }
+
+
+def poll_results(consultation):
+    """One row per poll option with its votes (polls of the consultation's town halls)."""
+    from consult.live.models import PollOption
+
+    options = (
+        PollOption.objects.filter(poll__townhall__page__in=_town_hall_pages(consultation))
+        .select_related("poll__townhall__page")
+        .order_by("poll__townhall_id", "poll__opened_at", "poll_id", "position")
+    )
+    for option in options:
+        poll = option.poll
+        yield {
+            "town_hall": poll.townhall.page.title,
+            "opened": poll.opened_at.isoformat(),
+            "poll": poll.question,
+            "kind": poll.kind,
+            "status": poll.status,
+            "answers": poll.answer_count,
+            "option": option.label,
+            "votes": option.vote_count,
+        }
+
+
+def _town_hall_pages(consultation):
+    from cms.town_hall_pages import TownHallPage
+
+    return TownHallPage.objects.live().child_of(consultation)

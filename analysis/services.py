@@ -4,9 +4,9 @@ and generate the report as a *draft* page for the ministry to review and answer.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -16,9 +16,33 @@ from analysis.models import AnalysisRun, Campaign, Theme, ThemeMember, ThemeResp
 from analysis.pipeline import PipelineParams, run_pipeline
 from analysis.records import Corpus
 from analysis.selectors import moderation_figures, published_submissions
-from consult.roles import is_analyst, is_ministry_editor
+from consult.models import AuditLog
 
 logger = logging.getLogger(__name__)
+
+
+RUN_PERMISSION = "analysis.run_analysis"
+# A run queued or running for longer than this is taken to be lost (its worker died).
+STALE_AFTER = timedelta(hours=2)
+
+
+def check_can_run_analysis(user) -> None:
+    """Analysts (the ``analysis.run_analysis`` permission); ``None`` is the system."""
+    if user is not None and not user.has_perm(RUN_PERMISSION):
+        raise PermissionDenied(_("Only analysts can run an analysis."))
+
+
+def active_run(consultation) -> AnalysisRun | None:
+    """The run of this consultation still queued or running, unless it is stale."""
+    return (
+        AnalysisRun.objects.filter(
+            consultation=consultation,
+            status__in=[AnalysisRun.Status.QUEUED, AnalysisRun.Status.RUNNING],
+            created_at__gte=timezone.now() - STALE_AFTER,
+        )
+        .order_by("-created_at")
+        .first()
+    )
 
 
 def start_analysis(
@@ -27,24 +51,41 @@ def start_analysis(
     """Create a queued run and enqueue its task once the transaction commits.
 
     ``user=None`` is the system (a management command or a scheduled job); ``enqueue=False``
-    lets a command call :func:`execute_run` itself."""
-    if user is not None and not (is_analyst(user) or is_ministry_editor(user)):
-        raise PermissionDenied(_("Only analysts and ministry editors can start an analysis."))
+    lets a command call :func:`execute_run` itself. One run at a time per consultation: a
+    second would race the first for the one draft report."""
+    check_can_run_analysis(user)
     params = PipelineParams.from_dict(parameters)  # raises TypeError on unknown parameters
-    run = AnalysisRun.objects.create(
-        consultation=consultation,
-        parameters=params.as_dict(),
-        created_by=user if user is not None and user.is_authenticated else None,
-    )
-    if enqueue:
-        from analysis.tasks import run_analysis
+    with transaction.atomic():
+        # Lock the consultation's row so two clicks cannot both find no active run.
+        type(consultation).objects.select_for_update().filter(pk=consultation.pk).first()
+        if active_run(consultation) is not None:
+            raise ValidationError(
+                _("An analysis of this consultation is already running; wait for it to finish.")
+            )
+        actor = user if user is not None and user.is_authenticated else None
+        run = AnalysisRun.objects.create(
+            consultation=consultation, parameters=params.as_dict(), created_by=actor
+        )
+        AuditLog.objects.create(
+            actor=actor,
+            action="analysis_started",
+            explanation=f"analysis run {run.pk} of consultation {consultation.pk}",
+        )
+        if enqueue:
+            from analysis.tasks import run_analysis
 
-        transaction.on_commit(lambda: run_analysis.enqueue(run.pk))
+            transaction.on_commit(lambda: run_analysis.enqueue(run.pk))
     return run
 
 
 def _set_progress(run_id: int, stage: str, percent: int) -> None:
     AnalysisRun.objects.filter(pk=run_id).update(stage=stage, progress=percent)
+
+
+def _pipeline_progress(run_id: int, stage: str, percent: int) -> None:
+    """The pipeline's stages fill the bar to 90%; drafting the report is the rest."""
+    if stage != "done":
+        _set_progress(run_id, stage, min(percent, 90))
 
 
 def load_corpus(consultation) -> Corpus:
@@ -84,10 +125,13 @@ def execute_run(run_id: int) -> AnalysisRun:
     try:
         corpus = load_corpus(run.consultation)
         params = PipelineParams.from_dict(run.parameters)
-        result = run_pipeline(corpus, params, progress=lambda s, p: _set_progress(run_id, s, p))
+        result = run_pipeline(
+            corpus, params, progress=lambda s, p: _pipeline_progress(run_id, s, p)
+        )
+        _set_progress(run_id, "report", 95)
         with transaction.atomic():
             _save_results(run, result)
-            report = create_report_draft(run)
+            report = draft_report(run)
     except Exception as error:
         logger.exception("analysis run %s failed", run_id)
         AnalysisRun.objects.filter(pk=run_id).update(
@@ -154,21 +198,76 @@ def _save_results(run: AnalysisRun, result: dict) -> None:
     run.save()
 
 
-def create_report_draft(run: AnalysisRun):
-    """A draft ReportPage under the consultation, with one (unanswered) response per theme.
+def draft_report(run: AnalysisRun):
+    """The consultation's one report page, drafted from this run.
 
-    Never published here: the ministry reviews it, writes its responses, then publishes."""
+    The first run creates it at ``report/``; later runs save a new draft revision of the
+    same page, so its address stays and each published state remains a revision. Never
+    published here: the ministry reviews it, writes its responses, then publishes. An
+    answer carries over to the new theme that holds most of the same submissions."""
     from cms.report_pages import ReportPage
 
     consultation = run.consultation
-    number = ReportPage.objects.child_of(consultation).count() + 1
-    page = ReportPage(
-        title=_("Consultation report: %(title)s") % {"title": consultation.title},
-        slug=f"report-{run.pk}" if number > 1 else "report",
-        run=run,
-        live=False,
-    )
-    page.responses = [ThemeResponse(theme=theme) for theme in run.themes.all()]
-    consultation.add_child(instance=page)
-    page.save_revision()
+    themes = list(run.themes.all())
+    existing = ReportPage.objects.child_of(consultation).order_by("path").first()
+    if existing is None:
+        page = ReportPage(
+            title=_("Consultation report: %(title)s") % {"title": consultation.title},
+            slug="report",
+            run=run,
+            live=False,
+        )
+        page.responses = [ThemeResponse(theme=theme) for theme in themes]
+        consultation.add_child(instance=page)
+        page.save_revision(user=run.created_by)
+        return page
+    page = existing.get_latest_revision_as_object()
+    previous = {r.theme_id: r for r in page.responses.all() if r.theme_id}
+    matches = _matching_themes(list(previous), themes)
+    page.run = run
+    page.responses = [
+        _carried_response(previous.get(matches.get(theme.pk)), theme) for theme in themes
+    ]
+    if not existing.live:
+        page.save()  # never published: the page row is the draft
+    page.save_revision(user=run.created_by)
     return page
+
+
+def _carried_response(old: ThemeResponse | None, theme: Theme) -> ThemeResponse:
+    if old is None:
+        return ThemeResponse(theme=theme)
+    return ThemeResponse(
+        theme=theme,
+        outcome=old.outcome,
+        reason=old.reason,
+        changed_clause_id=old.changed_clause_id,
+    )
+
+
+def _matching_themes(old_theme_ids: list[int], themes: list[Theme]) -> dict[int, int]:
+    """New theme id -> old theme id, where their members overlap by at least half
+    (Jaccard), each old theme used once."""
+    if not old_theme_ids or not themes:
+        return {}
+    members: dict[int, set[int]] = {}
+    rows = ThemeMember.objects.filter(
+        theme_id__in=old_theme_ids + [t.pk for t in themes]
+    ).values_list("theme_id", "submission_id")
+    for theme_id, submission_id in rows:
+        members.setdefault(theme_id, set()).add(submission_id)
+    pairs = []
+    for theme in themes:
+        new = members.get(theme.pk, set())
+        for old_id in old_theme_ids:
+            old = members.get(old_id, set())
+            union = len(new | old)
+            if union and len(new & old) / union >= 0.5:
+                pairs.append((len(new & old) / union, theme.pk, old_id))
+    matches: dict[int, int] = {}
+    used: set[int] = set()
+    for _score, new_id, old_id in sorted(pairs, reverse=True):
+        if new_id not in matches and old_id not in used:
+            matches[new_id] = old_id
+            used.add(old_id)
+    return matches

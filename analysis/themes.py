@@ -10,6 +10,7 @@ units are then assigned to the nearest centre: there is no outlier bucket.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +20,8 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import normalize
+
+from text.urdu import is_urdu_script
 
 from .normalise import STOP_WORDS, TOKEN_PATTERN
 from .vectorise import WordCharTfidf
@@ -59,6 +62,7 @@ class ThemeModel:
     distance: np.ndarray  # per unit: cosine distance to its theme centre
     sample: np.ndarray  # unit indices used to fit
     terms: list[list[str]]
+    phrases: list[str] | None = None  # per theme: a short readable label
 
 
 def _clause_block(categories, vocabulary: dict[str, int], weight: float):
@@ -109,7 +113,13 @@ def cluster_units(
     if n < 3:
         labels = np.zeros(n, dtype=np.int64)
         return ThemeModel(
-            labels, 1, {}, np.zeros(n), sample, [_top_terms(texts, labels, 1, params)[0]]
+            labels,
+            1,
+            {},
+            np.zeros(n),
+            sample,
+            [_top_terms(texts, labels, 1, params)[0]],
+            theme_phrases(texts, labels, 1, weights),
         )
     vectoriser = _vectoriser(params, len(sample))
     sample_categories = [categories[i] for i in sample]
@@ -155,7 +165,8 @@ def cluster_units(
     distance = 1.0 - similarity[np.arange(n), labels]
     labels, order = _order_by_weight(labels, weights, k)
     terms = _top_terms(sample_texts, labels[sample], k, params, weights[sample])
-    return ThemeModel(labels, k, scores, distance, sample, terms)
+    phrases = theme_phrases(sample_texts, labels[sample], k, weights[sample])
+    return ThemeModel(labels, k, scores, distance, sample, terms, phrases)
 
 
 def _kmeans(k: int, params: ThemeParams) -> MiniBatchKMeans:
@@ -203,6 +214,115 @@ def _top_terms(texts, labels, k, params: ThemeParams, weights=None) -> list[list
         top = np.lexsort((vocabulary, -ctfidf[c]))[: params.terms_per_theme]
         result.append([str(vocabulary[i]) for i in top if ctfidf[c, i] > 0])
     return result
+
+
+# What never belongs in a label: redaction placeholders ("[phone number removed]"), markup,
+# addresses of web pages; and words that carry no topic in either language.
+_NOT_WORDS_RE = re.compile(r"\[[^\]\n]{0,60}\]|<[^>\n]{0,200}>|https?://\S+|www\.\S+|&\w+;")
+_TOKEN_RE = re.compile(TOKEN_PATTERN)
+_FILLER = (
+    # English: modal and filler words frequent in comments.
+    """would should could will shall must may might also please think believe feel like want
+    need make made get many much every really very well us we our they them their this that
+    these those there which who whom whose what when where why how than then such some any
+    one ones"""
+    # Urdu: pronouns, auxiliaries and particles (common spellings after normalisation).
+    """ ہماری ہمارا ہمارے ہم آپ آپکی ان انہیں انکی اس اسے اسکی یہ وہ جو جس جن کہ بھی تو نہ
+    نہیں پر اور یا لیے لئے ساتھ بہت اپنی اپنا اپنے سب کچھ کوئی کسی جائیں جائے جاتا جاتی جاتے
+    جا کریں کرے کرنا کرتے کرتی کیا کی گیا گئی گئے ہو ہوں ہوتا ہوتی ہوتے ہونا ہوگا ہوگی تھا
+    تھی تھے رہا رہی رہے چاہیے چاہئے سکتا سکتی سکتے دیا دی دیں والا والی والے ہی"""
+)
+LABEL_STOP_WORDS = STOP_WORDS | frozenset(_FILLER.split())
+PHRASE_WORDS = (2, 4)
+
+
+def _label_words(text: str) -> list[str]:
+    return _TOKEN_RE.findall(_NOT_WORDS_RE.sub(" . ", text))
+
+
+def _phrases(text: str) -> list[str]:
+    """Word n-grams (2-4 words) that neither start nor end with a stop word and do not run
+    across a removed placeholder or the end of a sentence."""
+    result = []
+    for piece in re.split(r"[.!?؟۔\n]| \. ", _NOT_WORDS_RE.sub(" . ", text)):
+        words = _TOKEN_RE.findall(piece)
+        for size in range(PHRASE_WORDS[0], PHRASE_WORDS[1] + 1):
+            for i in range(len(words) - size + 1):
+                gram = words[i : i + size]
+                if gram[0] in LABEL_STOP_WORDS or gram[-1] in LABEL_STOP_WORDS:
+                    continue
+                if any(w.isdigit() for w in gram):
+                    continue
+                result.append(" ".join(gram))
+    return result
+
+
+def _best_phrase(ctfidf_row, vocabulary, script_filter=None) -> str:
+    order = np.lexsort((vocabulary, -ctfidf_row))
+    for i in order[:2000]:
+        if ctfidf_row[i] <= 0:
+            break
+        phrase = str(vocabulary[i])
+        if script_filter is None or script_filter(phrase):
+            return phrase
+    return ""
+
+
+def theme_phrases(texts, labels, k, weights=None, *, mixed_share: float = 0.25) -> list[str]:
+    """A short label per theme: the 2-4 word phrase ranked first by class-based TF-IDF
+    (longer phrases win ties, being more specific). A theme whose members write in both
+    Urdu script and Latin letters (each at least ``mixed_share``) gets one phrase in each;
+    a theme with no repeated phrase falls back to its best single word."""
+    counter = CountVectorizer(analyzer=_phrases, min_df=1, dtype=np.float32)
+    words = CountVectorizer(
+        analyzer=lambda t: [w for w in _label_words(t) if w not in LABEL_STOP_WORDS],
+        dtype=np.float32,
+    )
+    labels = np.asarray(labels)
+    weights = np.ones(len(texts)) if weights is None else np.asarray(weights, dtype=np.float64)
+    urdu = np.array([is_urdu_script(t) for t in texts], dtype=bool)
+    tables = []
+    for vectoriser in (counter, words):
+        try:
+            counts = vectoriser.fit_transform(texts)
+        except ValueError:  # nothing left
+            tables.append(None)
+            continue
+        counts = counts.multiply(weights[:, None].astype(np.float32)).tocsr()
+        vocabulary = np.array(vectoriser.get_feature_names_out())
+        tables.append((_ctfidf(counts, labels, k), vocabulary))
+    result = []
+    for c in range(k):
+        members = labels == c
+        share_urdu = float(weights[members & urdu].sum() / max(weights[members].sum(), 1e-12))
+        scripts = []
+        if share_urdu >= mixed_share:
+            scripts.append(is_urdu_script)
+        if share_urdu <= 1 - mixed_share:
+            scripts.append(lambda p: not is_urdu_script(p))
+        parts = []
+        for script in scripts:
+            phrase = ""
+            for table in tables:
+                if table is not None and not phrase:
+                    ctfidf, vocabulary = table
+                    phrase = _best_phrase(ctfidf[c], vocabulary, script)
+            if phrase:
+                parts.append(phrase)
+        result.append(" / ".join(parts))
+    return result
+
+
+def _ctfidf(counts, labels, k) -> np.ndarray:
+    per_class = np.zeros((k, counts.shape[1]), dtype=np.float64)
+    for c in range(k):
+        rows = np.flatnonzero(labels == c)
+        if len(rows):
+            per_class[c] = np.asarray(counts[rows].sum(axis=0)).ravel()
+    term_freq = per_class / np.maximum(per_class.sum(axis=1, keepdims=True), 1e-12)
+    average_words = per_class.sum() / max(k, 1)
+    idf = np.log(1 + average_words / np.maximum(per_class.sum(axis=0), 1e-12))
+    return term_freq * idf
 
 
 def pick_quotes(unit_ids: np.ndarray, distance: np.ndarray, groups: list[str], n: int) -> list[int]:

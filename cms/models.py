@@ -250,5 +250,6 @@ class Clause(Orderable):
         return f"{self.identifier} {self.heading}".strip()
 
 
+from .process_record import StakeholderMeeting  # noqa: E402, F401
 from .report_pages import ReportPage  # noqa: E402, F401
 from .town_hall_pages import TownHallPage  # noqa: E402, F401

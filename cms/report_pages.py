@@ -6,18 +6,69 @@ from __future__ import annotations
 import json
 
 from django.db import models
-from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.db.models import Q
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
-from wagtail.models import Page
+from wagtail.models import Page, PageLogEntry
 
 from analysis.charts import STANCE_COLOURS, stacked_bar
 from analysis.exports import csv_chunks
-from analysis.selectors import OPEN_DATA_FIELDS, open_data_rows
+from analysis.selectors import (
+    OPEN_DATA_FIELDS,
+    POLL_FIELDS,
+    TOWN_HALL_QUESTION_FIELDS,
+    open_data_rows,
+    poll_results,
+    town_hall_questions,
+)
+from cms.process_record import process_timeline
 
+PROCESS_FIELDS = ["at", "kind", "text", "url"]
 MAX_MEMBER_LINKS = 1000  # per theme on the HTML page; the open data lists every one
+
+
+class ReportPageForm(WagtailAdminPageForm):
+    """The ministry's responses choose among this run's themes only, and among the clauses
+    of the newest draft version (each clause once), plus whatever a response already holds."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        formset = self.formsets.get("responses")
+        if formset is None:
+            return
+        from analysis.models import Theme, ThemeResponse
+
+        page = self.instance
+        consultation = self.parent_page or (page.get_parent() if page.pk else None)
+        chosen_themes, chosen_clauses = set(), set()
+        for form in formset.forms:
+            chosen_themes.add(form.initial.get("theme"))
+            chosen_clauses.add(form.initial.get("changed_clause"))
+        themes = Theme.objects.filter(run_id=page.run_id) if page.run_id else Theme.objects.none()
+        clause_model = ThemeResponse._meta.get_field("changed_clause").related_model
+        version = consultation.specific.current_version() if consultation else None
+        clauses = clause_model.objects.filter(
+            Q(version=version) | Q(pk__in=chosen_clauses - {None})
+        ).select_related("version")
+
+        def limit(form):
+            form.fields["theme"].queryset = themes
+            form.fields["changed_clause"].queryset = clauses
+
+        for form in formset.forms:
+            limit(form)
+
+        class LimitedForm(formset.form):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                limit(self)
+
+        formset.form = LimitedForm
 
 
 class ReportPage(RoutablePageMixin, Page):
@@ -40,12 +91,16 @@ class ReportPage(RoutablePageMixin, Page):
     parent_page_types = ["cms.ConsultationPage"]
     subpage_types: list[str] = []
     template = "cms/report_page.html"
+    base_form_class = ReportPageForm
 
     class Meta:
         verbose_name = _("consultation report")
 
     # --- context --------------------------------------------------------------------------
     def report_context(self) -> dict:
+        from analysis import report_text as words
+        from consult.permalinks import submission_url_prefix
+
         run = self.run
         consultation = self.get_parent().specific
         if run is None:
@@ -54,7 +109,7 @@ class ReportPage(RoutablePageMixin, Page):
         responses = {
             r.theme_id: r for r in self.responses.select_related("changed_clause__version")
         }
-        base_url = consultation.url or ""
+        permalink = submission_url_prefix(consultation.slug)
         themes = []
         for theme in run.themes.all():
             member_ids = list(
@@ -62,55 +117,130 @@ class ReportPage(RoutablePageMixin, Page):
                     :MAX_MEMBER_LINKS
                 ]
             )
+            quotes = [
+                q
+                | {
+                    "url": f"{permalink}{q['id']}/",
+                    "stakeholder_label": words.stakeholder_label(q.get("stakeholder")),
+                }
+                for q in theme.quotes
+            ]
             themes.append(
                 {
                     "theme": theme,
+                    "quotes": quotes,
+                    "stakeholders": [
+                        (words.stakeholder_label(g), n) for g, n in theme.stakeholders.items()
+                    ],
                     "response": responses.get(theme.pk),
-                    "member_links": [(sid, f"{base_url}#c{sid}") for sid in member_ids],
+                    "member_links": [(sid, f"{permalink}{sid}/") for sid in member_ids],
                     "more_members": max(0, theme.size - len(member_ids)),
                 }
             )
+        stance_labels = {s: words.stance_label(s) for s in STANCE_COLOURS}
+        version = consultation.current_version()
+        clause_names = {c.key: c for c in version.clauses.all()} if version else {}
         clauses = []
         for figures in results.get("clauses", []):
-            label = figures["clause"] or str(_("whole draft"))
-            groups = figures["by_stakeholder"]
+            clause = clause_names.get(figures["clause"])
+            if not figures["clause"]:
+                label = str(_("Whole draft"))
+            elif clause is not None:
+                label = str(_("Clause %(number)s")) % {"number": clause.identifier}
+            else:
+                label = figures["clause"]
+            groups = [
+                (words.stakeholder_label(g), counts)
+                for g, counts in figures["by_stakeholder"].items()
+            ]
             clauses.append(
                 {
                     "figures": figures,
                     "label": label,
+                    "heading": clause.heading if clause else "",
+                    "url": f"{consultation.url}?clause={figures['clause']}"
+                    if clause
+                    else consultation.url,
+                    "verdict": words.verdict_label(figures["verdict"]),
+                    "consensus": words.consensus_sentence(figures),
+                    "groups": groups,
                     "chart": stacked_bar(
                         str(_("Stances on %(clause)s by stakeholder group")) % {"clause": label},
-                        [(g, counts) for g, counts in groups.items()],
+                        groups,
+                        labels=stance_labels,
                     ),
-                    "stances": list(STANCE_COLOURS),
                 }
             )
         overall = [(f["label"], f["figures"]["by_stance"]) for f in clauses]
+        method = results.get("method", {})
         return {
             "consultation": consultation,
             "run": run,
-            "method": results.get("method", {}),
+            "method": method,
+            "method_counts": words.count_rows(method.get("counts", {})),
+            "method_timings": words.timing_sentence(method.get("timings", {})),
             "moderation": results.get("moderation", {}),
             "themes": themes,
             "clauses": clauses,
-            "overall_chart": stacked_bar(str(_("Stances by clause")), overall),
+            "overall_chart": stacked_bar(
+                str(_("Stances by clause")), overall, labels=stance_labels
+            ),
             "overall": overall,
-            "stances": list(STANCE_COLOURS),
+            "stances": list(stance_labels.items()),
             "campaigns": run.campaigns.all(),
+            "permalink_prefix": permalink,
         }
+
+    def published_versions(self) -> list[dict]:
+        """Every published state of this report, newest first: a revision each, citable at
+        its own address."""
+        base = self.url or ""
+        rows = (
+            PageLogEntry.objects.filter(page=self, action="wagtail.publish")
+            .exclude(revision=None)
+            .order_by("-timestamp", "-pk")
+            .values_list("revision_id", "timestamp")
+        )
+        seen, versions = set(), []
+        for revision_id, timestamp in rows:
+            if revision_id not in seen:
+                seen.add(revision_id)
+                url = base + self.reverse_subpage("version", args=[revision_id])
+                versions.append({"revision_id": revision_id, "published_at": timestamp, "url": url})
+        return versions
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context.update(self.report_context())
         base = self.get_url(request) or ""
-        for name, route in (("pdf_url", "pdf"), ("csv_url", "csv"), ("json_url", "json")):
+        for name, route in (
+            ("pdf_url", "pdf"),
+            ("csv_url", "csv"),
+            ("json_url", "json"),
+            ("process_csv_url", "process_csv"),
+            ("questions_csv_url", "questions_csv"),
+            ("polls_csv_url", "polls_csv"),
+        ):
             context[name] = base + self.reverse_subpage(route)
+        context["published_versions"] = self.published_versions() if self.live else []
         return context
 
     # --- formats ----------------------------------------------------------------------------
     @path("")
     def html(self, request):
         return self.render(request)
+
+    @path("versions/<int:revision_id>/", name="version")
+    def version(self, request, revision_id: int):
+        """The report exactly as it was published in one revision."""
+        versions = {v["revision_id"]: v for v in self.published_versions()}
+        if revision_id not in versions:
+            raise Http404
+        old = self.revisions.get(pk=revision_id).as_object()
+        context = old.get_context(request)
+        context["cited_version"] = versions[revision_id]
+        context["current_url"] = self.url
+        return TemplateResponse(request, self.template, context)
 
     @path("pdf/", name="pdf")
     def pdf(self, request):
@@ -130,6 +260,33 @@ class ReportPage(RoutablePageMixin, Page):
             csv_chunks(OPEN_DATA_FIELDS, rows), content_type="text/csv; charset=utf-8"
         )
         response["Content-Disposition"] = f'attachment; filename="{self.slug}-submissions.csv"'
+        return response
+
+    @path("open-data/process-record/csv/", name="process_csv")
+    def process_record_csv(self, request):
+        events = process_timeline(self.get_parent().specific)
+        rows = ({k: e[k] for k in PROCESS_FIELDS} for e in events)
+        response = StreamingHttpResponse(
+            csv_chunks(PROCESS_FIELDS, rows), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{self.slug}-process.csv"'
+        return response
+
+    @path("open-data/town-hall-questions/csv/", name="questions_csv")
+    def town_hall_questions_csv(self, request):
+        return self._csv(
+            TOWN_HALL_QUESTION_FIELDS, town_hall_questions(self.get_parent()), "questions"
+        )
+
+    @path("open-data/polls/csv/", name="polls_csv")
+    def polls_csv(self, request):
+        return self._csv(POLL_FIELDS, poll_results(self.get_parent()), "polls")
+
+    def _csv(self, fields, rows, name):
+        response = StreamingHttpResponse(
+            csv_chunks(fields, rows), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{self.slug}-{name}.csv"'
         return response
 
     @path("open-data/json/", name="json")
@@ -166,6 +323,12 @@ class ReportPage(RoutablePageMixin, Page):
                 for c in (run.campaigns.all() if run else [])
             ],
             "submissions": list(open_data_rows(run)) if run else [],
+            "town_hall_questions": list(town_hall_questions(self.get_parent())),
+            "poll_results": list(poll_results(self.get_parent())),
+            "process_record": [
+                {k: v for k, v in e.items() if k != "date"}
+                for e in process_timeline(self.get_parent().specific)
+            ],
         }
         return JsonResponse(data, json_dumps_params={"ensure_ascii": False}, encoder=_Encoder)
 

@@ -6,11 +6,14 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import Button
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
 
 from consult.roles import is_moderator
 
 from . import views
 from .models import ConsultationPage
+from .process_record import StakeholderMeeting
 
 
 @hooks.register("register_admin_urls")
@@ -54,3 +57,16 @@ def orphans_menu_item():
     return ModeratorMenuItem(
         _("Orphaned comments"), reverse("cms_orphans"), icon_name="warning", order=900
     )
+
+
+class StakeholderMeetingViewSet(SnippetViewSet):
+    """The ministry's meetings with stakeholders: public in each consultation's record."""
+
+    model = StakeholderMeeting
+    icon = "group"
+    menu_label = _("Meetings with stakeholders")
+    add_to_admin_menu = True
+    list_display = ["held_at", "who", "topic", "consultation"]
+
+
+register_snippet(StakeholderMeetingViewSet)

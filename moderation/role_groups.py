@@ -29,6 +29,7 @@ ROLE_PERMISSIONS = {
         "wagtailadmin.access_admin",
         "consult.view_submission",
         "analysis.view_analysis",
+        "analysis.run_analysis",
     ],
     "Facilitator": [
         "consult.add_submission",

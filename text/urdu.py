@@ -10,6 +10,8 @@ stay meaningful for callers that keep their own map back to the raw text.
 
 from __future__ import annotations
 
+import re
+
 # Arabic code points that Urdu writes with its own letters.
 LETTER_FORMS = {
     "\u064a": "\u06cc",  # Arabic yeh -> Farsi/Urdu yeh
@@ -47,3 +49,11 @@ def fold_char(ch: str) -> str:
     if ch in IGNORABLE:
         return ""
     return DIGITS.get(ch) or LETTER_FORMS.get(ch, ch)
+
+
+_ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f]")
+
+
+def is_urdu_script(text: str) -> bool:
+    """Written (at least partly) in the Arabic script Urdu uses."""
+    return bool(_ARABIC_SCRIPT.search(text))

@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, ngettext
 
 from consult.models import Source
+from consult.permalinks import submission_url_prefix
 
 register = template.Library()
 
@@ -83,7 +84,9 @@ def _comment_html(comment, words) -> str:
         f'data-source="{_e(comment.source)}">{_e(words["sources"].get(comment.source, ""))}</span>'
         f' · <time datetime="{_e(submitted.isoformat())}">'
         f"{_e(date_format(submitted, 'j F Y'))}</time></p>{anchor}"
-        f'<div class="comment-text" lang="{lang}" dir="auto">{text}</div>{proposed}</article>'
+        f'<div class="comment-text" lang="{lang}" dir="auto">{text}</div>{proposed}'
+        f'<p class="comment-link"><a href="{_e(words["permalink"])}{int(comment.pk)}/">'
+        f"{_e(words['link'])}</a></p></article>"
     )
 
 
@@ -99,6 +102,8 @@ def _words(context) -> dict[str, str]:
             "comment": gettext("Comment on this clause"),
             "comments": gettext("Comments on this clause"),
             "sources": {value: str(label) for value, label in Source.choices},
+            "link": gettext("Link to this comment"),
+            "permalink": submission_url_prefix(context["page"].slug),
         }
     return words
 

@@ -24,6 +24,17 @@ LAYERS: list[set[str]] = [
 ]
 LAYER_OF = {package: level for level, packages in enumerate(LAYERS) for package in packages}
 
+# Known upward imports still to remove, each with where it should go. A new one fails.
+KNOWN_UPWARD = {
+    # The report page and its building are one capability: drafting the report page, the
+    # analysis admin views and their hooks belong in cms (the report's content stays here).
+    "analysis/services.py": {"cms"},
+    "analysis/admin_views.py": {"cms"},
+    "analysis/wagtail_hooks.py": {"cms"},
+    # Town-hall figures for open data: to read through consult.live's runtime rows instead.
+    "analysis/selectors.py": {"cms"},
+}
+
 
 def imported_packages(source: str) -> list[tuple[int, str]]:
     """(line, top-level package) for every absolute import of one of our packages."""
@@ -47,7 +58,7 @@ def upward_imports(package: str, relative_path: str, source: str) -> list[str]:
     return [
         f"{relative_path}:{line} imports {target} (a layer above {package})"
         for line, target in imported_packages(source)
-        if LAYER_OF[target] > level
+        if LAYER_OF[target] > level and target not in KNOWN_UPWARD.get(relative_path, ())
     ]
 
 

@@ -55,9 +55,10 @@ def test_report_renders_method_themes_charts_and_responses(client, report):
         assert theme.label in html
     assert html.count("<svg") == 1 + len(run.results["clauses"])
     assert html.count("Data for the chart") == html.count("<svg")
-    assert "Partly accepted" in html and "#clause-c-18" in html
+    assert "Partly accepted" in html and "?clause=c-18" in html
     member = run.themes.first().members.first().submission_id
-    assert f"#c{member}" in html  # a link to a submission behind the theme
+    # A link to the public page of a submission behind the theme.
+    assert f'href="/{run.consultation.slug}/comments/{member}/"' in html
     assert PHONE not in html
 
 

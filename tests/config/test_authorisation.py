@@ -93,6 +93,8 @@ TABLE: list[Row] = [
         "/consultations/{page_id}/comment/",
     ),
     Row(r"<slug:slug>/pack\.pdf", PUBLIC, "/{slug}/pack.pdf"),
+    # A removed submission has no public page, for anyone.
+    Row(r"<slug:slug>/comments/<int:pk>/", outcomes("404"), "/{slug}/comments/{submission_id}/"),
     Row(r"voice/<slug:slug>/record/", PUBLIC, "/voice/{slug}/record/"),
     Row(r"voice/<slug:slug>/intake/", allow("facilitator", "superuser"), "/voice/{slug}/intake/"),
     Row(
@@ -125,6 +127,19 @@ TABLE: list[Row] = [
         "/admin/moderation/submission/{submission_id}/",
     ),
     Row(r"admin/moderation/appeal/<int:pk>/", MODERATORS, "/admin/moderation/appeal/{appeal_id}/"),
+    # --- analysts' admin views ---------------------------------------------------------
+    Row(r"admin/analysis/", allow("analyst", "superuser")),
+    Row(
+        r"admin/analysis/<int:page_id>/",
+        allow("analyst", "superuser"),
+        "/admin/analysis/{page_id}/",
+    ),
+    Row(r"admin/analysis/<int:page_id>/run/", SKIP, why="POST only: test_analysis_admin.py"),
+    Row(
+        r"admin/analysis/runs/<int:run_id>/progress/",
+        SKIP,
+        why="needs a run: test_analysis_admin.py",
+    ),
     # --- Wagtail admin -----------------------------------------------------------------
     Row(r"admin/password_reset/confirm/.*", SKIP, why="needs a signed token"),
     Row(r"admin/(login|password_reset)/.*", PUBLIC),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from analysis.services import execute_run, start_analysis
@@ -21,11 +22,17 @@ class Command(BaseCommand):
         consultation = consultation_model().objects.filter(slug=slug).first()
         if consultation is None:
             raise CommandError(f"No consultation with slug {slug!r}.")
+        try:
+            run = start_analysis(consultation, enqueue=not now)
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
         if now:
-            run = execute_run(start_analysis(consultation, enqueue=False).pk)
-            self.stdout.write(f"Analysis {run.pk}: {run.status}; report drafted.")
+            run = execute_run(run.pk)
+            self.stdout.write(
+                f"Analysis {run.pk}: {run.status}; the draft of {consultation.url}report/ is "
+                "updated (publish it in the admin)."
+            )
         else:
-            run = start_analysis(consultation)
             self.stdout.write(
                 f"Analysis {run.pk} queued; run `manage.py db_worker --queue-name analysis`."
             )

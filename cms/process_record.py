@@ -1,0 +1,145 @@
+"""The process record: a public timeline of how a consultation was run. It lists what the
+platform already knows (opened, closing date moved, closed, each draft version, each town
+hall, each published report) and the ministry's meetings with stakeholders during the
+consultation, entered by editors as a snippet with the minutes as a document: the lobbying
+disclosure civil society asks for."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from wagtail.admin.panels import FieldPanel
+
+
+class StakeholderMeeting(models.Model):
+    """A meeting of the ministry with stakeholders about a consultation; public."""
+
+    consultation = models.ForeignKey(
+        "cms.ConsultationPage",
+        on_delete=models.CASCADE,
+        related_name="stakeholder_meetings",
+        verbose_name=gettext_lazy("consultation"),
+    )
+    held_at = models.DateTimeField(gettext_lazy("held at"))
+    who = models.CharField(
+        gettext_lazy("who attended"),
+        max_length=500,
+        help_text=gettext_lazy("Organisations and officials present, as they may be named."),
+    )
+    topic = models.CharField(gettext_lazy("topic"), max_length=500)
+    minutes = models.ForeignKey(
+        "wagtaildocs.Document",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=gettext_lazy("minutes"),
+    )
+
+    panels = [
+        FieldPanel("consultation"),
+        FieldPanel("held_at"),
+        FieldPanel("who"),
+        FieldPanel("topic"),
+        FieldPanel("minutes"),
+    ]
+
+    class Meta:
+        ordering = ["held_at", "pk"]
+        verbose_name = gettext_lazy("meeting with stakeholders")
+        verbose_name_plural = gettext_lazy("meetings with stakeholders")
+
+    def __str__(self):
+        return f"{self.held_at:%Y-%m-%d}: {self.who} ({self.topic})"
+
+
+def process_timeline(consultation) -> list[dict]:
+    """Every event of the consultation's process, oldest first, as JSON-ready rows:
+    ``at`` (ISO), ``kind``, ``text`` (in the reader's language) and ``url`` (or "")."""
+    from wagtail.models import PageLogEntry
+
+    from cms.report_pages import ReportPage
+    from cms.town_hall_pages import TownHallPage
+
+    now = timezone.now()
+    events = [_event(consultation.opens_at, "opened", _("The consultation opened."))]
+    closes = _closing_dates(consultation)
+    for old, new, at in closes:
+        events.append(
+            _event(
+                at,
+                "extended" if new > old else "shortened",
+                _("The closing date moved from %(old)s to %(new)s.")
+                % {"old": f"{old:%Y-%m-%d}", "new": f"{new:%Y-%m-%d}"},
+            )
+        )
+    if consultation.closes_at <= now:
+        events.append(_event(consultation.closes_at, "closed", _("The consultation closed.")))
+    for version in consultation.versions.order_by("number"):
+        text = _("Draft version %(number)s was published.") % {"number": version.number}
+        if version.note:
+            text += f" {version.note}"
+        url = f"{consultation.url}?version={version.number}" if consultation.url else ""
+        events.append(_event(version.created_at, "version", text, url))
+    for hall in TownHallPage.objects.live().child_of(consultation).order_by("starts_at"):
+        events.append(
+            _event(
+                hall.starts_at,
+                "town_hall",
+                _("Town hall: %(title)s.") % {"title": hall.title},
+                hall.url or "",
+            )
+        )
+    reports = ReportPage.objects.child_of(consultation).live()
+    for report in reports:
+        for entry in PageLogEntry.objects.filter(page=report, action="wagtail.publish").exclude(
+            revision=None
+        ):
+            events.append(
+                _event(
+                    entry.timestamp,
+                    "report",
+                    _("The analysis report was published."),
+                    report.url + report.reverse_subpage("version", args=[entry.revision_id]),
+                )
+            )
+    for meeting in consultation.stakeholder_meetings.select_related("minutes"):
+        events.append(
+            _event(
+                meeting.held_at,
+                "meeting",
+                _("The ministry met %(who)s about %(topic)s.")
+                % {"who": meeting.who, "topic": meeting.topic},
+                meeting.minutes.url if meeting.minutes else "",
+            )
+        )
+    events.sort(key=lambda e: e["at"])
+    return events
+
+
+def _event(at, kind: str, text: str, url: str = "") -> dict:
+    return {"at": at.isoformat(), "date": at, "kind": kind, "text": text, "url": url}
+
+
+def _closing_dates(consultation) -> list[tuple]:
+    """(old, new, when) each time a published revision moved the closing date."""
+    from wagtail.models import PageLogEntry
+
+    changes, previous = [], None
+    entries = (
+        PageLogEntry.objects.filter(page=consultation, action="wagtail.publish")
+        .exclude(revision=None)
+        .select_related("revision")
+        .order_by("timestamp", "pk")
+    )
+    for entry in entries:
+        value = entry.revision.content.get("closes_at")
+        if value is None:
+            continue
+        closes = models.DateTimeField().to_python(value)
+        if previous is not None and closes != previous:
+            changes.append((previous, closes, entry.timestamp))
+        previous = closes
+    return changes

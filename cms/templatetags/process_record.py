@@ -1,0 +1,12 @@
+"""``{% process_timeline page as events %}``: the process record on any page."""
+
+from django import template
+
+from cms.process_record import process_timeline as _timeline
+
+register = template.Library()
+
+
+@register.simple_tag
+def process_timeline(consultation):
+    return _timeline(consultation)
