@@ -22,9 +22,12 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from cms.wayfinding import ReaderLanguageUrls
 
-class HomePage(Page):
-    """The site root: lists consultations, newest first."""
+
+class HomePage(ReaderLanguageUrls, Page):
+    """The site root: open consultations first, then upcoming, then closed ones with
+    their reports."""
 
     intro = RichTextField(blank=True)
     intro_ur = RichTextField(blank=True, verbose_name=_("intro (Urdu)"))
@@ -34,14 +37,14 @@ class HomePage(Page):
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):
+        from cms.wayfinding import home_listing
+
         context = super().get_context(request, *args, **kwargs)
-        context["consultations"] = (
-            ConsultationPage.objects.live().child_of(self).order_by("-first_published_at")
-        )
+        context["listing"] = home_listing(self)
         return context
 
 
-class ConsultationPage(Page):
+class ConsultationPage(ReaderLanguageUrls, Page):
     """A draft rule open for public comment, published clause by clause."""
 
     class Phase(models.TextChoices):
@@ -76,6 +79,12 @@ class ConsultationPage(Page):
         choices=ModerationMode.choices,
         default=ModerationMode.POST,
     )
+    contact = models.TextField(
+        _("phone or facilitator contact"),
+        blank=True,
+        help_text=_("How to comment by phone or with a facilitator; shown on the page."),
+    )
+    contact_ur = models.TextField(_("phone or facilitator contact (Urdu)"), blank=True)
 
     content_panels = Page.content_panels + [
         FieldPanel("title_ur"),
@@ -84,6 +93,7 @@ class ConsultationPage(Page):
         ),
         FieldPanel("summary"),
         FieldPanel("summary_ur"),
+        MultiFieldPanel([FieldPanel("contact"), FieldPanel("contact_ur")], heading=_("Contact")),
         MultiFieldPanel(
             [
                 FieldPanel("opens_at"),

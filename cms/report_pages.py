@@ -16,11 +16,12 @@ from wagtail.models import Page
 from analysis.charts import STANCE_COLOURS, stacked_bar
 from analysis.exports import csv_chunks
 from analysis.selectors import OPEN_DATA_FIELDS, open_data_rows
+from cms.wayfinding import ReaderLanguageUrls
 
 MAX_MEMBER_LINKS = 1000  # per theme on the HTML page; the open data lists every one
 
 
-class ReportPage(RoutablePageMixin, Page):
+class ReportPage(ReaderLanguageUrls, RoutablePageMixin, Page):
     """What people said, how it was analysed, and what the ministry did about it."""
 
     run = models.ForeignKey(

@@ -211,6 +211,7 @@ LANGUAGES = [("en", _("English")), ("ur", _("Urdu"))]
 WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 LOCALE_PATHS = [BASE_DIR / "frontend" / "locale"]
+FORMAT_MODULE_PATH = ["frontend.formats"]  # Urdu date formats (Django has none)
 TIME_ZONE = "Asia/Karachi"
 USE_I18N = True
 USE_TZ = True

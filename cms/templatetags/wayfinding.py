@@ -1,0 +1,55 @@
+"""Template helpers for finding one's way: a page's fields in the reader's language, and
+the consultation page's ways to take part and to follow the outcome."""
+
+from __future__ import annotations
+
+from django import template
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import get_language_info
+
+from cms import wayfinding
+
+register = template.Library()
+LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
+
+
+@register.filter
+def local(page, name: str = "title") -> str:
+    """``{{ page|local:"summary" }}``: the Urdu field on Urdu pages when filled."""
+    return wayfinding.localised(page, name)
+
+
+@register.filter
+def local_attrs(page, name: str = "title") -> str:
+    """``<p{{ page|local_attrs:"summary" }}>``: the language and direction of
+    ``page|local``, so an English fallback on an Urdu page reads left to right."""
+    return text_attrs(wayfinding.localised_lang(page, name))
+
+
+@register.filter
+def text_attrs(language: str) -> str:
+    """`` lang="ur" dir="rtl"`` for text written in ``language``."""
+    language = language if language in LANGUAGE_CODES else "en"
+    direction = "rtl" if get_language_info(language)["bidi"] else "ltr"
+    return format_html(' lang="{}" dir="{}"', language, direction)
+
+
+@register.inclusion_tag("cms/_ways.html", takes_context=True)
+def consultation_ways(context, page):
+    """Every way to take part in ``page`` and to follow what becomes of it."""
+    user = getattr(context.get("request"), "user", None)
+    return {
+        "page": page,
+        "request": context.get("request"),
+        "is_open": page.is_open(),
+        "not_yet_open": page.phase == page.Phase.UPCOMING or timezone.now() < page.opens_at,
+        "town_halls": wayfinding.town_halls(page),
+        "report": wayfinding.published_report(page),
+        "record_url": reverse("consult:voice:record", kwargs={"slug": page.slug}),
+        "pack_url": reverse("consult:pack", kwargs={"slug": page.slug}),
+        "transparency_url": reverse("moderation:transparency", kwargs={"page_id": page.pk}),
+        "signed_in": bool(user and user.is_authenticated),
+    }
