@@ -27,6 +27,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("consult.public_urls")),
     path("", include("moderation.public_urls")),  # issue 8: transparency, appeals, privacy
+    path("accounts/", include("allauth.account.urls")),  # participants: e-mail and a code
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

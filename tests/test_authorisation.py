@@ -104,8 +104,17 @@ TABLE: list[Row] = [
     Row(r"<slug:slug>/facilitate/", allow("facilitator", "superuser"), "/{slug}/facilitate/"),
     Row(r"privacy/", PUBLIC),
     Row(r"my-data/", LOGGED_IN),
+    Row(r"my-data/download\.json", LOGGED_IN),
     Row(r"my-data/receipt\.json", PUBLIC, "/my-data/receipt.json?code={receipt_code}"),
     Row(r"my-data/delete/", LOGGED_IN),
+    Row(r"accounts/(login|login/code|signup|password/reset)/", PUBLIC),
+    Row(r"accounts/\^password/reset/key/.*", SKIP, why="needs a signed key"),
+    Row(
+        r"accounts/.*",
+        outcomes("*"),
+        why="django-allauth's own pages: each needs a pending sign-in stage, a signed key or "
+        "a signed-in user and sends the rest to sign in; tests/test_accounts.py walks them",
+    ),
     Row(r"i18n/setlang/", PUBLIC),
     Row(r"\^\(\(\?:\[\\w\\-\]\+/\)\*\)\$", PUBLIC, "{page_url}", "Wagtail page tree"),
     Row(r"_util/login/", PUBLIC),
