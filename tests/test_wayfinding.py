@@ -129,3 +129,47 @@ def test_home_page_model_context_has_no_closed_consultation_in_the_open_list(con
     listing = home_listing(HomePage.objects.get())
     assert [p.slug for p in listing.open] == [consultation.slug]
     assert [p.slug for p in listing.closed] == ["past-rules"]
+
+
+def test_commenting_from_an_urdu_page_comes_back_to_the_urdu_page(client):
+    from tests.test_comments import form_data
+
+    page = make_consultation()
+    response = client.post(
+        f"/ur/consultations/{page.pk}/comment/",
+        form_data(page, text="تیس دن بہت زیادہ ہیں۔", language="ur"),
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith("/ur/test-rules/#comment-"), response["Location"]
+    # A refused comment's page leads back to the Urdu draft too.
+    refused = client.post(f"/ur/consultations/{page.pk}/comment/", form_data(page, text=""))
+    assert refused.status_code == 400
+    assert 'href="/ur/test-rules/"' in refused.content.decode()
+
+
+def test_every_comment_carries_its_own_language_and_direction(client):
+    from tests.test_comments import form_data
+
+    page = make_consultation()
+    client.post(
+        f"/ur/consultations/{page.pk}/comment/",
+        form_data(page, text="تیس دن بہت زیادہ ہیں۔", proposed_wording="چودہ دن", language="ur"),
+    )
+    client.post(
+        f"/consultations/{page.pk}/comment/", form_data(page, text="Too long.", language="en")
+    )
+    for prefix in ("", "/ur"):
+        html = client.get(f"{prefix}/test-rules/").content.decode()
+        assert '<div class="comment-text" lang="ur" dir="rtl">تیس دن بہت زیادہ ہیں۔</div>' in html
+        assert '<bdi lang="ur" dir="rtl">چودہ دن</bdi>' in html
+        assert '<div class="comment-text" lang="en" dir="ltr">Too long.</div>' in html
+
+
+def test_text_direction_of_language_codes():
+    from frontend.text_direction import lang_attrs
+
+    assert lang_attrs("ur") == ' lang="ur" dir="rtl"'
+    assert lang_attrs("ps") == ' lang="ps" dir="rtl"'
+    assert lang_attrs("en") == ' lang="en" dir="ltr"'
+    assert lang_attrs("xx") == ' lang="xx" dir="auto"'
+    assert lang_attrs('"><script>') == ' dir="auto"'

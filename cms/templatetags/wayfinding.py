@@ -4,16 +4,14 @@ the consultation page's ways to take part and to follow the outcome."""
 from __future__ import annotations
 
 from django import template
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
-from django.utils.translation import get_language_info
+from django.utils.safestring import mark_safe
 
 from cms import wayfinding
+from frontend.text_direction import lang_attrs
 
 register = template.Library()
-LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
 
 @register.filter
@@ -32,9 +30,7 @@ def local_attrs(page, name: str = "title") -> str:
 @register.filter
 def text_attrs(language: str) -> str:
     """`` lang="ur" dir="rtl"`` for text written in ``language``."""
-    language = language if language in LANGUAGE_CODES else "en"
-    direction = "rtl" if get_language_info(language)["bidi"] else "ltr"
-    return format_html(' lang="{}" dir="{}"', language, direction)
+    return mark_safe(lang_attrs(language))  # noqa: S308 - a validated code only
 
 
 @register.inclusion_tag("cms/_ways.html", takes_context=True)

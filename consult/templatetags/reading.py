@@ -13,6 +13,8 @@ from django import template
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, ngettext
 
+from frontend.text_direction import lang_attrs
+
 register = template.Library()
 
 
@@ -60,11 +62,12 @@ def _comment_html(comment, words) -> str:
             f'<blockquote class="comment-anchor"><bdi>{_e(comment.anchor_exact)}</bdi>{note}'
             "</blockquote>"
         )
+    lang = lang_attrs(comment.language)
     proposed = ""
     if comment.proposed_wording:
         proposed = (
             f'<p class="proposed"><span>{_e(words["proposed"])}</span> '
-            f"<bdi>{_e(comment.proposed_wording)}</bdi></p>"
+            f"<bdi{lang}>{_e(comment.proposed_wording)}</bdi></p>"
         )
     text = _e(comment.comment).replace("\n", "<br>")
     return (
@@ -72,7 +75,7 @@ def _comment_html(comment, words) -> str:
         f'data-stance="{_e(comment.stance)}"><p class="comment-meta"><strong><bdi>'
         f"{_e(comment.public_name)}</bdi></strong> · {_e(comment.stakeholder_label)}{disclosure} · "
         f'<span class="stance">{_e(comment.stance_label)}</span></p>{anchor}'
-        f'<div class="comment-text" dir="auto">{text}</div>{proposed}</article>'
+        f'<div class="comment-text"{lang}>{text}</div>{proposed}</article>'
     )
 
 
