@@ -140,7 +140,7 @@ class ConsultationPage(ReaderLanguageUrls, Page):
         """The reading page (``?version=N``, ``?clause=KEY`` for one clause's full thread)
         or the redline between two versions (``?from=N&to=M``)."""
         from cms.redline import redline
-        from consult.forms import comment_form_context
+        from consult.forms import comment_form_context, reply_context
         from consult.receipts import pop_confirmation
         from consult.selectors import reading_versions
 
@@ -166,6 +166,8 @@ class ConsultationPage(ReaderLanguageUrls, Page):
         context.update(reading_versions(self, self._int_param(request, "version")))
         context.update(comment_form_context(self), clause_key=clause_key, is_open=is_open)
         taking_comments = is_open and context["is_latest"]
+        if taking_comments and clause_key:
+            context.update(reply_context(request, context["version"], clause_key))
         stamp = ""
         if taking_comments:
             # One rendering of the form, stamped per clause: 200 clauses x 20 fields of

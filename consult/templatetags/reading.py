@@ -10,6 +10,7 @@ from __future__ import annotations
 from html import escape
 
 from django import template
+from django.conf import settings
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, ngettext
 
@@ -48,7 +49,7 @@ def clause_text(view):
     )
 
 
-def _comment_html(comment, words) -> str:
+def _comment_html(comment, words, reply_href: str = "") -> str:
     disclosure = ""
     if comment.organisation and comment.stakeholder != "individual":
         org = _e(words["on_behalf"]) % {"org": f"<bdi>{_e(comment.organisation)}</bdi>"}
@@ -70,12 +71,18 @@ def _comment_html(comment, words) -> str:
             f"<bdi{lang}>{_e(comment.proposed_wording)}</bdi></p>"
         )
     text = _e(comment.comment).replace("\n", "<br>")
+    reply = ""
+    if reply_href and comment.level < settings.COMMENTS_XTD_MAX_THREAD_LEVEL:
+        reply = (
+            f'<p class="reply-action"><a href="{reply_href}{int(comment.pk)}#comment-form">'
+            f"{_e(words['reply'])}</a></p>"
+        )
     return (
         f'<article class="comment level-{int(comment.level)}" id="comment-{int(comment.pk)}" '
         f'data-stance="{_e(comment.stance)}"><p class="comment-meta"><strong><bdi>'
         f"{_e(comment.public_name)}</bdi></strong> · {_e(comment.stakeholder_label)}{disclosure} · "
         f'<span class="stance">{_e(comment.stance_label)}</span></p>{anchor}'
-        f'<div class="comment-text"{lang}>{text}</div>{proposed}</article>'
+        f'<div class="comment-text"{lang}>{text}</div>{proposed}{reply}</article>'
     )
 
 
@@ -90,6 +97,7 @@ def _words(context) -> dict[str, str]:
             "proposed": gettext("Proposed wording:"),
             "comment": gettext("Comment on this clause"),
             "comments": gettext("Comments on this clause"),
+            "reply": gettext("Reply"),
         }
     return words
 
@@ -97,7 +105,12 @@ def _words(context) -> dict[str, str]:
 @register.simple_tag(takes_context=True)
 def clause_comments(context, view):
     words = _words(context)
-    return mark_safe("".join(_comment_html(c, words) for c in view.comments))  # noqa: S308
+    reply_href = ""
+    if context.get("is_open") and context.get("is_latest"):
+        reply_href = f"?clause={_e(view.clause.key)}&amp;reply="
+    return mark_safe(  # noqa: S308 - every value escaped
+        "".join(_comment_html(c, words, reply_href) for c in view.comments)
+    )
 
 
 def _heading_html(clause, urdu_first: bool) -> str:
