@@ -75,6 +75,7 @@ class Row:
 TABLE: list[Row] = [
     # --- our public pages ---------------------------------------------------------------
     Row(r"healthz", PUBLIC),
+    Row(r"favicon\.ico", PUBLIC),
     Row(r"receipt/", PUBLIC),
     Row(
         r"consultations/<int:page_id>/transparency/",
