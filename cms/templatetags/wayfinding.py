@@ -7,6 +7,7 @@ from django import template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from cms import wayfinding
 from frontend.text_direction import lang_attrs
@@ -49,3 +50,31 @@ def consultation_ways(context, page):
         "transparency_url": reverse("moderation:transparency", kwargs={"page_id": page.pk}),
         "signed_in": bool(user and user.is_authenticated),
     }
+
+
+@register.simple_tag(takes_context=True)
+def agenda_clauses(context, town_hall) -> list[dict]:
+    """A town hall's agenda as readers know the clauses: number and heading, linked."""
+    consultation = town_hall.get_parent().specific
+    version = consultation.current_version()
+    keys = town_hall.agenda_keys()
+    if version is None or not keys:
+        return []
+    clauses = {c.key: c for c in version.clauses.filter(key__in=keys)}
+    base = consultation.get_url(context.get("request")) or ""
+    items = []
+    for key in keys:
+        clause = clauses.get(key)
+        if clause is None:
+            continue
+        urdu = get_language() == "ur" and bool(clause.heading_ur)
+        items.append(
+            {
+                "key": key,
+                "identifier": clause.identifier,
+                "heading": clause.heading_ur if urdu else clause.heading,
+                "heading_lang": "ur" if urdu else "en",
+                "url": f"{base}#clause-{key}",
+            }
+        )
+    return items
