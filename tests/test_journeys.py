@@ -100,13 +100,14 @@ def participant_journey(visit: Visit, demo, email: str):
     clause.locator(".comment-button").click()
     form = clause.locator("form.comment-form")
     form.locator("input[name=stance]").first.check()
-    form.locator("textarea[name=text]").fill(WORDS[lang]["comment"])
+    text = f"{WORDS[lang]['comment']} ({visit.width})"
+    form.locator("textarea[name=text]").fill(text)
     assert form.locator("select[name=language]").input_value() == lang
     with page.expect_navigation():
         form.locator("button[type=submit]").click()
     page.locator(".receipt-code").wait_for()
     visit.check("consultation with the receipt")
-    submission = Submission.objects.get(comment=WORDS[lang]["comment"])
+    submission = Submission.objects.get(comment=text)
     assert submission.language == lang
     text = page.locator(f"#comment-{submission.pk} .comment-text")
     assert text.get_attribute("lang") == lang and text.get_attribute("dir") == WORDS[lang]["dir"]
