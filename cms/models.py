@@ -21,12 +21,14 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from cms.wayfinding import ReaderLanguageUrls
 from drafts.consultations import ModerationMode, Phase
 from drafts.models import DraftVersion, clause_key_for
 
 
-class HomePage(Page):
-    """The site root: lists consultations, newest first."""
+class HomePage(ReaderLanguageUrls, Page):
+    """The site root: open consultations first, then upcoming, then closed ones with
+    their reports."""
 
     intro = RichTextField(blank=True)
     intro_ur = RichTextField(blank=True, verbose_name=_("intro (Urdu)"))
@@ -36,14 +38,14 @@ class HomePage(Page):
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):
+        from cms.wayfinding import home_listing
+
         context = super().get_context(request, *args, **kwargs)
-        context["consultations"] = (
-            ConsultationPage.objects.live().child_of(self).order_by("-first_published_at")
-        )
+        context["listing"] = home_listing(self)
         return context
 
 
-class ConsultationPage(Page):
+class ConsultationPage(ReaderLanguageUrls, Page):
     """A draft rule open for public comment, published clause by clause."""
 
     Phase = Phase
@@ -71,6 +73,12 @@ class ConsultationPage(Page):
         choices=ModerationMode.choices,
         default=ModerationMode.POST,
     )
+    contact = models.TextField(
+        _("phone or facilitator contact"),
+        blank=True,
+        help_text=_("How to comment by phone or with a facilitator; shown on the page."),
+    )
+    contact_ur = models.TextField(_("phone or facilitator contact (Urdu)"), blank=True)
 
     content_panels = Page.content_panels + [
         FieldPanel("title_ur"),
@@ -79,6 +87,7 @@ class ConsultationPage(Page):
         ),
         FieldPanel("summary"),
         FieldPanel("summary_ur"),
+        MultiFieldPanel([FieldPanel("contact"), FieldPanel("contact_ur")], heading=_("Contact")),
         MultiFieldPanel(
             [
                 FieldPanel("opens_at"),
@@ -124,7 +133,7 @@ class ConsultationPage(Page):
     def get_context(self, request, *args, **kwargs):
         """The reading page (``?version=N``, ``?clause=KEY`` for one clause's full thread)
         or the redline between two versions (``?from=N&to=M``)."""
-        from consult.forms import comment_form_context
+        from consult.forms import comment_form_context, reply_context
         from consult.receipts import pop_confirmation
         from consult.selectors import reading_versions
         from drafts.redline import redline
@@ -151,6 +160,8 @@ class ConsultationPage(Page):
         context.update(reading_versions(self, self._int_param(request, "version")))
         context.update(comment_form_context(self), clause_key=clause_key, is_open=is_open)
         taking_comments = is_open and context["is_latest"]
+        if taking_comments and clause_key:
+            context.update(reply_context(request, context["version"], clause_key))
         stamp = ""
         if taking_comments:
             # One rendering of the form, stamped per clause: 200 clauses x 20 fields of

@@ -27,6 +27,7 @@ from analysis.selectors import (
     town_hall_questions,
 )
 from cms.process_record import process_timeline
+from cms.wayfinding import ReaderLanguageUrls
 
 PROCESS_FIELDS = ["at", "kind", "text", "url"]
 MAX_MEMBER_LINKS = 1000  # per theme on the HTML page; the open data lists every one
@@ -71,7 +72,7 @@ class ReportPageForm(WagtailAdminPageForm):
         formset.form = LimitedForm
 
 
-class ReportPage(RoutablePageMixin, Page):
+class ReportPage(ReaderLanguageUrls, RoutablePageMixin, Page):
     """What people said, how it was analysed, and what the ministry did about it."""
 
     run = models.ForeignKey(

@@ -12,6 +12,8 @@ from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.models import Page
 
+from cms.wayfinding import ReaderLanguageUrls
+
 YOUTUBE_HOSTS = {"youtube.com", "www.youtube.com", "m.youtube.com", "youtu.be"}
 DEFAULT_JITSI_HOSTS = ["meet.jit.si"]
 
@@ -57,7 +59,7 @@ def validate_stream_url(url: str) -> None:
         )
 
 
-class TownHallPage(Page):
+class TownHallPage(ReaderLanguageUrls, Page):
     """A live town hall about one consultation: questions, polls and a speaker queue."""
 
     starts_at = models.DateTimeField(_("starts at"))

@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "channels",
+    "allauth",
+    "allauth.account",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -106,6 +108,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -219,6 +222,7 @@ LANGUAGES = [("en", _("English")), ("ur", _("Urdu"))]
 WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 LOCALE_PATHS = [BASE_DIR / "frontend" / "locale"]
+FORMAT_MODULE_PATH = ["frontend.formats"]  # Urdu date formats (Django has none)
 TIME_ZONE = "Asia/Karachi"
 USE_I18N = True
 USE_TZ = True
@@ -412,6 +416,26 @@ CORS_ALLOW_HEADERS = ["accept", "authorization", "if-none-match", "if-modified-s
 CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After", "Content-Disposition"]
 # Bulk files (CSV, JSON Lines, Parquet) per consultation, rebuilt when the data changes.
 API_BULK_ROOT = Path(os.environ.get("API_BULK_ROOT", VAR_DIR / "open-data"))
+# --- Participants' accounts (django-allauth): an e-mail address and a one-time code -----------
+# Optional: taking part needs no account. No passwords for participants, no social providers,
+# nothing fetched from another host. Staff keep their passwords (ModelBackend, Wagtail admin).
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_request_login_code"
+LOGIN_REDIRECT_URL = "moderation:my_data"
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+ACCOUNT_ADAPTER = "consult.accounts.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_SESSION_REMEMBER = None
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "consultation@localhost")

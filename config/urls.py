@@ -15,9 +15,11 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from consult import views
+from frontend.views import favicon
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
@@ -28,6 +30,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("consult.public_urls")),
     path("", include("moderation.public_urls")),  # transparency, appeals, privacy
+    path("accounts/", include("allauth.account.urls")),  # participants: e-mail and a code
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

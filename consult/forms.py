@@ -86,3 +86,27 @@ def comment_form_context(page) -> dict:
         ],
         "text_limit": settings.SUBMISSION_MAX_CHARS,
     }
+
+
+def reply_context(request, version, clause_key: str) -> dict:
+    """``?reply=ID`` on a clause's page: the form answers that published comment (the
+    service checks again when it arrives)."""
+    from consult.models import Submission
+
+    try:
+        parent_id = int(request.GET.get("reply", ""))
+    except ValueError:
+        return {}
+    if version is None or not 0 < parent_id < 2**63:
+        return {}
+    parent = Submission.objects.filter(
+        pk=parent_id,
+        clause__version=version,
+        clause__key=clause_key,
+        is_public=True,
+        is_removed=False,
+        level__lt=settings.COMMENTS_XTD_MAX_THREAD_LEVEL,
+    ).first()
+    if parent is None:
+        return {}
+    return {"reply_to": parent, "values": {"parent_id": parent.pk}}

@@ -14,6 +14,7 @@ behind one address, so the address limit only stops floods that hop sessions.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import ipaddress
@@ -99,11 +100,14 @@ def address_key(ip: str) -> str:
     return str(address)
 
 
-def check(action: str, *, participant=None, ip=None, within="", **named) -> None:
+def check(
+    action: str, *, participant=None, ip=None, within="", increment: bool = True, **named
+) -> None:
     """Count one ``action`` for each identity given; raise ``RateLimited`` if one is over.
 
     ``within`` keeps separate counts per place (a town hall); ``named`` are extra scopes
-    (``consultation="12:..."``) limited the same way.
+    (``consultation="12:..."``) limited the same way. ``increment=False`` only looks: would
+    one more be over?
     """
     scopes = limits()[action]
     identities = [("participant", participant), ("address", ip and address_key(ip))]
@@ -112,8 +116,8 @@ def check(action: str, *, participant=None, ip=None, within="", **named) -> None
         if not value or scope not in scopes:
             continue
         limit, window = scopes[scope]
-        usage = _count(f"{action}:{scope}", f"{within}:{value}", limit, window)
-        if usage["should_limit"]:
+        usage = _count(f"{action}:{scope}", f"{within}:{value}", limit, window, increment=increment)
+        if usage["should_limit"] if increment else usage["count"] >= limit:
             retry = max(1, usage["time_left"] + 1)  # the window's last second counts too
             raise RateLimited(_limit_message(limit, window, retry), retry)
 
@@ -328,24 +332,39 @@ def too_many_requests(request, message: str, retry_after: int, *, as_json=None, 
     return response
 
 
-def rate_limited(action: str, back=None):
+def rate_limited(action: str, back=None, refuse=None, counts=None):
     """View decorator: a POST over the participant's or the address's limit gets a 429.
 
     ``back(request, **kwargs)`` gives the page to go back to (default: the referring page).
+    ``refuse(request, message, retry_after, **kwargs)`` may answer the 429 itself (the form
+    again, with what was typed); None falls back to the plain page. With
+    ``counts(response)``, only a POST whose answer it accepts is counted (a failed upload
+    costs nothing); the limit is looked at before, counted after, so parallel requests may
+    pass it by a few.
     """
 
     def decorator(view):
         @functools.wraps(view)
         def wrapped(request, *args, **kwargs):
-            if request.method == "POST":
-                try:
-                    check(action, participant=request_participant(request), ip=client_ip(request))
-                except RateLimited as exc:
+            if request.method != "POST":
+                return view(request, *args, **kwargs)
+            who = {"participant": request_participant(request), "ip": client_ip(request)}
+            try:
+                check(action, increment=counts is None, **who)
+            except RateLimited as exc:
+                message, retry_after = exc.messages[0], exc.retry_after
+                response = refuse(request, message, retry_after, **kwargs) if refuse else None
+                if response is None:
                     fallback = back(request, **kwargs) if back else "/"
-                    return too_many_requests(
-                        request, exc.messages[0], exc.retry_after, back=fallback
-                    )
-            return view(request, *args, **kwargs)
+                    return too_many_requests(request, message, retry_after, back=fallback)
+                response.status_code = 429
+                response["Retry-After"] = str(retry_after)
+                return response
+            response = view(request, *args, **kwargs)
+            if counts is not None and counts(response):
+                with contextlib.suppress(RateLimited):  # this one passed; the next is refused
+                    check(action, **who)
+            return response
 
         return wrapped
 

@@ -57,6 +57,7 @@ def stance_counts(version: DraftVersion) -> dict[int, dict[str, int]]:
 SHOWN_FIELDS = [
     "id",
     "comment",
+    "language",  # the lang and dir of the text
     "submit_date",
     "level",
     "thread_id",

@@ -36,9 +36,33 @@ def _consultation_url(request, page_id: int) -> str:
     return page.url if page else "/"
 
 
+def _comment_refused(request, message: str, retry_after: int, page_id: int):
+    """Over the limit: the comment page again, with what was typed and when to send it."""
+    if _wants_json(request):
+        return None
+    page = consultation_model().objects.live().filter(pk=page_id).first()
+    if page is None:
+        return None
+    return _comment_error_page(
+        request, page.specific, {"__all__": [message]}, 429, retry_after=retry_after
+    )
+
+
+def _comment_error_page(request, page, errors, status, retry_after=None):
+    context = {
+        "page": page,
+        "errors": errors,
+        "values": request.POST,
+        "clause_id": request.POST.get("clause_id", "")[:20],
+        "retry_after": retry_after,
+        **comment_form_context(page),
+    }
+    return render(request, "consult/comment_error.html", context, status=status)
+
+
 @never_cache
 @require_POST
-@rate_limited("comment", back=_consultation_url)
+@rate_limited("comment", back=_consultation_url, refuse=_comment_refused)
 def post_comment(request, page_id: int):
     """Submit a comment from the per-clause form (HTML or, with Accept: JSON, for scripts)."""
     page = get_object_or_404(consultation_model().objects.live(), pk=page_id).specific
@@ -84,11 +108,4 @@ def post_comment(request, page_id: int):
         return redirect(f"{page.url}{anchor}")
     if _wants_json(request):
         return JsonResponse({"errors": errors}, status=status)
-    context = {
-        "page": page,
-        "errors": errors,
-        "values": request.POST,
-        "clause_id": form.data.get("clause_id", ""),
-        **comment_form_context(page),
-    }
-    return render(request, "consult/comment_error.html", context, status=status)
+    return _comment_error_page(request, page, errors, status)

@@ -10,9 +10,19 @@ from consult.models import Reason
 from moderation.models import Decision
 
 
+def _unselected(choices, prompt):
+    """A required choice that starts empty: one careless click must not approve a threat."""
+    return [("", prompt), *choices]
+
+
 class DecisionForm(forms.Form):
-    action = forms.ChoiceField(label=_("Decision"), choices=Decision.Action.choices)
-    reason = forms.ChoiceField(label=_("Reason (shown publicly)"), choices=Reason.choices)
+    action = forms.ChoiceField(
+        label=_("Decision"), choices=_unselected(Decision.Action.choices, _("Choose a decision"))
+    )
+    reason = forms.ChoiceField(
+        label=_("Reason (shown publicly)"),
+        choices=_unselected(Reason.choices, _("Choose a reason")),
+    )
     explanation = forms.CharField(
         label=_("Explanation for the author"), required=False, widget=forms.Textarea
     )
@@ -26,9 +36,15 @@ class DecisionForm(forms.Form):
 class AppealDecisionForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("Outcome"),
-        choices=[("uphold", _("Uphold the decision")), ("overturn", _("Overturn: publish"))],
+        choices=_unselected(
+            [("uphold", _("Uphold the decision")), ("overturn", _("Overturn: publish"))],
+            _("Choose an outcome"),
+        ),
     )
-    reason = forms.ChoiceField(label=_("Reason (shown publicly)"), choices=Reason.choices)
+    reason = forms.ChoiceField(
+        label=_("Reason (shown publicly)"),
+        choices=_unselected(Reason.choices, _("Choose a reason")),
+    )
     explanation = forms.CharField(label=_("Explanation"), required=False, widget=forms.Textarea)
 
 

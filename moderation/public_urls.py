@@ -17,6 +17,7 @@ urlpatterns = [
     path("appeal/", views.appeal, name="appeal"),
     path("privacy/", views.privacy_page, name="privacy"),
     path("my-data/", views.my_data, name="my_data"),
+    path("my-data/download.json", views.my_data_download, name="my_data_download"),
     path("my-data/receipt.json", views.receipt_data, name="receipt_data"),
     path("my-data/delete/", views.delete_account, name="delete_account"),
 ]

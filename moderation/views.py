@@ -110,6 +110,24 @@ def privacy_page(request):
 @login_required
 @require_GET
 def my_data(request):
+    """The signed-in participant's own page: what they sent and what became of it, the
+    download of everything, and the way to delete the account."""
+    submissions = (
+        Submission.objects.filter(user=request.user)
+        .select_related("consultation")
+        .order_by("-submit_date", "-pk")
+    )
+    return render(
+        request,
+        "moderation/my_data.html",
+        {"submissions": page_of(request, submissions, 50), "deleted_text": privacy.DELETED_TEXT},
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def my_data_download(request):
     response = HttpResponse(
         json.dumps(privacy.export_user(request.user), ensure_ascii=False, indent=2),
         content_type="application/json; charset=utf-8",

@@ -21,6 +21,14 @@ DEMO_SLUG = "ai-rules-2026"
 DEMO_FILE = Path(__file__).resolve().parent / "ai_rules.json"
 
 SAMPLES_FILE = DEMO_FILE.with_name("sample_submissions.json")
+DEMO_CONTACT = (
+    "Call the consultation line, 051-111-000-123 (Monday to Friday, 9:00-17:00): "
+    "a facilitator writes your comment down and reads it back to you."
+)
+DEMO_CONTACT_UR = (
+    "مشاورتی لائن پر فون کریں: 051-111-000-123 (پیر تا جمعہ، 9 بجے سے 5 بجے تک)۔ "
+    "سہولت کار آپ کا تبصرہ لکھ کر آپ کو پڑھ کر سنائے گا۔"
+)
 
 
 def load_draft() -> dict:
@@ -57,6 +65,8 @@ def load_demo() -> tuple[ConsultationPage, bool]:
         phase=ConsultationPage.Phase.OPEN,
         languages="en,ur",
         moderation_mode=ConsultationPage.ModerationMode.POST,
+        contact=DEMO_CONTACT,
+        contact_ur=DEMO_CONTACT_UR,
     )
     page.clauses = [
         Clause(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from html import escape
 
 from django import template
+from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
@@ -17,6 +18,7 @@ from django.utils.translation import get_language, gettext, ngettext
 
 from consult.models import Source
 from consult.permalinks import submission_url_prefix
+from frontend.text_direction import lang_attrs
 
 register = template.Library()
 
@@ -51,7 +53,7 @@ def clause_text(view):
     )
 
 
-def _comment_html(comment, words) -> str:
+def _comment_html(comment, words, reply_href: str = "") -> str:
     disclosure = ""
     if comment.organisation and comment.stakeholder != "individual":
         org = _e(words["on_behalf"]) % {"org": f"<bdi>{_e(comment.organisation)}</bdi>"}
@@ -65,16 +67,22 @@ def _comment_html(comment, words) -> str:
             f'<blockquote class="comment-anchor"><bdi>{_e(comment.anchor_exact)}</bdi>{note}'
             "</blockquote>"
         )
+    lang = lang_attrs(comment.language)
     proposed = ""
     if comment.proposed_wording:
         proposed = (
             f'<p class="proposed"><span>{_e(words["proposed"])}</span> '
-            f'<bdi lang="{_e(comment.language)}">{_e(comment.proposed_wording)}</bdi></p>'
+            f"<bdi{lang}>{_e(comment.proposed_wording)}</bdi></p>"
         )
     text = _e(comment.comment).replace("\n", "<br>")
+    reply = ""
+    if reply_href and comment.level < settings.COMMENTS_XTD_MAX_THREAD_LEVEL:
+        reply = (
+            f'<p class="reply-action"><a href="{reply_href}{int(comment.pk)}#comment-form">'
+            f"{_e(words['reply'])}</a></p>"
+        )
     # Everything the public API says of a comment is on its page too: language, how it came
     # in, when (tests/api/test_visibility.py).
-    lang = _e(comment.language)
     submitted = timezone.localtime(comment.submit_date)
     return (
         f'<article class="comment level-{int(comment.level)}" id="comment-{int(comment.pk)}" '
@@ -84,7 +92,7 @@ def _comment_html(comment, words) -> str:
         f'data-source="{_e(comment.source)}">{_e(words["sources"].get(comment.source, ""))}</span>'
         f' · <time datetime="{_e(submitted.isoformat())}">'
         f"{_e(date_format(submitted, 'j F Y'))}</time></p>{anchor}"
-        f'<div class="comment-text" lang="{lang}" dir="auto">{text}</div>{proposed}'
+        f'<div class="comment-text"{lang}>{text}</div>{proposed}{reply}'
         f'<p class="comment-link"><a href="{_e(words["permalink"])}{int(comment.pk)}/">'
         f"{_e(words['link'])}</a></p></article>"
     )
@@ -104,6 +112,7 @@ def _words(context) -> dict[str, str]:
             "sources": {value: str(label) for value, label in Source.choices},
             "link": gettext("Link to this comment"),
             "permalink": submission_url_prefix(context["page"].slug),
+            "reply": gettext("Reply"),
         }
     return words
 
@@ -111,7 +120,12 @@ def _words(context) -> dict[str, str]:
 @register.simple_tag(takes_context=True)
 def clause_comments(context, view):
     words = _words(context)
-    return mark_safe("".join(_comment_html(c, words) for c in view.comments))
+    reply_href = ""
+    if context.get("is_open") and context.get("is_latest"):
+        reply_href = f"?clause={_e(view.clause.key)}&amp;reply="
+    return mark_safe(  # noqa: S308 - every value escaped
+        "".join(_comment_html(c, words, reply_href) for c in view.comments)
+    )
 
 
 def _heading_html(clause, urdu_first: bool) -> str:

@@ -60,7 +60,7 @@ def _voice_input(data: dict) -> services.VoiceInput:
 
 @require_http_methods(["GET", "POST"])
 @permissions_allowed(microphone=["self"])  # the only page that records
-@rate_limited("upload")
+@rate_limited("upload", counts=lambda response: response.status_code < 400)
 def record(request, slug):
     consultation = _consultation(slug)
     form = VoiceNoteForm(request.POST or None, request.FILES or None, consultation=consultation)

@@ -2,7 +2,7 @@
 
 from django import template
 from django.conf import settings
-from django.urls import translate_url
+from django.urls import reverse, translate_url
 from django.utils.translation import get_language, get_language_info
 
 register = template.Library()
@@ -32,4 +32,4 @@ def language_links(context):
 @register.simple_tag
 def home_url():
     """The site root in the active language (``/`` or ``/ur/``)."""
-    return translate_url("/", get_language())
+    return reverse("wagtail_serve", args=("",))

@@ -75,6 +75,7 @@ class Row:
 TABLE: list[Row] = [
     # --- our public pages ---------------------------------------------------------------
     Row(r"healthz", PUBLIC),
+    Row(r"favicon\.ico", PUBLIC),
     Row(r"receipt/", PUBLIC),
     Row(
         r"consultations/<int:page_id>/transparency/",
@@ -112,8 +113,17 @@ TABLE: list[Row] = [
         "and shows only what the public pages show",
     ),
     Row(r"my-data/", LOGGED_IN),
+    Row(r"my-data/download\.json", LOGGED_IN),
     Row(r"my-data/receipt\.json", PUBLIC, "/my-data/receipt.json?code={receipt_code}"),
     Row(r"my-data/delete/", LOGGED_IN),
+    Row(r"accounts/(login|login/code|signup|password/reset)/", PUBLIC),
+    Row(r"accounts/\^password/reset/key/.*", SKIP, why="needs a signed key"),
+    Row(
+        r"accounts/.*",
+        outcomes("*"),
+        why="django-allauth's own pages: each needs a pending sign-in stage, a signed key or "
+        "a signed-in user and sends the rest to sign in; tests/test_accounts.py walks them",
+    ),
     Row(r"i18n/setlang/", PUBLIC),
     Row(r"\^\(\(\?:\[\\w\\-\]\+/\)\*\)\$", PUBLIC, "{page_url}", "Wagtail page tree"),
     Row(r"_util/login/", PUBLIC),

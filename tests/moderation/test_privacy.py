@@ -39,9 +39,9 @@ def participant():
 
 def test_download_everything_as_json(client, demo, participant):
     mine = _submit(demo, participant, "Clause 9 is wrong; call 0300-1234567.")
-    assert client.get("/my-data/").status_code == 302  # login first
+    assert client.get("/my-data/download.json").status_code == 302  # login first
     client.force_login(participant)
-    response = client.get("/my-data/")
+    response = client.get("/my-data/download.json")
     assert response["Content-Type"].startswith("application/json")
     data = json.loads(response.content)
     assert data["account"]["email"] == "ayesha@example.org"

@@ -53,7 +53,8 @@ function render() {
     const li = el("li", null, { "data-question-id": q.id, "data-status": q.status });
     li.append(el("span", q.text, { class: "q-text", dir: "auto" }), " ");
     if (q.clause_key) li.append(el("span", `(${q.clause_key}) `, { class: "q-clause" }));
-    li.append(el("span", q.votes, { class: "q-votes" }), ` ${T.votes} `);
+    li.append(el("span", q.votes, { class: "q-votes" }), " ",
+      el("span", q.votes === 1 ? T.vote_one : T.votes, { class: "q-votes-word" }), " ");
     if (q.status === "answered") {
       li.append(el("strong", T.answered));
       if (q.answer) li.append(": ", el("span", q.answer, { class: "q-answer", dir: "auto" }));
@@ -239,7 +240,7 @@ wire("hand-form", () => act("raise_hand", { name: $("hand-name").value }));
 $("lower-hand").addEventListener("click", () => act("lower_hand"));
 if (isFacilitator) {
   $("fac-start").addEventListener("click", () => act("start"));
-  $("fac-end").addEventListener("click", () => act("end"));
+  $("fac-end").addEventListener("click", () => { if (window.confirm(T.end_confirm)) act("end"); });
   $("fac-next").addEventListener("click", () => act("call_next"));
   wire("announce-form", () => act("announce", { text: $("announce-text").value }));
   wire("caption-form", () => act("caption", { text: $("caption-text").value }));

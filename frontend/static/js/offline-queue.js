@@ -129,8 +129,16 @@
     return withStore("readonly", function (store) { return store.getAll(); });
   }
 
-  /* After a live (not queued) submission, show what the server answered. */
-  function showResponse(response) {
+  /* After a live (not queued) submission, show what the server answered. Over the rate
+     limit the page stays as it is, with what was typed, and says when to send again. */
+  function showResponse(form, response) {
+    if (response.status === 429) {
+      return response.text().then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var message = doc.querySelector("[data-retry-message] p");
+        announce(form, message ? message.textContent.trim() : messages.failed, "limited");
+      });
+    }
     if (response.redirected) {
       window.location.assign(response.url);
       return Promise.resolve();
@@ -152,7 +160,7 @@
     if (tokenInput) { tokenInput.value = token; }
     var item = serialise(form, token);
     announce(form, messages.sending, "sending");
-    send(item).then(showResponse, function () {
+    send(item).then(function (response) { return showResponse(form, response); }, function () {
       return save(item).then(function () {
         announce(form, messages.saved, "saved");
       });
