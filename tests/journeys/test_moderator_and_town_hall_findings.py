@@ -51,15 +51,15 @@ def test_the_appeal_rules_are_stated_before_sending(client, consultation):
 
 def test_town_hall_plural_votes_end_confirmation_and_agenda_by_number(client, consultation):
     from cms.demo import make_town_hall
-
-    from consult.live import services as live
+    from consult.live.services import questions, session, votes
+    from consult.live.services.checks import actor_for
 
     hall = make_town_hall(consultation)
-    facilitator = live.actor_for(hall, "f", hall.facilitators.get())
-    live.start_session(hall, facilitator)
-    question = live.post_question(hall, live.actor_for(hall, "p1"), "Why thirty days?")
-    live.approve_question(hall, facilitator, question["question_id"])
-    live.vote(hall, live.actor_for(hall, "p2"), question["question_id"])
+    facilitator = actor_for(hall, "f", hall.facilitators.get())
+    session.start_session(hall, facilitator)
+    question = questions.post_question(hall, actor_for(hall, "p1"), "Why thirty days?")
+    questions.approve_question(hall, facilitator, question["question_id"])
+    votes.vote(hall, actor_for(hall, "p2"), question["question_id"])
 
     html = client.get(hall.url).content.decode()
     assert '<span class="q-votes">1</span> <span class="q-votes-word">vote</span>' in html
