@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from analysis.normalise import is_urdu_script, normalise
+from analysis.normalise import normalise
 from analysis.themes import LABEL_STOP_WORDS, theme_phrases
 from text.checks import REDACTION_LABELS
+from text.urdu import is_urdu_script
 
 ENGLISH_A = [
     "The complaint window is too short. Call me on [phone number removed] about it.",
