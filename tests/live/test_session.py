@@ -161,7 +161,7 @@ def test_ending_sends_one_state_event(service_hall, host, django_assert_num_quer
     speakers.raise_hand(service_hall, Actor("a:speaker"), "Sana")
     with (
         capture_events(expected=1) as sent,
-        django_assert_num_queries(per_vendor(sqlite=34, postgresql=34)),
+        django_assert_num_queries(per_vendor(sqlite=35, postgresql=35)),
     ):
         session.end_session(service_hall, host)
     assert sent[0]["payload"] == {"state": "ended", "recorded_questions": 1}
