@@ -9,6 +9,7 @@ import logging
 import os
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -189,7 +190,8 @@ def accept_voice_note(
     is_user = user is not None and user.is_authenticated
     now = timezone.now()
     note = VoiceNote(
-        consultation=consultation,
+        # The page model, reached by name (drafts.consultations): mypy sees only the protocol.
+        consultation=consultation,  # type: ignore[misc]
         clause_id=data.clause_id,
         original_filename=os.path.basename(getattr(audio, "name", "") or "")[:255],
         size_bytes=audio.size,
@@ -329,7 +331,7 @@ def recover_stuck_notes(now=None, stuck_after: int | None = None) -> list[int]:
                 DBTaskResult.objects.filter(id=note.task_id, status="RUNNING").update(
                     status="FAILED", finished_at=now
                 )
-            transaction.on_commit(lambda pk=note.pk: enqueue_transcription(pk))
+            transaction.on_commit(partial(enqueue_transcription, note.pk))
             recovered.append(note.pk)
     if recovered:
         logger.warning("Re-queued voice notes left by a dead worker: %s", recovered)
@@ -355,7 +357,7 @@ def confirm_voice_note(note: VoiceNote, text: str, user=None, *, session_note_id
     open when the note arrived, not necessarily now."""
     if not can_review(note, user, session_note_ids):
         raise PermissionDenied(_("Only the person who recorded this note can confirm it."))
-    if note.submission_id:
+    if note.submission is not None:
         return note.submission
     if note.status != Status.READY:
         raise ValidationError(
@@ -376,7 +378,7 @@ def confirm_voice_note(note: VoiceNote, text: str, user=None, *, session_note_id
     is_user = user is not None and user.is_authenticated
     with transaction.atomic():
         note = VoiceNote.objects.select_for_update().get(pk=note.pk)
-        if note.submission_id:
+        if note.submission is not None:
             return note.submission
         submission = submit(
             consultation,

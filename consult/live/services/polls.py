@@ -7,6 +7,8 @@ and is written in hand-made SQL, all of it in the storage section at the end of 
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -79,7 +81,7 @@ def answer_poll(page, actor: Actor, poll_id, option_ids) -> dict:
     return {"poll_id": poll_id, "options": chosen}
 
 
-def _explain_refused_answer(page, poll_id: int, chosen: list[int], option_ids: list) -> None:
+def _explain_refused_answer(page, poll_id: int, chosen: list[int], option_ids: list) -> NoReturn:
     """Raise the error that says why an answer was not recorded."""
     poll = Poll.objects.filter(pk=poll_id, townhall__page_id=page.pk).first()
     if poll is None:

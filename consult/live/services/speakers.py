@@ -37,7 +37,7 @@ def raise_hand(page, actor: Actor, name="") -> dict:
         raise LiveActionError("already_raised", _("Your hand is already raised."))
     if not name:  # named after the handle: never after the participant id ("u:<pk>")
         handle = public_handle(townhall.pk, participant)
-        name = _("Participant %(id)s") % {"id": handle[:4].upper()}
+        name = _("Participant %(id)s") % {"id": (handle or "")[:4].upper()}
     SpeakerRequest.objects.create(townhall=townhall, participant=participant, display_name=name)
     return {"seq": _speakers_event(townhall).seq}
 

@@ -8,6 +8,8 @@ the end of this module.
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,7 +44,7 @@ def _set_vote(page, actor: Actor, question_id, on: bool) -> dict:
     return {"question_id": question_id, "votes": count, "voted": on}
 
 
-def _explain_refused_vote(page, question_id: int, on: bool) -> None:
+def _explain_refused_vote(page, question_id: int, on: bool) -> NoReturn:
     """Raise the error that says why a vote was not recorded."""
     question = (
         Question.objects.select_related("townhall")
