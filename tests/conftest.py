@@ -33,6 +33,12 @@ def pytest_configure(config):
 
     # Files the tests write (media, voice notes named by database id) stay out of var/ and
     # apart from the other worker's, whose ids are the same.
+    # No connection pool in the test process. A pool connection comes back only when the
+    # thread that took it closes it; a test's event loop ends while its consumers may still
+    # be cancelling, and each connection stranded that way shrank the pool until, late in
+    # a loaded CI run, every WebSocket connect waited out the pool's timeout. Servers the
+    # tests start (subprocesses) keep the pool, as in production.
+    settings.DATABASES["default"].get("OPTIONS", {}).pop("pool", None)
     files = Path(tempfile.mkdtemp(prefix="consult-test-files-"))
     settings.MEDIA_ROOT = files / "media"
     settings.VOICE_AUDIO_ROOT = files / "private" / "voice"

@@ -181,7 +181,9 @@ class Client:
         return await self.until(lambda m: m.get("ref") == ref and m["type"] in ("ack", "error"))
 
     async def close(self):
-        await self.comm.disconnect()
+        # Time for the consumer's own disconnect (presence, tally) to finish rather than be
+        # cancelled halfway by the test's end.
+        await self.comm.disconnect(timeout=10)
 
 
 async def participant(page, user=None) -> Client:
