@@ -44,6 +44,9 @@ def test_production_settings_pass_deploy_check():
         SECRET_KEY="x" * 20 + "-production-secret-key-with-enough-entropy-1234567890",
         ALLOWED_HOSTS="consult.example.org",
         DATABASE_URL=os.environ.get("DATABASE_URL", "sqlite:////tmp/deploy-check.sqlite3"),
+        # The checks need no connection pool: with the run's database not created, a pool
+        # retried until its timeout (two minutes of this test on PostgreSQL).
+        DATABASE_POOL="0",
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -49,6 +49,9 @@ def post(port, path, size, chunked=False, headers=()):
         f"POST {path} HTTP/1.1",
         f"Host: 127.0.0.1:{port}",
         f"Content-Type: multipart/form-data; boundary={boundary}",
+        # Without it an answer read to its end waited out the socket's 30 s timeout on a
+        # kept-alive connection.
+        "Connection: close",
         *headers,
     ]
     lines.append("Transfer-Encoding: chunked" if chunked else f"Content-Length: {size}")
