@@ -6,7 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from consult.honeypot import HoneypotMixin
-from consult.models import Reason
+from consult.models import Reason, Stance
+from drafts.consultations import consultation_model
 from moderation.models import Decision
 
 
@@ -54,3 +55,31 @@ class AppealForm(HoneypotMixin):
     text = forms.CharField(
         label=_("Why should the decision change?"), max_length=2000, widget=forms.Textarea
     )
+
+
+class SubmissionSearchForm(forms.Form):
+    """The filters of the moderators' list of every submission (all optional)."""
+
+    q = forms.CharField(
+        label=_("Words or receipt code"), required=False, max_length=200, strip=True
+    )
+    consultation = forms.ModelChoiceField(
+        label=_("Consultation"), queryset=None, required=False, empty_label=_("All consultations")
+    )
+    state = forms.ChoiceField(
+        label=_("State"),
+        required=False,
+        choices=[
+            ("", _("Any state")),
+            ("published", _("Published")),
+            ("held", _("Held for review")),
+            ("removed", _("Removed")),
+        ],
+    )
+    stance = forms.ChoiceField(
+        label=_("Stance"), required=False, choices=[("", _("Any stance")), *Stance.choices]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["consultation"].queryset = consultation_model().objects.order_by("title")

@@ -6,9 +6,9 @@ from collections import Counter
 from datetime import timedelta
 from statistics import median
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
-from consult.models import Reason, Submission
+from consult.models import Reason, Submission, normalise_receipt
 from moderation.models import Appeal, Decision
 
 
@@ -18,6 +18,34 @@ def queue(consultation=None):
     if consultation is not None:
         held = held.filter(consultation=consultation)
     return held.order_by("submit_date")
+
+
+SUBMISSION_STATES = ("published", "held", "removed")
+
+
+def search_submissions(query: str = "", *, consultation=None, state: str = "", stance: str = ""):
+    """Every submission, newest first, for moderators: the words of its public text, its
+    organisation or shown name, or its receipt code (as people read one out); narrowed by
+    consultation, state (``SUBMISSION_STATES``) and stance."""
+    found = Submission.objects.select_related("consultation", "screening")
+    if state:
+        found = getattr(Submission.objects, state)().select_related("consultation", "screening")
+    if consultation is not None:
+        found = found.filter(consultation=consultation)
+    if stance:
+        found = found.filter(stance=stance)
+    query = query.strip()
+    if query:
+        matches = (
+            Q(comment__icontains=query)
+            | Q(organisation__icontains=query)
+            | Q(user_name__icontains=query)
+        )
+        code = normalise_receipt(query)
+        if code:
+            matches |= Q(receipt_code=code)
+        found = found.filter(matches)
+    return found.order_by("-submit_date", "-pk")
 
 
 def pending_appeals():

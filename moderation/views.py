@@ -25,7 +25,7 @@ from consult.roles import is_moderator
 from drafts.consultations import consultation_model
 from frontend.form_errors import add_service_errors
 from moderation import privacy, selectors, services
-from moderation.forms import AppealDecisionForm, AppealForm, DecisionForm
+from moderation.forms import AppealDecisionForm, AppealForm, DecisionForm, SubmissionSearchForm
 from moderation.models import Appeal, Decision
 from moderation.selectors import decisions_for_receipt
 
@@ -215,6 +215,26 @@ def queue(request):
             "appeals": appeals,
             "recent": AuditLog.objects.select_related("actor")[:50],
         },
+    )
+
+
+def submissions(request):
+    """Every submission, searchable and filtered, a page at a time: how a moderator finds a
+    published comment that should not be public (the queue shows only held ones)."""
+    _moderator_only(request)
+    form = SubmissionSearchForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    found = selectors.search_submissions(
+        filters.get("q", ""),
+        consultation=filters.get("consultation"),
+        state=filters.get("state", ""),
+        stance=filters.get("stance", ""),
+    )
+    size = getattr(settings, "MODERATION_QUEUE_PAGE_SIZE", 50)
+    return render(
+        request,
+        "moderation/admin/submissions.html",
+        {"form": form, "found": page_of(request, found, size, "p")},
     )
 
 

@@ -23,3 +23,13 @@ def register_menu_item():
     return ModeratorMenuItem(
         _("Moderation queue"), reverse("moderation_admin:queue"), icon_name="warning", order=250
     )
+
+
+@hooks.register("register_admin_menu_item")
+def register_submission_list_menu_item():
+    return ModeratorMenuItem(
+        _("All submissions"),
+        reverse("moderation_admin:submissions"),
+        icon_name="list-ul",
+        order=251,
+    )

@@ -6,11 +6,10 @@ from __future__ import annotations
 from django import template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from cms import wayfinding
-from frontend.text_direction import lang_attrs
+from frontend.templatetags.text_direction import text_attrs
 
 register = template.Library()
 
@@ -28,10 +27,8 @@ def local_attrs(page, name: str = "title") -> str:
     return text_attrs(wayfinding.localised_lang(page, name))
 
 
-@register.filter
-def text_attrs(language: str) -> str:
-    """`` lang="ur" dir="rtl"`` for text written in ``language``."""
-    return mark_safe(lang_attrs(language))  # noqa: S308 - a validated code only
+# Also here, so that templates loading wayfinding need no second library.
+register.filter("text_attrs", text_attrs)
 
 
 @register.inclusion_tag("cms/_ways.html", takes_context=True)

@@ -131,6 +131,7 @@ TABLE: list[Row] = [
     Row(r"documents/.*", SKIP, why="needs a document id; Wagtail's collection privacy"),
     # --- moderators' queue in the Wagtail admin ------------------------------------------
     Row(r"admin/moderation/", MODERATORS),
+    Row(r"admin/moderation/submissions/", MODERATORS),
     Row(
         r"admin/moderation/submission/<int:pk>/",
         MODERATORS,
