@@ -117,3 +117,25 @@ def test_unreachable_redis_fails_fast(redis_server, redis_cache):
     redis_cache.set("x", 1)
     assert redis_cache.get("x") == 1
     assert time.monotonic() - started < 2
+
+
+def test_healthz_reports_redis_down_while_pages_work(
+    client, db, redis_server, redis_cache, settings
+):
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [redis_server.url]},
+        }
+    }
+    up = client.get("/healthz")
+    assert up.status_code == 200, up.content
+    assert up.json()["checks"]["cache"]["ok"] and up.json()["checks"]["channel_layer"]["ok"]
+    redis_server.stop()
+    started = time.monotonic()
+    down = client.get("/healthz")
+    assert time.monotonic() - started < 2
+    assert down.status_code == 503 and down["Retry-After"]
+    checks = down.json()["checks"]
+    assert checks["cache"]["ok"] is False and checks["channel_layer"]["ok"] is False
+    assert checks["database"]["ok"] is True
