@@ -17,6 +17,9 @@ from wagtail.documents import urls as wagtaildocs_urls
 from config.health import healthz
 from frontend.views import favicon
 
+# A database connection failure answers 503 with Retry-After, anything else Django's 500.
+handler500 = "config.db_unavailable.server_error_or_unavailable"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon, name="favicon"),
