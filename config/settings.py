@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "analysis",
     "frontend",
     "api",
+    "ops",  # backup and restore (management commands only)
     "rest_framework",
     "django_filters",
     "drf_spectacular",
