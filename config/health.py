@@ -38,6 +38,13 @@ def _timed(check) -> dict:
 
 
 def _database() -> None:
+    # With a connection pool, ask it directly with a short timeout: Django's own checkout
+    # waits DATABASE_POOL_TIMEOUT (30 s) while PostgreSQL is down, too long for a balancer.
+    pool = getattr(connection, "pool", None)
+    if pool is not None and not pool.closed and connection.connection is None:
+        with pool.connection(timeout=PING_TIMEOUT) as conn:
+            conn.execute("SELECT 1")
+        return
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
 

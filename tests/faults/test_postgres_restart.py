@@ -140,9 +140,15 @@ def test_restart_under_write_load(platform):
     time.sleep(1.5)
     before = sum(1 for r in results if r[:2] == ("POST", 201))
     platform["cluster"].stop("fast")
-    time.sleep(1.5)
+    requests = platform["requests"]
+    started = time.monotonic()
+    health = requests.get(platform["base"] + "/healthz", timeout=15)
+    assert health.status_code == 503 and time.monotonic() - started < 5
+    assert health.json()["checks"]["database"]["ok"] is False
+    time.sleep(1)
     platform["cluster"].start()
     time.sleep(3)
+    assert requests.get(platform["base"] + "/healthz", timeout=15).status_code == 200
     stop.set()
     for thread in threads:
         thread.join(30)
