@@ -184,7 +184,7 @@ if REDIS_URL:
     else:
         CHANNEL_LAYERS = {
             "default": {
-                "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                "BACKEND": "config.channel_layer.RedisPubSubChannelLayer",
                 "CONFIG": {
                     "hosts": [REDIS_URL],
                     "prefix": os.environ.get("CHANNELS_PREFIX", "consult"),

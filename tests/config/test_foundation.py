@@ -28,7 +28,7 @@ def test_settings_follow_environment():
         assert engine == "django.db.backends.sqlite3"
     layer = settings.CHANNEL_LAYERS["default"]["BACKEND"]
     if os.environ.get("REDIS_URL"):
-        assert layer == "channels_redis.pubsub.RedisPubSubChannelLayer"
+        assert layer == "config.channel_layer.RedisPubSubChannelLayer"
     else:
         assert layer == "channels.layers.InMemoryChannelLayer"
     assert settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"

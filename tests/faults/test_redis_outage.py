@@ -124,7 +124,7 @@ def test_healthz_reports_redis_down_while_pages_work(
 ):
     settings.CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "BACKEND": "config.channel_layer.RedisPubSubChannelLayer",
             "CONFIG": {"hosts": [redis_server.url]},
         }
     }
@@ -139,3 +139,38 @@ def test_healthz_reports_redis_down_while_pages_work(
     checks = down.json()["checks"]
     assert checks["cache"]["ok"] is False and checks["channel_layer"]["ok"] is False
     assert checks["database"]["ok"] is True
+
+
+async def test_channel_layer_works_again_after_a_redis_restart(redis_server):
+    """The pub/sub layer (production's, config/channel_layer.py) across a Redis restart: a
+    send while Redis is down fails (consult.live.events.send_event logs it; clients catch
+    up from the stored events); the first subscription after the restart works (it failed
+    once with channels_redis's own layer), and the old group is delivered to again."""
+    import asyncio
+
+    from config.channel_layer import RedisPubSubChannelLayer
+
+    if redis_server.proc is None:
+        redis_server.start()
+    layer = RedisPubSubChannelLayer(hosts=[redis_server.url], prefix="outage-layer")
+    try:
+        before = await layer.new_channel()
+        await layer.group_add("townhall.1", before)
+        await layer.group_send("townhall.1", {"type": "live.event", "n": 1})
+        assert (await asyncio.wait_for(layer.receive(before), 2))["n"] == 1
+
+        redis_server.stop()
+        with pytest.raises(Exception):  # noqa: B017 - redis-py's or the timeout's error
+            await asyncio.wait_for(
+                layer.group_send("townhall.1", {"type": "live.event", "n": 2}), 3
+            )
+
+        redis_server.start()
+        after = await asyncio.wait_for(layer.new_channel(), 5)
+        await asyncio.wait_for(layer.group_add("townhall.2", after), 5)
+        await asyncio.wait_for(layer.group_send("townhall.2", {"type": "live.event", "n": 3}), 5)
+        assert (await asyncio.wait_for(layer.receive(after), 5))["n"] == 3
+        await layer.group_send("townhall.1", {"type": "live.event", "n": 4})
+        assert (await asyncio.wait_for(layer.receive(before), 5))["n"] == 4
+    finally:
+        await layer.flush()
