@@ -61,6 +61,16 @@ test: system-deps venv frontend-deps lint check-migrations typecheck pytest
 bench-moderation: venv
 	CONSULT_INSECURE_DEFAULTS=1 $(PY) bench/bench_moderation.py
 
+# Backups (README "Backups"): var/backups/<timestamp>/; restore refuses a non-empty
+# database unless FORCE=1.
+.PHONY: backup restore
+backup:
+	$(PY) manage.py backup
+
+restore:
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/<timestamp>"; exit 2; }
+	$(PY) manage.py restore $(BACKUP) $(if $(FORCE),--force)
+
 # Benchmarks: see bench/RESULTS.md.
 bench-anchoring:
 	$(PY) bench/bench_anchoring.py

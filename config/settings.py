@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "analysis",
     "frontend",
     "api",
+    "ops",  # backup and restore (management commands only)
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -183,7 +184,7 @@ if REDIS_URL:
     else:
         CHANNEL_LAYERS = {
             "default": {
-                "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                "BACKEND": "config.channel_layer.RedisPubSubChannelLayer",
                 "CONFIG": {
                     "hosts": [REDIS_URL],
                     "prefix": os.environ.get("CHANNELS_PREFIX", "consult"),
@@ -195,6 +196,13 @@ if REDIS_URL:
             "BACKEND": "config.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_PREFIX", "consult"),
+            # Redis down: fail fast, serve from a local cache, try Redis again after a few
+            # seconds (config/redis_cache.py).
+            "OPTIONS": {
+                "socket_connect_timeout": float(os.environ.get("REDIS_CONNECT_TIMEOUT", "1")),
+                "socket_timeout": float(os.environ.get("REDIS_TIMEOUT", "2")),
+                "FALLBACK_RETRY_SECONDS": float(os.environ.get("REDIS_RETRY_SECONDS", "5")),
+            },
         }
     }
 else:

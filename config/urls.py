@@ -14,11 +14,14 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from consult import views
+from config.health import healthz
 from frontend.views import favicon
 
+# A database connection failure answers 503 with Retry-After, anything else Django's 500.
+handler500 = "config.db_unavailable.server_error_or_unavailable"
+
 urlpatterns = [
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon, name="favicon"),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
 from consult.forms import CommentForm, comment_form_context
 from consult.honeypot import REFUSED, honeypot_tripped
@@ -17,14 +16,6 @@ from consult.receipts import remember_confirmation
 from consult.services import TokenConflict, participant_key_for, submit
 from drafts.consultations import consultation_model
 from frontend.form_errors import error_messages
-
-
-@require_GET
-def healthz(request):
-    """Liveness for load balancers: the database answers."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"ok": True})
 
 
 def _wants_json(request) -> bool:

@@ -213,10 +213,24 @@ def accept_voice_note(
     except ValidationError as exc:
         raise ValidationError({"audio": exc.messages}) from exc
     note.duration = round(probed.duration, 3)
-    note.audio.save(f"{note.public_id.hex}.{probed.format.extension}", audio, save=False)
+    filename = f"{note.public_id.hex}.{probed.format.extension}"
     try:
+        note.audio.save(filename, audio, save=False)
         with open(note.audio.path, "rb+") as handle:  # durable before we say "received"
             os.fsync(handle.fileno())
+    except OSError as exc:
+        # Folder missing or unwritable, disk full (at write, close or fsync): nothing is
+        # kept, no row is written, and the caller tells the participant to try later.
+        _remove_partial_audio(note, filename)
+        logger.error("Voice audio could not be stored (%s): %s", type(exc).__name__, exc)
+        raise StorageUnavailable(
+            _(
+                "We could not store your recording just now: the server's storage is not "
+                "available. Nothing was saved and it does not count against your upload "
+                "limit. Please try again later."
+            )
+        ) from exc
+    try:
         with transaction.atomic():
             note.save()
             transaction.on_commit(lambda: enqueue_transcription(note.pk))
@@ -224,6 +238,27 @@ def accept_voice_note(
         note.audio.delete(save=False)
         raise
     return note
+
+
+class StorageUnavailable(ValidationError):
+    """The audio could not be written (unwritable folder, full disk): a temporary failure of
+    the server, not of the participant's file."""
+
+    def __init__(self, message: str):
+        super().__init__({"audio": [message]}, code="storage_unavailable")
+
+
+def _remove_partial_audio(note: VoiceNote, filename: str) -> None:
+    """Delete what a failed write left behind. Django's FileSystemStorage leaves a partial
+    file when a write fails (ENOSPC); its name is known (the public id is unique)."""
+    storage = note.audio.storage
+    name = note.audio.name or note.audio.field.generate_filename(note, filename)
+    try:
+        if storage.exists(name):
+            storage.delete(name)
+    except OSError:
+        logger.exception("Could not remove the partial voice file %s", name)
+    note.audio.name = None
 
 
 def enqueue_transcription(note_id: int) -> None:

@@ -66,6 +66,7 @@ def record(request, slug):
     form = VoiceNoteForm(request.POST or None, request.FILES or None, consultation=consultation)
     if request.method == "GET" and request.GET.get("clause"):
         form.initial["clause"] = request.GET["clause"]
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
             note = services.accept_voice_note(
@@ -74,6 +75,9 @@ def record(request, slug):
                 form.cleaned_data["audio"],
                 user=request.user,
             )
+        except services.StorageUnavailable as exc:
+            add_service_errors(form, exc)
+            status = 503  # the server's fault, and not counted against the upload limit
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -82,10 +86,12 @@ def record(request, slug):
                 request, _("Your recording is saved. We are writing it down for you to check.")
             )
             return redirect("consult:voice:review", public_id=note.public_id)
-    status = 400 if request.method == "POST" else 200
-    return render(
+    response = render(
         request, "voice/record.html", {"form": form, "consultation": consultation}, status=status
     )
+    if status == 503:
+        response["Retry-After"] = "60"
+    return response
 
 
 @never_cache

@@ -20,7 +20,7 @@ LAYERS: list[set[str]] = [
     {"moderation"},  # decisions, appeals, transparency, privacy
     {"analysis"},  # campaigns, themes, figures, open data
     {"cms", "api"},  # Wagtail pages, admin views and hooks, the demo; the public API
-    {"config"},  # the project: settings, URLs, ASGI, the server
+    {"config", "ops"},  # the project: settings, URLs, ASGI, the server; backup and restore
 ]
 LAYER_OF = {package: level for level, packages in enumerate(LAYERS) for package in packages}
 

@@ -28,7 +28,7 @@ def test_settings_follow_environment():
         assert engine == "django.db.backends.sqlite3"
     layer = settings.CHANNEL_LAYERS["default"]["BACKEND"]
     if os.environ.get("REDIS_URL"):
-        assert layer == "channels_redis.pubsub.RedisPubSubChannelLayer"
+        assert layer == "config.channel_layer.RedisPubSubChannelLayer"
     else:
         assert layer == "channels.layers.InMemoryChannelLayer"
     assert settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"
@@ -140,8 +140,31 @@ def test_wagtail_admin_login_works(client, db, django_user_model):
     assert client.get("/admin/").status_code == 200
 
 
-def test_healthz(client, db):
-    assert client.get("/healthz").json() == {"ok": True}
+def test_healthz_reports_each_dependency(client, db, django_assert_max_num_queries):
+    with django_assert_max_num_queries(2):  # SELECT 1 and the capped task backlog; no writes
+        response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["ok"] is True
+    assert body["checks"]["database"]["ok"] is True
+    assert body["checks"]["tasks"]["ready"] >= 0
+    assert "sessionid" not in response.cookies
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_healthz_answers_503_when_the_database_is_down(client, db, monkeypatch):
+    from django.db import OperationalError
+
+    import config.health
+
+    def down():
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(config.health, "_database", down)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["database"] == {"ok": False, "error": "OperationalError"}
+    assert "tasks" not in response.json()["checks"]
 
 
 LOCAL_HEADERS = [(b"origin", b"http://localhost"), (b"host", b"localhost")]

@@ -13,13 +13,13 @@ from channels.db import database_sync_to_async
 from channels.layers import InMemoryChannelLayer
 from channels.testing import WebsocketCommunicator
 from channels_redis.core import RedisChannelLayer
-from channels_redis.pubsub import RedisPubSubChannelLayer
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 from django.test import TestCase
 
 from config.asgi import application
+from config.channel_layer import RedisPubSubChannelLayer
 from consult.live import events
 from consult.live.identity import ensure_participant
 
@@ -113,7 +113,7 @@ def layer_config(kind: str, lossy: bool = False) -> dict:
     backend = {
         ("redis", False): "channels_redis.core.RedisChannelLayer",
         ("redis", True): f"{here}.LossyRedisLayer",
-        ("redis-pubsub", False): "channels_redis.pubsub.RedisPubSubChannelLayer",
+        ("redis-pubsub", False): "config.channel_layer.RedisPubSubChannelLayer",
         ("redis-pubsub", True): f"{here}.LossyPubSubLayer",
     }[kind, lossy]
     return {
