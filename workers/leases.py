@@ -84,7 +84,10 @@ def requeue_expired(
         .filter(backend_name=backend_name)
         .filter(
             Q(lease__lease_expires_at__lt=now)
-            | Q(lease__lease_expires_at__isnull=True, started_at__lt=now - timedelta(seconds=seconds))
+            | Q(
+                lease__lease_expires_at__isnull=True,
+                started_at__lt=now - timedelta(seconds=seconds),
+            )
         )
     )
     requeued, failed = [], []

@@ -98,7 +98,9 @@ class Command(db_worker.Command):
         self.configure_logging(options["verbosity"])
         reload, batch = options["reload"], options["batch"]
         if reload and batch:
-            logger.warning("--reload and --batch cannot be specified together. Disabling autoreload.")
+            logger.warning(
+                "--reload and --batch cannot be specified together. Disabling autoreload."
+            )
             reload = False
         queue_names = options["queue_name"].split(",")
         excluded = options["exclude_queues"].split(",") if options["exclude_queues"] else []
