@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from workers.models import TaskLease
 
@@ -9,7 +10,7 @@ class TaskLeaseAdmin(admin.ModelAdmin):
     list_select_related = ["task_result"]
     readonly_fields = ["task_result", "attempts", "worker_id", "lease_expires_at"]
 
-    @admin.display(description="status")
+    @admin.display(description=_("status"))
     def task_status(self, lease):
         return lease.task_result.get_status_display()
 
