@@ -116,7 +116,8 @@ class ConsultationPage(ReaderLanguageUrls, Page):
         return self.phase == self.Phase.OPEN and self.opens_at <= at < self.closes_at
 
     def current_version(self) -> DraftVersion | None:
-        return self.versions.order_by("-number").first()
+        """The version readers see: the newest whose comments have been moved onto it."""
+        return self.versions.live().order_by("-number").first()
 
     @staticmethod
     def _int_param(request, name):
@@ -140,7 +141,7 @@ class ConsultationPage(ReaderLanguageUrls, Page):
 
         context = super().get_context(request, *args, **kwargs)
         if "from" in request.GET and "to" in request.GET:
-            versions = {v.number: v for v in self.versions.all()}
+            versions = {v.number: v for v in self.versions.live()}
             old = versions.get(self._int_param(request, "from"))
             new = versions.get(self._int_param(request, "to"))
             context.update(
