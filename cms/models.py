@@ -21,6 +21,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from cms.panels import VersionProgressPanel
 from cms.wayfinding import ReaderLanguageUrls
 from drafts.consultations import ModerationMode, Phase
 from drafts.models import DraftVersion, clause_key_for
@@ -98,6 +99,7 @@ class ConsultationPage(ReaderLanguageUrls, Page):
             ],
             heading=_("Consultation period"),
         ),
+        VersionProgressPanel(heading=_("Published draft versions")),
         InlinePanel("clauses", heading=_("Clauses of the working draft"), label=_("Clause")),
     ]
     search_fields = Page.search_fields + [

@@ -449,6 +449,23 @@ def test_a_newer_publish_supersedes_a_version_still_moving_comments(consultation
     assert consultation.current_version().number == 3
 
 
+def test_editor_sees_how_many_comments_have_moved(client, consultation, django_user_model):
+    draft = consultation.get_latest_revision_as_object()
+    for c in draft.clauses.all():
+        c.text += " Edited."
+    draft.save_revision().publish()
+    DraftVersion.objects.filter(page=consultation, number=2).update(
+        anchoring_done=1500, anchoring_total=4000
+    )
+    editor = django_user_model.objects.create_superuser("ed", "e@example.org", "pw-long-enough-1")
+    client.force_login(editor)
+    body = client.get(f"/admin/pages/{consultation.pk}/edit/").content.decode()
+    assert "Moving comments" in body and "1500 of 4000 comments moved" in body
+    run_pending_reanchoring(consultation)
+    body = client.get(f"/admin/pages/{consultation.pk}/edit/").content.decode()
+    assert "Moving comments" not in body and 'data-anchoring="done"' in body
+
+
 def test_renumbered_clause_keeps_its_key(consultation):
     draft = consultation.get_latest_revision_as_object()
     texts = [(c.identifier, c.heading, c.text) for c in draft.clauses.all()]
