@@ -40,6 +40,7 @@ class LeasedWorker(db_worker.Worker):
             super().run()
         finally:
             self._stopped.set()
+            heartbeat.join(timeout=30)
 
     def _beat(self) -> None:
         current = self._current
