@@ -154,3 +154,12 @@ def test_task_fails_after_too_many_attempts(settings):
     doomed.refresh_from_db()
     assert doomed.status == "FAILED"
     assert doomed.exception_class_path == "workers.leases.LeaseExpired"
+
+
+@pytest.mark.django_db
+def test_admin_lists_each_task_with_its_attempts(client, django_user_model):
+    _running(worker_id="w1", lease_expires_at=timezone.now(), attempts=2)
+    admin = django_user_model.objects.create_superuser("ops", "o@example.org", "pw-long-enough-1")
+    client.force_login(admin)
+    body = client.get("/django-admin/workers/tasklease/").content.decode()
+    assert 'class="field-attempts">2<' in body and "Running" in body
