@@ -32,6 +32,9 @@ class AnalysisRun(models.Model):
         default=dict, blank=True, help_text=_("Method, per-clause figures, moderation figures.")
     )
     error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(
+        _("attempts"), default=0, help_text=_("Times a worker started this run.")
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

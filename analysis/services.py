@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -119,9 +120,14 @@ def load_corpus(consultation) -> Corpus:
 def execute_run(run_id: int) -> AnalysisRun:
     """Run steps 1-4 and save themes, campaigns and memberships; then draft the report."""
     run = AnalysisRun.objects.select_related("consultation").get(pk=run_id)
+    if run.status == AnalysisRun.Status.DONE:
+        return run  # a worker died after saving: the task ran again, nothing to redo
+    # A run whose worker died starts again from the beginning (its lease ran out and
+    # another worker took it): _save_results replaces whatever the first attempt saved.
     AnalysisRun.objects.filter(pk=run_id).update(
-        status=AnalysisRun.Status.RUNNING, started_at=timezone.now(), stage="load", progress=1
-    )
+        status=AnalysisRun.Status.RUNNING, started_at=timezone.now(), stage="load", progress=1,
+        error="", attempts=F("attempts") + 1,
+    )  # fmt: skip
     try:
         corpus = load_corpus(run.consultation)
         params = PipelineParams.from_dict(run.parameters)
@@ -142,6 +148,18 @@ def execute_run(run_id: int) -> AnalysisRun:
     run.refresh_from_db()
     logger.info("analysis run %s done; report draft %s", run_id, report.pk)
     return run
+
+
+def abandon_run(run_id: int, attempts: int) -> None:
+    """Its worker died on every attempt: the run fails with a reason instead of running."""
+    AnalysisRun.objects.filter(
+        pk=run_id, status__in=[AnalysisRun.Status.QUEUED, AnalysisRun.Status.RUNNING]
+    ).update(
+        status=AnalysisRun.Status.FAILED,
+        error=_("The worker running this analysis stopped %(n)s times; start it again.")
+        % {"n": attempts},
+        finished_at=timezone.now(),
+    )
 
 
 def _aware(value: str | None) -> datetime | None:

@@ -82,7 +82,7 @@ def published_ids(ids) -> set[int]:
 
 
 def versions(consultation):
-    return DraftVersion.objects.filter(page=consultation).order_by("number")
+    return DraftVersion.objects.live().filter(page=consultation).order_by("number")
 
 
 def last_version_at(consultation):

@@ -21,6 +21,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from cms.panels import VersionProgressPanel
 from cms.wayfinding import ReaderLanguageUrls
 from drafts.consultations import ModerationMode, Phase
 from drafts.models import DraftVersion, clause_key_for
@@ -98,6 +99,7 @@ class ConsultationPage(ReaderLanguageUrls, Page):
             ],
             heading=_("Consultation period"),
         ),
+        VersionProgressPanel(heading=_("Published draft versions")),
         InlinePanel("clauses", heading=_("Clauses of the working draft"), label=_("Clause")),
     ]
     search_fields = Page.search_fields + [
@@ -116,7 +118,8 @@ class ConsultationPage(ReaderLanguageUrls, Page):
         return self.phase == self.Phase.OPEN and self.opens_at <= at < self.closes_at
 
     def current_version(self) -> DraftVersion | None:
-        return self.versions.order_by("-number").first()
+        """The version readers see: the newest whose comments have been moved onto it."""
+        return self.versions.live().order_by("-number").first()
 
     @staticmethod
     def _int_param(request, name):
@@ -140,7 +143,7 @@ class ConsultationPage(ReaderLanguageUrls, Page):
 
         context = super().get_context(request, *args, **kwargs)
         if "from" in request.GET and "to" in request.GET:
-            versions = {v.number: v for v in self.versions.all()}
+            versions = {v.number: v for v in self.versions.live()}
             old = versions.get(self._int_param(request, "from"))
             new = versions.get(self._int_param(request, "to"))
             context.update(

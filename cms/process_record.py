@@ -77,7 +77,7 @@ def process_timeline(consultation) -> list[dict]:
         )
     if consultation.closes_at <= now:
         events.append(_event(consultation.closes_at, "closed", _("The consultation closed.")))
-    for version in consultation.versions.order_by("number"):
+    for version in consultation.versions.live().order_by("number"):
         text = _("Draft version %(number)s was published.") % {"number": version.number}
         if version.note:
             text += f" {version.note}"

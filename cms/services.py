@@ -7,6 +7,7 @@ next version keeps its key even when it is renumbered, so its comments can follo
 from __future__ import annotations
 
 from difflib import SequenceMatcher
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -88,10 +89,11 @@ def _clause_rows(page: ConsultationPage) -> list[tuple]:
 def publish_draft_version(page: ConsultationPage, user=None, note: str = "") -> DraftVersion:
     """Snapshot the page's working clauses as a new version, unless they are unchanged.
 
-    Every open comment on the previous version is then re-anchored onto the new one (see
-    ``consult.services.reanchor_version``). Returns the version readers now see.
+    Every open comment on the version readers see is then moved onto the new one by a
+    background task (``consult.services.run_reanchoring``, progress on the version); readers
+    keep the previous version until it has finished. Returns the new version.
     """
-    from consult.services import reanchor_version
+    from consult.services import enqueue_reanchoring
 
     page = ConsultationPage.objects.select_for_update().get(pk=page.pk)
     rows = _clause_rows(page)
@@ -106,11 +108,19 @@ def publish_draft_version(page: ConsultationPage, user=None, note: str = "") -> 
         keys = stable_keys([(r[0], r[4]) for r in published], [(r[0], r[1], r[4]) for r in rows])
     else:
         keys = stable_keys([], [(r[0], r[1], r[4]) for r in rows])
+    live = page.current_version()
+    # A version still waiting for its comments will never be shown: this one replaces it
+    # and takes the comments straight from the version readers see.
+    page.versions.filter(anchoring=DraftVersion.Anchoring.PENDING).update(
+        anchoring=DraftVersion.Anchoring.SUPERSEDED
+    )
     version = DraftVersion.objects.create(
         page=page,
         number=(latest.number + 1) if latest else 1,
         note=note,
         created_by=user if user is not None and user.is_authenticated else None,
+        anchoring=DraftVersion.Anchoring.PENDING if live else DraftVersion.Anchoring.DONE,
+        anchoring_source=live,
     )
     ClauseVersion.objects.bulk_create(
         ClauseVersion(
@@ -130,8 +140,8 @@ def publish_draft_version(page: ConsultationPage, user=None, note: str = "") -> 
     for clause, key in zip(page.clauses.all().order_by("sort_order", "pk"), keys, strict=True):
         if clause.key != key:
             Clause.objects.filter(pk=clause.pk).update(key=key)
-    if latest is not None:
-        reanchor_version(latest, version)
+    if live is not None:
+        transaction.on_commit(partial(enqueue_reanchoring, version.pk))
     return version
 
 

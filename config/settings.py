@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "django_comments_xtd",
     "django_comments",
     "django_tasks",
+    "workers",  # before django_tasks_db: its db_worker (with leases) replaces the library's
     "django_tasks_db",
     "channels",
     "allauth",
@@ -259,6 +260,10 @@ WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "json", "md", "pdf", "txt"]
 WAGTAIL_TASKS_BACKEND = "default"
+# A worker holds a lease on the task it runs and renews it every third of this; a task
+# whose worker died runs again on another worker once the lease ran out (workers/).
+TASK_LEASE_SECONDS = float(os.environ.get("TASK_LEASE_SECONDS", "60"))
+TASK_MAX_ATTEMPTS = int(os.environ.get("TASK_MAX_ATTEMPTS", "5"))
 
 # --- Comments (django-comments-xtd, extended by consult.Submission) ---------------------------
 SITE_ID = 1

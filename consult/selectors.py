@@ -145,7 +145,7 @@ def highlight_segments(text: str, spans: list[tuple[int, int, int]]) -> list[tup
 
 def reading_versions(page, version_number=None) -> dict:
     """The versions of a draft and the one being read (the latest unless asked): one query."""
-    versions = list(page.versions.order_by("number"))
+    versions = list(page.versions.live().order_by("number"))
     if not versions:
         return {"versions": [], "version": None, "is_latest": True}
     version = versions[-1]

@@ -6,6 +6,7 @@ of the system (moderation checks, live events, analysis) through ``on_commit`` h
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -31,6 +32,8 @@ from consult.roles import is_facilitator, is_moderator
 from consult.screening import record_screening, screen_new_submission
 from drafts.consultations import Consultation, ModerationMode, consultation_model
 from drafts.models import ClauseVersion
+
+logger = logging.getLogger(__name__)
 
 ANCHOR_CONTEXT_CHARS = 32
 
@@ -410,47 +413,123 @@ ANCHOR_FIELDS = [
 ]
 
 
-def reanchor_version(old_version, new_version) -> dict[str, int]:
-    """Move every open comment on ``old_version`` onto the clause with the same key in
-    ``new_version``, re-finding its quoted words with ``reanchor``.
-
-    Comments whose words cannot be found with confidence stay on the old clause, labelled
-    ``orphaned``, for a moderator to re-attach or keep. Returns counts by status.
-    """
+def _plan_anchor(submission: Submission, new_clauses: dict) -> str:
+    """Set ``submission``'s anchor fields for the new version (unsaved); its status key."""
     from drafts.anchoring import reanchor
 
+    target = new_clauses.get(submission.clause.key)
+    if not submission.has_anchor:
+        status = "" if target else AnchorStatus.ORPHANED
+        if target:
+            submission.clause = target
+            submission.clause_key = target.key
+        submission.anchor_status = status
+    elif target is None:
+        submission.anchor_status = AnchorStatus.ORPHANED
+        submission.anchor_confidence = 0.0
+    else:
+        result = reanchor(submission.selector(), target.text)
+        submission.anchor_status = result["status"]
+        submission.anchor_confidence = result["confidence"]
+        if result["status"] != AnchorStatus.ORPHANED:
+            submission.clause = target
+            submission.clause_key = target.key
+            _apply_anchor(submission, target, result["start"], result["end"])
+    return submission.anchor_status or "clause"
+
+
+def _open_comments(version):
+    return (
+        Submission.objects.filter(clause__version=version, is_removed=False)
+        .select_related(None)
+        .select_related("clause")
+        .only("pk", "clause__key", *ANCHOR_FIELDS)
+        .order_by("pk")
+    )
+
+
+def reanchor_version(old_version, new_version) -> dict[str, int]:
+    """Move every open comment on ``old_version`` onto the clause with the same key in
+    ``new_version``, re-finding its quoted words with ``reanchor``, in one transaction.
+
+    Comments whose words cannot be found with confidence stay on the old clause, labelled
+    ``orphaned``, for a moderator to re-attach or keep. Returns counts by status. A
+    published version runs this in the background instead (``run_reanchoring``).
+    """
     new_clauses = {c.key: c for c in new_version.clauses.all()}
     counts: dict[str, int] = {}
-    changed = []
-    submissions = Submission.objects.filter(
-        clause__version=old_version, is_removed=False
-    ).select_related("clause")
-    for submission in submissions:
-        target = new_clauses.get(submission.clause.key)
-        if not submission.has_anchor:
-            status = "" if target else AnchorStatus.ORPHANED
-            if target:
-                submission.clause = target
-                submission.clause_key = target.key
-            submission.anchor_status = status
-        elif target is None:
-            submission.anchor_status = AnchorStatus.ORPHANED
-            submission.anchor_confidence = 0.0
-        else:
-            result = reanchor(submission.selector(), target.text)
-            submission.anchor_status = result["status"]
-            submission.anchor_confidence = result["confidence"]
-            if result["status"] != AnchorStatus.ORPHANED:
-                submission.clause = target
-                submission.clause_key = target.key
-                _apply_anchor(submission, target, result["start"], result["end"])
-        counts[submission.anchor_status or "clause"] = (
-            counts.get(submission.anchor_status or "clause", 0) + 1
-        )
-        changed.append(submission)
-    Submission.objects.bulk_update(changed, ANCHOR_FIELDS, batch_size=500)
+    changed = list(_open_comments(old_version))
+    for submission in changed:
+        status = _plan_anchor(submission, new_clauses)
+        counts[status] = counts.get(status, 0) + 1
+    with transaction.atomic():
+        Submission.objects.bulk_update(changed, ANCHOR_FIELDS, batch_size=500)
     # bulk_update sends no signals: the reading pages of both versions change.
     comments_changed(old_version.page_id)
+    return counts
+
+
+REANCHOR_BATCH = 2000
+
+
+def enqueue_reanchoring(version_id: int) -> None:
+    from consult.tasks import reanchor_new_version
+
+    reanchor_new_version.enqueue(version_id)
+
+
+def run_reanchoring(version_id: int) -> dict[str, int]:
+    """Move the comments of a newly published version's predecessor onto it (the task).
+
+    The matching runs batch by batch outside any transaction, counting progress on the
+    version (``anchoring_done`` of ``anchoring_total``) for the editors; nothing readers
+    see changes meanwhile (they read the previous version). One short transaction then
+    writes every comment's new anchor, takes in comments posted during the job, and makes
+    the version live: readers switch at once. Safe to run again (a killed worker's lease
+    runs it again from the start: nothing was written before the last step)."""
+    from drafts.models import DraftVersion
+
+    Anchoring = DraftVersion.Anchoring
+    version = DraftVersion.objects.filter(pk=version_id).first()
+    if version is None or version.anchoring != Anchoring.PENDING:
+        return {}
+    source = version.anchoring_source
+    new_clauses = {c.key: c for c in version.clauses.all()}
+    counts: dict[str, int] = {}
+    planned: list[Submission] = []
+
+    def plan(submissions) -> None:
+        for submission in submissions:
+            status = _plan_anchor(submission, new_clauses)
+            counts[status] = counts.get(status, 0) + 1
+            planned.append(submission)
+
+    if source is not None:
+        ids = list(_open_comments(source).values_list("pk", flat=True))
+        DraftVersion.objects.filter(pk=version_id).update(
+            anchoring_total=len(ids), anchoring_done=0
+        )
+        for at in range(0, len(ids), REANCHOR_BATCH):
+            batch = ids[at : at + REANCHOR_BATCH]
+            plan(_open_comments(source).filter(pk__gte=batch[0], pk__lte=batch[-1]))
+            still = DraftVersion.objects.filter(pk=version_id, anchoring=Anchoring.PENDING)
+            if not still.update(anchoring_done=len(planned)):
+                return counts  # a newer version superseded this one: its job moves them
+    with transaction.atomic():
+        version = DraftVersion.objects.select_for_update().get(pk=version_id)
+        if version.anchoring != Anchoring.PENDING:
+            return counts
+        if source is not None:
+            # Comments posted on the previous version while the job ran.
+            last = planned[-1].pk if planned else 0
+            plan(_open_comments(source).filter(pk__gt=last))
+            Submission.objects.bulk_update(planned, ANCHOR_FIELDS, batch_size=500)
+        version.anchoring = Anchoring.DONE
+        version.anchoring_done = version.anchoring_total = len(planned)
+        version.save(update_fields=["anchoring", "anchoring_done", "anchoring_total"])
+        # bulk_update sends no signals: the reading pages of both versions change.
+        transaction.on_commit(lambda: comments_changed(version.page_id))
+    logger.info("version %s live; comments moved: %s", version_id, counts)
     return counts
 
 

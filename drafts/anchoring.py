@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from difflib import SequenceMatcher
+from functools import lru_cache
+
+from rapidfuzz.distance import Indel
 
 from text import urdu
 
@@ -39,8 +41,10 @@ _DIGITS = urdu.DIGITS
 _DROP = urdu.IGNORABLE
 
 
+@lru_cache(maxsize=8192)
 def _normal_chars(ch: str) -> str:
-    """The normalised form of one raw character ('' when it is dropped)."""
+    """The normalised form of one raw character ('' when it is dropped); cached, as texts
+    reuse a few hundred characters."""
     if ch in _DROP or unicodedata.category(ch) == "Mn":  # zer, zabar, pesh, shadda...
         return ""
     if ch in _DIGITS:
@@ -57,7 +61,7 @@ def _normal_chars(ch: str) -> str:
     return "".join(out)
 
 
-def normalise_with_map(text: str) -> tuple[str, list[int]]:
+def normalise_with_map(text: str) -> tuple[str, tuple[int, ...]]:
     """Normalised text and, for each of its characters, the raw index it came from."""
     chars: list[str] = []
     index: list[int] = []
@@ -79,10 +83,18 @@ def normalise_with_map(text: str) -> tuple[str, list[int]]:
     if chars and chars[-1] == " ":
         chars.pop()
         index.pop()
-    return "".join(chars), index
+    return "".join(chars), tuple(index)
+
+
+# Re-anchoring a version asks for the same clause text once per comment on it.
+_clause_text = lru_cache(maxsize=256)(normalise_with_map)
 
 
 def normalise(text: str) -> str:
+    if text.isascii():
+        # The same result, fast: no ASCII character is dropped, mapped or decomposed
+        # (tests/drafts: test_ascii_fast_path_normalises_as_the_full_path).
+        return " ".join(text.split()).lower()
     return normalise_with_map(text)[0]
 
 
@@ -90,12 +102,13 @@ def _orphaned() -> dict:
     return {"status": "orphaned", "start": None, "end": None, "confidence": 0.0}
 
 
-def _similarity(a: str, b: str) -> float:
+def _similarity(a, b) -> float:
+    """2 × common subsequence / total length (rapidfuzz's Indel, in C); strings or lists."""
     if not a and not b:
         return 1.0
     if not a or not b:
         return 0.0
-    return SequenceMatcher(None, a, b, autojunk=False).ratio()
+    return Indel.normalized_similarity(a, b)
 
 
 def _common_prefix_len(a: str, b: str) -> int:
@@ -124,6 +137,8 @@ class _Context:
         before = self.text[max(0, start - len(self.prefix)) : start].lstrip()
         prefix = self.prefix.lstrip()
         adjacent = _common_prefix_len(before[::-1], prefix[::-1]) / max(1, len(prefix))
+        if adjacent >= 0.9:  # _above_chance never exceeds 0.9
+            return adjacent
         return max(adjacent, _above_chance(_similarity(prefix, before)))
 
     def suffix_score(self, end: int) -> float:
@@ -132,13 +147,15 @@ class _Context:
         after = self.text[end : end + len(self.suffix)].rstrip()
         suffix = self.suffix.rstrip()
         adjacent = _common_prefix_len(after, suffix) / max(1, len(suffix))
+        if adjacent >= 0.9:
+            return adjacent
         return max(adjacent, _above_chance(_similarity(suffix, after)))
 
     def score(self, start: int, end: int) -> float:
         return (self.prefix_score(start) + self.suffix_score(end)) / 2
 
 
-def _raw_span(index: list[int], raw: str, start: int, end: int) -> tuple[int, int]:
+def _raw_span(index: tuple[int, ...], raw: str, start: int, end: int) -> tuple[int, int]:
     """Map a normalised span back to raw offsets, keeping trailing combining marks."""
     raw_start = index[start]
     raw_end = index[end - 1] + 1
@@ -172,7 +189,7 @@ def reanchor(selector: dict, new_text: str) -> dict:
     exact = normalise(exact_raw)
     if not exact or not new_text:
         return _orphaned()
-    text, index = normalise_with_map(new_text)
+    text, index = _clause_text(new_text)
     context = _Context(
         text, normalise(selector.get("prefix") or ""), normalise(selector.get("suffix") or "")
     )
@@ -268,7 +285,7 @@ def _candidates(text: str, exact: str, context: _Context) -> tuple[set, set]:
                 window = tokens[i : i + m]
                 if not quote_set.intersection(window):
                     continue
-                if SequenceMatcher(None, quote_words, window, autojunk=False).ratio() >= 0.4:
+                if _similarity(quote_words, window) >= 0.4:
                     spans.add((words[i][0], words[i + m - 1][1]))
     # The words now standing between the old prefix and suffix.
     if len(context.prefix.strip()) >= 8 and len(context.suffix.strip()) >= 8:

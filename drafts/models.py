@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 
 def clause_key_for(identifier: str) -> str:
@@ -18,8 +19,23 @@ def clause_key_for(identifier: str) -> str:
     return "c-" + (slugify(identifier.replace("(", " ").replace(")", " ")) or "x")
 
 
+class DraftVersionQuerySet(models.QuerySet):
+    def live(self):
+        """Versions readers see: their comments have been moved onto them."""
+        return self.filter(anchoring=DraftVersion.Anchoring.DONE)
+
+
 class DraftVersion(models.Model):
-    """An immutable, published snapshot of a consultation's clauses."""
+    """An immutable, published snapshot of a consultation's clauses.
+
+    A new version's comments move onto it in a background job (``anchoring``): until the
+    job has moved every one of them, readers keep seeing the previous version with its
+    anchors; then they switch at once."""
+
+    class Anchoring(models.TextChoices):
+        PENDING = "pending", _("Moving comments")
+        DONE = "done", _("Published")
+        SUPERSEDED = "superseded", _("Superseded by a newer version")
 
     page = models.ForeignKey(
         settings.CONSULTATION_MODEL, on_delete=models.CASCADE, related_name="versions"
@@ -30,6 +46,17 @@ class DraftVersion(models.Model):
     created_by = models.ForeignKey(
         "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    anchoring = models.CharField(
+        _("comments"), max_length=16, choices=Anchoring.choices, default=Anchoring.DONE
+    )
+    anchoring_source = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text=_("The version whose comments move onto this one."),
+    )  # fmt: skip
+    anchoring_done = models.PositiveIntegerField(_("comments moved"), default=0)
+    anchoring_total = models.PositiveIntegerField(_("comments to move"), default=0)
+
+    objects = DraftVersionQuerySet.as_manager()
 
     class Meta:
         db_table = "cms_draftversion"

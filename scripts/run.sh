@@ -12,6 +12,7 @@ $PY manage.py migrate --noinput
 $PY manage.py compilemessages --ignore=.venv >/dev/null 2>&1 || true
 $PY manage.py load_demo
 
+# workers/: django_tasks_db's worker with leases (a dead worker's task runs again).
 $PY manage.py db_worker --queue-name '*' --no-reload &
 WORKER_PID=$!
 trap 'kill $WORKER_PID 2>/dev/null || true' EXIT INT TERM

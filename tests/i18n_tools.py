@@ -9,7 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 LOCALE_DIR = ROOT / "frontend" / "locale"
 # Where interface strings live (the project's Django apps and their templates).
-SOURCE_APPS = ["consult", "cms", "moderation", "analysis", "frontend"]
+SOURCE_APPS = ["consult", "cms", "moderation", "analysis", "frontend", "workers"]
 
 
 def compile_messages() -> None:

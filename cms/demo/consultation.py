@@ -13,7 +13,8 @@ from django.utils import timezone
 from cms.models import Clause, ConsultationPage, HomePage
 from cms.services import publish_draft_version
 from consult.models import DisplayMode, Stakeholder, Stance
-from consult.services import SubmissionInput, submit
+from consult.services import SubmissionInput, run_reanchoring, submit
+from drafts.models import DraftVersion
 
 logger = logging.getLogger(__name__)
 
@@ -135,6 +136,11 @@ def publish_revised_draft(page: ConsultationPage, revised: dict[str, str]) -> No
         if clause.identifier in revised:
             clause.text = revised[clause.identifier]
     draft.save_revision().publish()  # the page_published signal publishes version 2
+    # Its comments move in a background task; the demo moves them now, so it is complete
+    # at once (the task, when a worker runs it, finds nothing left to do).
+
+    for version in page.versions.filter(anchoring=DraftVersion.Anchoring.PENDING):
+        run_reanchoring(version.pk)
 
 
 def load_demo_town_hall(page: ConsultationPage) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -329,6 +330,15 @@ def _fail(note_id: int, reason: str) -> None:
     )
 
 
+def abandon_transcription(note_id: int, attempts: int) -> None:
+    """Its worker died on every attempt (workers/ gave up): fail the note so it can be retried."""
+    VoiceNote.objects.filter(pk=note_id, status__in=[Status.QUEUED, Status.TRANSCRIBING]).update(
+        status=Status.FAILED,
+        failure_reason=_("The transcription stopped %(n)s times. You can retry.") % {"n": attempts},
+        updated_at=timezone.now(),
+    )
+
+
 def retry_transcription(note: VoiceNote, user=None, *, session_note_ids=()) -> None:
     """Put a failed note back in the queue (only for the person who recorded it)."""
     if not can_review(note, user, session_note_ids):
@@ -339,38 +349,51 @@ def retry_transcription(note: VoiceNote, user=None, *, session_note_ids=()) -> N
 
 
 def recover_stuck_notes(now=None, stuck_after: int | None = None) -> list[int]:
-    """Re-queue notes left "transcribing" by a worker that died.
+    """Re-queue notes left "transcribing" whose task is no longer queued or running.
 
-    django_tasks_db leaves such a task RUNNING for ever (it has no heartbeat or lease), so a
-    killed worker would otherwise lose the note. We mark that task result failed and enqueue
-    a fresh one; ``run_transcription`` is idempotent, so a slow-but-alive worker finishing
-    later does no harm.
+    A worker that dies mid-transcription needs nothing from here: its task's lease runs out
+    and another worker runs it again (workers/). This catches what a lease cannot: a note
+    whose task result was pruned or ended without updating the note. A task still queued
+    or running (under a live lease) is left to the workers; ``run_transcription`` is
+    idempotent, so a late finisher does no harm.
     """
     from django_tasks_db.models import DBTaskResult
 
     now = now or timezone.now()
     stuck_after = settings.VOICE_STUCK_AFTER_SECONDS if stuck_after is None else stuck_after
     cutoff = now - timedelta(seconds=stuck_after)
-    recovered = []
-    stale = VoiceNote.objects.filter(
-        status=Status.TRANSCRIBING, transcription_started_at__lte=cutoff
+    stale = list(
+        VoiceNote.objects.filter(status=Status.TRANSCRIBING, transcription_started_at__lte=cutoff)
     )
+    task_ids = [_uuid_str(note.task_id) for note in stale if note.task_id]
+    in_hand = {
+        str(pk)
+        for pk in DBTaskResult.objects.filter(
+            id__in=task_ids, status__in=["READY", "RUNNING"]
+        ).values_list("id", flat=True)
+    }
+    recovered = []
     for note in stale:
+        if note.task_id and _uuid_str(note.task_id) in in_hand:
+            continue
         with transaction.atomic():
             changed = VoiceNote.objects.filter(pk=note.pk, status=Status.TRANSCRIBING).update(
                 status=Status.QUEUED, updated_at=now
             )
             if not changed:
                 continue
-            if note.task_id:
-                DBTaskResult.objects.filter(id=note.task_id, status="RUNNING").update(
-                    status="FAILED", finished_at=now
-                )
             transaction.on_commit(partial(enqueue_transcription, note.pk))
             recovered.append(note.pk)
     if recovered:
-        logger.warning("Re-queued voice notes left by a dead worker: %s", recovered)
+        logger.warning("Re-queued voice notes whose task ended without them: %s", recovered)
     return recovered
+
+
+def _uuid_str(value: str) -> str:
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        return str(value)
 
 
 # --- Review and confirmation ----------------------------------------------------------------

@@ -119,3 +119,46 @@ def test_runs_and_progress_are_listed_in_the_wagtail_admin(client, demo, django_
     response = client.get(f"/admin/analysis/{demo.pk}/")
     assert response.status_code == 200
     assert "Done" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_restarted_run_counts_its_attempts_and_a_done_one_is_not_redone(demo):
+    from unittest import mock
+
+    from analysis.services import execute_run
+
+    run = AnalysisRun.objects.create(consultation=demo, parameters=SMALL)
+    with mock.patch("analysis.services.run_pipeline", side_effect=RuntimeError("killed")):
+        for _ in range(2):
+            with pytest.raises(RuntimeError):
+                execute_run(run.pk)
+    run.refresh_from_db()
+    assert (run.status, run.attempts) == (AnalysisRun.Status.FAILED, 2)
+    AnalysisRun.objects.filter(pk=run.pk).update(status=AnalysisRun.Status.DONE)
+    with mock.patch("analysis.services.run_pipeline", side_effect=AssertionError("redone")):
+        execute_run(run.pk)
+    run.refresh_from_db()
+    assert run.attempts == 2
+
+
+@pytest.mark.django_db
+def test_a_run_whose_workers_all_died_fails_instead_of_running_for_ever(demo):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from analysis.tasks import run_analysis
+    from workers import leases
+    from workers.models import TaskLease
+
+    run = AnalysisRun.objects.create(
+        consultation=demo, parameters=SMALL, status=AnalysisRun.Status.RUNNING, attempts=3
+    )
+    result = DBTaskResult.objects.get(id=run_analysis.enqueue(run.pk).id)
+    result.claim("dead-worker")
+    TaskLease.objects.create(task_result=result, attempts=3, lease_expires_at=timezone.now())
+    leases.requeue_expired(now=timezone.now() + timedelta(seconds=1), max_attempts=3)
+    run.refresh_from_db()
+    assert run.status == AnalysisRun.Status.FAILED and "stopped" in run.error
+    assert run.finished_at is not None

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # Bottom to top. A package may import packages of its own layer or lower layers.
 LAYERS: list[set[str]] = [
-    {"text", "frontend"},  # pure text functions; headers and template helpers
+    {"text", "frontend", "workers"},  # pure text; headers, template helpers; task workers
     {"drafts"},  # the draft record: versions, clauses, redlines, anchoring
     {"consult"},  # participation: submissions, receipts, live, voice, screening, audit
     {"moderation"},  # decisions, appeals, transparency, privacy

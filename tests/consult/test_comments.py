@@ -11,11 +11,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from cms.models import Clause, ConsultationPage, HomePage
 from consult.models import Submission
 from consult.reading_cache import comments_changed
-from consult.services import SubmissionInput, submit
+from consult.services import SubmissionInput, run_reanchoring, submit
+from drafts.models import DraftVersion
 
 CLAUSES = [
     ("1", "Short title", "(1) These Rules may be called the Test Rules, 2026."),
@@ -55,8 +57,15 @@ def revise(page, texts: dict[str, str], identifiers: dict[str, str] | None = Non
             clause.identifier = identifiers[clause.identifier]
         clause.text = texts.get(clause.identifier, clause.text)
     draft.save_revision().publish()
+    run_pending_reanchoring(page)
     page.refresh_from_db()
     return page.current_version()
+
+
+def run_pending_reanchoring(page):
+    """What the worker does after the publish commits (the test's transaction never does)."""
+    for version in page.versions.filter(anchoring="pending"):
+        run_reanchoring(version.pk)
 
 
 @pytest.fixture
@@ -358,6 +367,105 @@ def test_new_version_reanchors_comments_and_orphans_the_doubtful(client, consult
     assert "<del>thirty</del>" in red and "<ins>twenty-one</ins>" in red
 
 
+def test_publishing_moves_comments_in_the_background_and_readers_switch_at_once(
+    client, consultation, django_capture_on_commit_callbacks
+):
+    old = clause(consultation, "2")
+    quote = "A deployer shall decide a complaint"
+    start = old.text.index(quote)
+    comments = [
+        submit(
+            consultation,
+            SubmissionInput(
+                text=f"comment {n}", stance="amend", stakeholder="individual", clause_id=old.pk,
+                anchor={"exact": quote, "start": start, "end": start + len(quote)},
+                client_token=f"t{n}",
+            ),
+        )
+        for n in range(3)
+    ]  # fmt: skip
+    draft = consultation.get_latest_revision_as_object()
+    for c in draft.clauses.all():
+        if c.identifier == "2":
+            c.text = "(0) A new first sub-rule. " + c.text
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        draft.save_revision().publish()
+    # The publish request only enqueued the job (ids in args), it moved nothing.
+    new_version = DraftVersion.objects.get(page=consultation, number=2)
+    tasks = DBTaskResult.objects.filter(task_path="consult.tasks.reanchor_new_version")
+    assert [t.args_kwargs["args"] for t in tasks if t.args_kwargs["args"] == [new_version.pk]]
+    assert callbacks
+    assert new_version.anchoring == "pending"
+    consultation.refresh_from_db()
+    # Readers keep version 1 with its anchors until the job has finished.
+    assert consultation.current_version().number == 1
+    assert {s.clause_id for s in Submission.objects.filter(pk__in=[c.pk for c in comments])} == {
+        old.pk
+    }
+    page = client.get(consultation.url).content.decode()
+    assert "A new first sub-rule" not in page and "comment 0" in page
+    # A comment posted while the job runs is taken in by its last step.
+    late = submit(
+        consultation,
+        SubmissionInput(
+            text="late", stance="amend", stakeholder="individual", clause_id=old.pk,
+            anchor={"exact": quote, "start": start, "end": start + len(quote)}, client_token="l",
+        ),
+    )  # fmt: skip
+    counts = run_reanchoring(new_version.pk)
+    assert counts == {"moved": 4}
+    new_version.refresh_from_db()
+    assert (new_version.anchoring, new_version.anchoring_done, new_version.anchoring_total) == (
+        "done", 4, 4,
+    )  # fmt: skip
+    consultation.refresh_from_db()
+    assert consultation.current_version() == new_version
+    new_clause = new_version.clauses.get(key=old.key)
+    for s in [*comments, late]:
+        s.refresh_from_db()
+        assert s.clause_id == new_clause.pk and s.anchor_status == "moved"
+        assert new_clause.text[s.anchor_start : s.anchor_end] == quote
+    assert "A new first sub-rule" in client.get(consultation.url).content.decode()
+    assert run_reanchoring(new_version.pk) == {}  # run again (a killed worker): nothing to do
+
+
+def test_a_newer_publish_supersedes_a_version_still_moving_comments(consultation):
+    draft = consultation.get_latest_revision_as_object()
+    for c in draft.clauses.all():
+        c.text += " Edited once."
+    draft.save_revision().publish()
+    draft = consultation.get_latest_revision_as_object()
+    for c in draft.clauses.all():
+        c.text += " Edited twice."
+    draft.save_revision().publish()
+    two, three = DraftVersion.objects.filter(page=consultation, number__in=[2, 3]).order_by(
+        "number"
+    )
+    assert (two.anchoring, three.anchoring) == ("superseded", "pending")
+    assert three.anchoring_source.number == 1
+    assert run_reanchoring(two.pk) == {}
+    run_reanchoring(three.pk)
+    consultation.refresh_from_db()
+    assert consultation.current_version().number == 3
+
+
+def test_editor_sees_how_many_comments_have_moved(client, consultation, django_user_model):
+    draft = consultation.get_latest_revision_as_object()
+    for c in draft.clauses.all():
+        c.text += " Edited."
+    draft.save_revision().publish()
+    DraftVersion.objects.filter(page=consultation, number=2).update(
+        anchoring_done=1500, anchoring_total=4000
+    )
+    editor = django_user_model.objects.create_superuser("ed", "e@example.org", "pw-long-enough-1")
+    client.force_login(editor)
+    body = client.get(f"/admin/pages/{consultation.pk}/edit/").content.decode()
+    assert "Moving comments" in body and "1500 of 4000 comments moved" in body
+    run_pending_reanchoring(consultation)
+    body = client.get(f"/admin/pages/{consultation.pk}/edit/").content.decode()
+    assert "Moving comments" not in body and 'data-anchoring="done"' in body
+
+
 def test_renumbered_clause_keeps_its_key(consultation):
     draft = consultation.get_latest_revision_as_object()
     texts = [(c.identifier, c.heading, c.text) for c in draft.clauses.all()]
@@ -369,6 +477,7 @@ def test_renumbered_clause_keeps_its_key(consultation):
         Clause(identifier="4", heading=texts[2][1], text=texts[2][2]),
     ]
     draft.save_revision().publish()
+    run_pending_reanchoring(consultation)
     version = consultation.current_version()
     keys = {c.identifier: c.key for c in version.clauses.all()}
     assert keys["3"] == "c-2" and keys["4"] == "c-3"

@@ -208,3 +208,32 @@ def test_verbatim_copy_elsewhere_does_not_beat_the_edited_original():
     assert result["status"] in {"changed", "orphaned"}
     if result["status"] == "changed":
         assert new[result["start"] : result["end"]] == "within twenty-one days"
+
+
+def test_ascii_fast_path_normalises_as_the_full_path():
+    from drafts.anchoring import normalise, normalise_with_map
+
+    samples = [
+        "  The Authority SHALL\tpublish,\n\n within 30 days ",
+        "a\x1cb\x1f c\x0bd",
+        "'quoted' -- \"text\"; (1) ALL-CAPS",
+        "",
+        "   ",
+    ]
+    for text in samples:
+        assert normalise(text) == normalise_with_map(text)[0], text
+
+
+def test_most_quotes_survive_unchanged_on_the_fast_path():
+    """An unchanged clause: every quote is found verbatim at its old offsets, without the
+    fuzzy search (exact first)."""
+    from unittest import mock
+
+    from drafts import anchoring
+
+    text = "The provider shall publish a summary of the training data within 30 days."
+    selector = {"exact": "publish a summary", "prefix": "The provider shall ",
+                "suffix": " of the training data", "start": 19, "end": 36}  # fmt: skip
+    with mock.patch.object(anchoring, "_candidates", side_effect=AssertionError("fuzzy")):
+        result = anchoring.reanchor(selector, text)
+    assert result == {"status": "exact", "start": 19, "end": 36, "confidence": 1.0}

@@ -1,4 +1,7 @@
-"""Run from cron (e.g. every 10 minutes): re-queue notes of dead workers, delete old audio."""
+"""Run from cron (daily): delete old audio; re-queue notes whose task result is gone.
+
+A dead worker's task needs nothing from here: the workers requeue it when its lease runs
+out (workers/)."""
 
 import json
 
@@ -8,7 +11,7 @@ from consult.voice import services
 
 
 class Command(BaseCommand):
-    help = "Re-queue voice notes stuck in 'transcribing' and delete audio past retention."
+    help = "Delete audio past retention; re-queue 'transcribing' notes whose task is gone."
 
     def add_arguments(self, parser):
         parser.add_argument(
