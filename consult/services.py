@@ -418,7 +418,8 @@ def _plan_anchor(submission: Submission, new_clauses: dict) -> str:
     from drafts.anchoring import reanchor
 
     target = new_clauses.get(submission.clause.key)
-    if not submission.has_anchor:
+    selector = submission.selector()
+    if selector is None:  # a comment on the whole clause
         status = "" if target else AnchorStatus.ORPHANED
         if target:
             submission.clause = target
@@ -428,7 +429,7 @@ def _plan_anchor(submission: Submission, new_clauses: dict) -> str:
         submission.anchor_status = AnchorStatus.ORPHANED
         submission.anchor_confidence = 0.0
     else:
-        result = reanchor(submission.selector(), target.text)
+        result = reanchor(selector, target.text)
         submission.anchor_status = result["status"]
         submission.anchor_confidence = result["confidence"]
         if result["status"] != AnchorStatus.ORPHANED:
