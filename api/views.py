@@ -208,14 +208,32 @@ class IdFilter(filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+class _GivenChoiceField(filters.ChoiceFilter.field_class):
+    def clean(self, value):
+        if value == "":
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return super().clean(value)
+
+
+class EnumFilter(filters.ChoiceFilter):
+    """A listed value or nothing: given empty (``?stance=``) it is refused with 400 like any
+    other value the schema does not list, rather than silently ignored."""
+
+    field_class = _GivenChoiceField
+
+
 class SubmissionFilter(filters.FilterSet):
     consultation = filters.CharFilter(method="filter_consultation", max_length=255)
     clause = filters.CharFilter(field_name="clause_key", max_length=64, help_text="Clause key")
     version = IdFilter(field_name="clause__version__number")
-    stance = filters.ChoiceFilter(choices=Stance.choices)
-    stakeholder = filters.ChoiceFilter(choices=Stakeholder.choices)
+    stance = EnumFilter(choices=Stance.choices)
+    stakeholder = EnumFilter(choices=Stakeholder.choices)
     language = filters.CharFilter(max_length=8)
-    source = filters.ChoiceFilter(choices=Source.choices)
+    source = EnumFilter(choices=Source.choices)
     submitted_after = filters.IsoDateTimeFilter(field_name="submit_date", lookup_expr="gte")
     submitted_before = filters.IsoDateTimeFilter(field_name="submit_date", lookup_expr="lt")
     theme = IdFilter(method="filter_theme", help_text="A theme's id (from /themes/)")

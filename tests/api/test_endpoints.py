@@ -134,6 +134,9 @@ def test_filter_by_date_range_and_theme(client, api_data):
     )
     assert {s["id"] for s in members} == expected and expected
     assert get(client, "/submissions/?stance=nonsense").status_code == 400
+    # Empty is not one of the listed values either (schemathesis sent ?source=&stakeholder=).
+    for name in ("stance", "stakeholder", "source"):
+        assert get(client, f"/submissions/?{name}=").status_code == 400, name
     assert get(client, "/submissions/?theme=99999999999999999999").status_code == 400
 
 

@@ -171,9 +171,9 @@ TABLE: list[Row] = [
     # --- Django admin: superusers only -----------------------------------------------------
     Row(r"django-admin/login/", PUBLIC),
     Row(
-        r"django-admin/(autocomplete|django_tasks_database/dbtaskresult/add)/",
+        r"django-admin/(autocomplete|django_tasks_database/dbtaskresult/add|workers/tasklease/add)/",
         outcomes("deny"),
-        why="needs query parameters / task results are never added by hand",
+        why="needs query parameters / task results and leases are never added by hand",
     ),
     Row(r"django-admin/logout/", SKIP, why="would end the session under test"),
     Row(r"django-admin/[^<(^]*", SUPERUSER),

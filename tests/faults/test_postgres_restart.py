@@ -89,6 +89,19 @@ def platform(tmp_path_factory):
         cluster.cleanup()
 
 
+def posts_accepted(results: list) -> int:
+    return sum(1 for r in results if r[:2] == ("POST", 201))
+
+
+def wait_for(condition, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
+
+
 def poster(platform, stop: threading.Event, results: list):
     requests = platform["requests"]
     base = platform["base"]
@@ -137,18 +150,22 @@ def test_restart_under_write_load(platform):
     ]
     for thread in threads:
         thread.start()
-    time.sleep(1.5)
-    before = sum(1 for r in results if r[:2] == ("POST", 201))
+    # Writes before the restart: waited for rather than slept on (a loaded machine took
+    # more than a fixed second and a half for the first).
+    assert wait_for(lambda: posts_accepted(results) > 0, 60)
+    before = posts_accepted(results)
     platform["cluster"].stop("fast")
     requests = platform["requests"]
     started = time.monotonic()
     health = requests.get(platform["base"] + "/healthz", timeout=15)
-    assert health.status_code == 503 and time.monotonic() - started < 5
+    assert health.status_code == 503 and time.monotonic() - started < 10
     assert health.json()["checks"]["database"]["ok"] is False
     time.sleep(1)
     platform["cluster"].start()
-    time.sleep(3)
-    assert requests.get(platform["base"] + "/healthz", timeout=15).status_code == 200
+    assert wait_for(
+        lambda: requests.get(platform["base"] + "/healthz", timeout=15).status_code == 200, 60
+    )
+    assert wait_for(lambda: posts_accepted(results) > before, 60)  # and again after it
     stop.set()
     for thread in threads:
         thread.join(30)
