@@ -177,8 +177,7 @@ class ConsultationPage(ReaderLanguageUrls, Page):
         """The clauses with their counts and newest comments (cms/_clause_list.html). The
         whole draft's list is the same for every reader, so it comes from the cache until a
         comment changes; one clause's page carries its own form and is rendered each time."""
-        from django.conf import settings
-
+        from cms import reading
         from consult import reading_cache
         from consult.forms import new_client_token
         from consult.permalinks import submission_url_prefix
@@ -198,26 +197,27 @@ class ConsultationPage(ReaderLanguageUrls, Page):
             if cached is not None:
                 return mark_safe(cached)  # rendered by our own template below
         views = clause_views(version, clause_key, context.get("comments_page", 1))
+        prefix = submission_url_prefix(self.slug)
         if clause_key:
             # One clause's page: its plain form, which works without JavaScript.
             for view in views:
                 view.client_token = new_client_token()
+            items = [reading.clause_page_item(view, context, prefix=prefix) for view in views]
             if views:
                 context["comment_pages"] = {
                     "older": views[0].page_number + 1 if views[0].has_older else None,
                     "newer": views[0].page_number - 1 if views[0].page_number > 1 else None,
                 }
-        html = render_to_string(
-            "cms/_clause_list.html",
-            {
-                **context,
-                "clause_views": views,
-                "permalink_prefix": submission_url_prefix(self.slug),
-                "max_thread_level": settings.COMMENTS_XTD_MAX_THREAD_LEVEL,
-            },
-            # The form's CSRF token; the cached whole draft has no form and no request.
-            request=context.get("request") if clause_key else None,
-        )
+        else:
+            items = reading.clause_items(
+                views,
+                page=self,
+                version=version,
+                is_open=context["is_open"],
+                is_latest=context["is_latest"],
+                prefix=prefix,
+            )
+        html = render_to_string("cms/_clause_list.html", {"clause_items": items})
         if cache_key is not None:
             cache.set(cache_key, html, reading_cache.CLAUSE_LIST_TTL)
         return mark_safe(html)  # our own template, every value escaped in it
