@@ -86,11 +86,11 @@ def town_hall_questions(consultation):
     """The questions the public saw (approved or answered) with their answers and votes;
     never who asked them."""
     from consult.live.models import Question
-    from consult.live.selectors import PUBLIC_QUESTION_STATUSES
+    from consult.live.selectors import PUBLIC_QUESTION_STATUSES, town_halls_of
 
     rows = (
         Question.objects.filter(
-            townhall__page__in=_town_hall_pages(consultation), status__in=PUBLIC_QUESTION_STATUSES
+            townhall__in=town_halls_of(consultation), status__in=PUBLIC_QUESTION_STATUSES
         )
         .select_related("townhall__page")
         .order_by("townhall_id", "created_at", "pk")
@@ -111,9 +111,10 @@ def town_hall_questions(consultation):
 def poll_results(consultation):
     """One row per poll option with its votes (polls of the consultation's town halls)."""
     from consult.live.models import PollOption
+    from consult.live.selectors import town_halls_of
 
     options = (
-        PollOption.objects.filter(poll__townhall__page__in=_town_hall_pages(consultation))
+        PollOption.objects.filter(poll__townhall__in=town_halls_of(consultation))
         .select_related("poll__townhall__page")
         .order_by("poll__townhall_id", "poll__opened_at", "poll_id", "position")
     )
@@ -129,9 +130,3 @@ def poll_results(consultation):
             "option": option.label,
             "votes": option.vote_count,
         }
-
-
-def _town_hall_pages(consultation):
-    from cms.town_hall_pages import TownHallPage
-
-    return TownHallPage.objects.live().child_of(consultation)

@@ -165,21 +165,7 @@ class ConsultationPage(ReaderLanguageUrls, Page):
         taking_comments = is_open and context["is_latest"]
         if taking_comments and clause_key:
             context.update(reply_context(request, context["version"], clause_key))
-        stamp = ""
-        if taking_comments:
-            # One rendering of the form, stamped per clause: 200 clauses x 20 fields of
-            # template rendering would cost seconds.
-            stamp = render_to_string(
-                "consult/_comment_form.html",
-                {**context, "clause_id": "__CLAUSE__", "client_token": "__TOKEN__"},
-                request=request,
-            )
-            if not clause_key:
-                # The whole draft: each clause links to its own page; with JavaScript one
-                # shared copy of the form opens in the clause (a form per clause weighed
-                # ~3 KB x 27 clauses on the demo).
-                context["form_template"] = mark_safe(stamp)  # our own template
-        context["clause_list"] = self._clause_list(context, clause_key, stamp)
+        context["clause_list"] = self._clause_list(context, clause_key)
         # The receipt of a comment this person just sent, from their session, shown once.
         context["confirmation"] = pop_confirmation(request)
         return context
@@ -190,12 +176,14 @@ class ConsultationPage(ReaderLanguageUrls, Page):
             add_never_cache_headers(response)  # it shows a receipt code and its secret
         return response
 
-    def _clause_list(self, context, clause_key: str, stamp: str):
-        """The clauses with their counts and newest comments. The whole draft's list is the
-        same for every reader, so it comes from the cache until a comment changes; one
-        clause's page carries its own form and is rendered each time."""
+    def _clause_list(self, context, clause_key: str):
+        """The clauses with their counts and newest comments (cms/_clause_list.html). The
+        whole draft's list is the same for every reader, so it comes from the cache until a
+        comment changes; one clause's page carries its own form and is rendered each time."""
+        from cms import reading
         from consult import reading_cache
         from consult.forms import new_client_token
+        from consult.permalinks import submission_url_prefix
         from consult.selectors import clause_views
 
         version = context["version"]
@@ -212,21 +200,27 @@ class ConsultationPage(ReaderLanguageUrls, Page):
             if cached is not None:
                 return mark_safe(cached)  # rendered by our own template below
         views = clause_views(version, clause_key, context.get("comments_page", 1))
-        if stamp and clause_key:
+        prefix = submission_url_prefix(self.slug)
+        if clause_key:
             # One clause's page: its plain form, which works without JavaScript.
             for view in views:
                 view.client_token = new_client_token()
-                view.form_html = mark_safe(  # our own rendered template
-                    stamp.replace("__CLAUSE__", str(view.clause.pk)).replace(
-                        "__TOKEN__", view.client_token
-                    )
-                )
-        if clause_key and views:
-            context["comment_pages"] = {
-                "older": views[0].page_number + 1 if views[0].has_older else None,
-                "newer": views[0].page_number - 1 if views[0].page_number > 1 else None,
-            }
-        html = render_to_string("cms/_clause_list.html", {**context, "clause_views": views})
+            items = [reading.clause_page_item(view, context, prefix=prefix) for view in views]
+            if views:
+                context["comment_pages"] = {
+                    "older": views[0].page_number + 1 if views[0].has_older else None,
+                    "newer": views[0].page_number - 1 if views[0].page_number > 1 else None,
+                }
+        else:
+            items = reading.clause_items(
+                views,
+                page=self,
+                version=version,
+                is_open=context["is_open"],
+                is_latest=context["is_latest"],
+                prefix=prefix,
+            )
+        html = render_to_string("cms/_clause_list.html", {"clause_items": items})
         if cache_key is not None:
             cache.set(cache_key, html, reading_cache.CLAUSE_LIST_TTL)
         return mark_safe(html)  # our own template, every value escaped in it

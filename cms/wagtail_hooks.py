@@ -1,5 +1,7 @@
-"""Admin seams: an "Import clauses" button on consultation pages and the moderators'
-list of comments that a new draft version left orphaned."""
+"""Admin seams: an "Import clauses" button on consultation pages, the moderators' list of
+comments that a new draft version left orphaned, and analysis: a "Run analysis" button on
+each consultation, a page with its progress and history of runs (runs are made only by the
+service, never by a model form)."""
 
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -9,9 +11,10 @@ from wagtail.admin.widgets import Button
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from analysis.services import RUN_PERMISSION
 from consult.roles import is_moderator
 
-from . import views
+from . import analysis_views, views
 from .models import ConsultationPage
 from .process_record import StakeholderMeeting
 
@@ -21,6 +24,14 @@ def register_admin_urls():
     return [
         path("consultations/<int:page_id>/import/", views.import_clauses, name="cms_import"),
         path("consultations/orphans/", views.orphan_review, name="cms_orphans"),
+        path("analysis/", analysis_views.consultations, name="analysis_consultations"),
+        path("analysis/<int:page_id>/", analysis_views.runs, name="analysis_runs"),
+        path("analysis/<int:page_id>/run/", analysis_views.start, name="analysis_start"),
+        path(
+            "analysis/runs/<int:run_id>/progress/",
+            analysis_views.progress,
+            name="analysis_progress",
+        ),
     ]
 
 
@@ -70,3 +81,35 @@ class StakeholderMeetingViewSet(SnippetViewSet):
 
 
 register_snippet(StakeholderMeetingViewSet)
+
+
+def _run_button(page, user):
+    if page.specific_class is ConsultationPage and user.has_perm(RUN_PERMISSION):
+        yield Button(
+            _("Run analysis"),
+            reverse("analysis_runs", args=[page.pk]),
+            icon_name="cogs",
+            priority=70,
+        )
+
+
+@hooks.register("register_page_header_buttons")
+def page_header_run_button(page, user, next_url=None, view_name=None):
+    yield from _run_button(page, user)
+
+
+@hooks.register("register_page_listing_buttons")
+def page_listing_run_button(page, user, next_url=None):
+    yield from _run_button(page, user)
+
+
+class AnalystMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm(RUN_PERMISSION)
+
+
+@hooks.register("register_admin_menu_item")
+def analysis_menu_item():
+    return AnalystMenuItem(
+        _("Analysis"), reverse("analysis_consultations"), icon_name="cogs", order=910
+    )

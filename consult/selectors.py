@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
 
-from consult.models import Stakeholder, Stance, Submission
+from consult.models import Source, Stakeholder, Stance, Submission
 from drafts.models import ClauseVersion, DraftVersion
 
 COMMENTS_PER_CLAUSE = 3
@@ -174,6 +174,7 @@ def clause_views(
     # Labels resolved once per request: get_FOO_display() re-hashes lazy choices every call.
     stance_labels = {value: str(label) for value, label in Stance.choices}
     stakeholder_labels = {value: str(label) for value, label in Stakeholder.choices}
+    source_labels = {value: str(label) for value, label in Source.choices}
     per_clause = COMMENTS_PER_CLAUSE
     offset = 0
     if clause_key:
@@ -196,6 +197,7 @@ def clause_views(
         if comment.clause_id in views:
             comment.stance_label = stance_labels.get(comment.stance, comment.stance)
             comment.stakeholder_label = stakeholder_labels.get(comment.stakeholder, "")
+            comment.source_label = source_labels.get(comment.source, "")
             views[comment.clause_id].comments.append(comment)
     for view in views.values():
         view.page_number = page_number if clause_key else 1

@@ -18,6 +18,16 @@ PUBLIC_QUESTION_STATUSES = (Question.Status.APPROVED, Question.Status.ANSWERED)
 REPLAY_LIMIT = getattr(settings, "LIVE_REPLAY_LIMIT", 1000)
 
 
+def town_halls_of(consultation):
+    """The runtime rows of a consultation's published town halls (its live child pages, as
+    Wagtail's ``child_of`` finds them: one level below it in the page tree)."""
+    return TownHall.objects.filter(
+        page__live=True,
+        page__depth=consultation.depth + 1,
+        page__path__startswith=consultation.path,
+    )
+
+
 def townhall_for_page(page) -> TownHall:
     """The page's runtime row; an unsaved, scheduled one for a page that has none yet (a
     draft, a preview): reading never makes it (``services.session.open_town_hall`` does)."""

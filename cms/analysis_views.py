@@ -1,5 +1,6 @@
 """The analysts' admin views (thin adapters): run an analysis of a consultation, watch its
-progress, read the history of runs."""
+progress, read the history of runs, reach the draft report it wrote. Here in cms, which owns
+the admin and the pages; the runs themselves are analysis's (analysis.services)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_POST
 from analysis.models import AnalysisRun
 from analysis.services import active_run, check_can_run_analysis, start_analysis
 from cms.models import ConsultationPage
+from cms.report_pages import ReportPage
 
 MAX_HISTORY = 50
 
@@ -39,8 +41,6 @@ def _require_analyst(user) -> None:
 
 def _report_edit_url(run: AnalysisRun, user) -> str | None:
     """The draft report's edit page, for those who may edit it (ministry editors)."""
-    from cms.report_pages import ReportPage
-
     if run.status != AnalysisRun.Status.DONE:
         return None
     report = ReportPage.objects.child_of(run.consultation).order_by("path").first()

@@ -1,29 +1,21 @@
-"""One report per consultation, run from the Wagtail admin: the analyst's button, live
-progress, the history of runs, re-runs that update the one draft, and published states
-that stay citable."""
+"""One report per consultation, run from the Wagtail admin (cms/analysis_views.py and
+cms/wagtail_hooks.py): the analyst's button, live progress, the history of runs, re-runs
+that update the one draft (cms/reports.py), and published states that stay citable. The run
+service's own rules are in tests/analysis/test_analysis_runs.py."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
-from django.contrib.auth.models import Group, Permission
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from analysis.models import AnalysisRun, Theme, ThemeResponse
 from analysis.services import execute_run, start_analysis
 from cms.report_pages import ReportPage
-from consult.models import AuditLog
 from consult.roles import ANALYST, MINISTRY_EDITOR, MODERATOR
 from tests.analysis.test_analysis_db import SMALL
-
-
-def _user(django_user_model, name, *roles):
-    user = django_user_model.objects.create_user(name, f"{name}@example.org", "pw")
-    for role in roles:
-        user.groups.add(Group.objects.get(name=role))
-    return django_user_model.objects.get(pk=user.pk)
+from tests.analysis.test_analysis_runs import _user
 
 
 def _analyse(consultation, user=None) -> AnalysisRun:
@@ -40,32 +32,7 @@ def analyst(django_user_model):
     return _user(django_user_model, "ana", ANALYST)
 
 
-# --- the service -----------------------------------------------------------------------------
-@pytest.mark.django_db
-def test_running_an_analysis_is_a_permission_the_analyst_group_holds(demo, django_user_model):
-    assert Permission.objects.filter(
-        content_type__app_label="analysis", codename="run_analysis"
-    ).exists()
-    assert Group.objects.get(name=ANALYST).permissions.filter(codename="run_analysis").exists()
-    for number, roles in enumerate(((), (MODERATOR,), (MINISTRY_EDITOR,))):
-        user = _user(django_user_model, f"user{number}", *roles)
-        with pytest.raises(PermissionDenied):
-            start_analysis(demo, user=user, parameters=SMALL)
-    assert not AnalysisRun.objects.exists()
-    analyst = _user(django_user_model, "ana", ANALYST)
-    run = start_analysis(demo, user=analyst, parameters=SMALL)
-    assert run.created_by == analyst and run.status == AnalysisRun.Status.QUEUED
-    assert AuditLog.objects.filter(actor=analyst, action="analysis_started").exists()
-
-
-@pytest.mark.django_db
-def test_a_second_run_waits_for_the_first(demo, analyst):
-    start_analysis(demo, user=analyst, parameters=SMALL)
-    with pytest.raises(ValidationError):
-        start_analysis(demo, user=analyst, parameters=SMALL)
-    assert AnalysisRun.objects.count() == 1
-
-
+# --- the report drafted from each run (cms/reports.py) ------------------------------------
 @pytest.mark.django_db
 def test_rerunning_updates_the_one_draft_report_at_a_stable_address(demo, analyst):
     first = _analyse(demo, analyst)
