@@ -5,17 +5,21 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlparse
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Page
 
 from cms.wayfinding import ReaderLanguageUrls
 
 YOUTUBE_HOSTS = {"youtube.com", "www.youtube.com", "m.youtube.com", "youtu.be"}
 DEFAULT_JITSI_HOSTS = ["meet.jit.si"]
+QUESTION_SORTS = ("votes", "time")
 
 
 def jitsi_hosts() -> set[str]:
@@ -59,7 +63,7 @@ def validate_stream_url(url: str) -> None:
         )
 
 
-class TownHallPage(ReaderLanguageUrls, Page):
+class TownHallPage(RoutablePageMixin, ReaderLanguageUrls, Page):
     """A live town hall about one consultation: questions, polls and a speaker queue."""
 
     starts_at = models.DateTimeField(_("starts at"))
@@ -134,10 +138,42 @@ class TownHallPage(ReaderLanguageUrls, Page):
 
         context = super().get_context(request, *args, **kwargs)
         participant = participant_for_request(request)
-        context["board"] = selectors.board(self, participant=participant)
+        board = selectors.board(self, participant=participant)
+        sort = request.GET.get("sort")
+        context["sort"] = sort if sort in QUESTION_SORTS else "votes"
+        board["questions"] = selectors.sorted_questions(board["questions"], context["sort"])
+        context["board"] = board
         context["is_facilitator"] = selectors.can_facilitate(self, request.user)
         context["ws_path"] = f"/ws/townhall/{self.pk}/"
         return context
+
+    @path("console/", name="console")
+    def console_view(self, request):
+        """The facilitators' console: every control of the session, for this town hall's
+        facilitators only (the actions themselves check again, in the services)."""
+        from consult.live import selectors
+
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not selectors.can_facilitate(self, request.user):
+            raise PermissionDenied
+        context = super().get_context(request)
+        context["board"] = selectors.board(self, facilitator=True)
+        context["reject_reasons"] = selectors.reject_reasons()
+        context["ws_path"] = f"/ws/townhall/{self.pk}/"
+        return TemplateResponse(request, "cms/town_hall_console.html", context)
+
+    @path("screen/", name="screen")
+    def screen_view(self, request):
+        """The projector's view: large type, public content only, no controls; it follows
+        the session over a read-only connection."""
+        from consult.live import selectors
+
+        context = super().get_context(request)
+        context["board"] = selectors.board(self)
+        context["current"] = selectors.current_question(context["board"]["questions"])
+        context["ws_path"] = f"/ws/townhall/{self.pk}/screen/"
+        return TemplateResponse(request, "cms/town_hall_screen.html", context)
 
     def serve(self, request, *args, **kwargs):
         """A Jitsi stream's frame may use camera and microphone; our own page never may."""

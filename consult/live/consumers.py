@@ -21,7 +21,7 @@ from .fanout import fanout_for
 from .identity import participant_from_session, public_handle
 from .models import TownHall
 from .services import polls, questions, session, speakers, votes
-from .services.checks import LiveActionError, actor_for
+from .services.checks import Actor, LiveActionError, actor_for
 
 
 def database_sync_to_async(function):
@@ -289,3 +289,20 @@ class TownHallConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json(self.for_me(event["message"]))
         else:
             await self.send(text_data=event["text"])
+
+
+class TownHallScreenConsumer(TownHallConsumer):
+    """``ws/townhall/<page_id>/screen/``: the projector's read-only connection. It sees what
+    any participant sees and may only ask for the board or for missed events: no actions,
+    whoever is signed in on the screen's browser."""
+
+    def _load(self) -> bool:
+        if not super()._load():
+            return False
+        self.participant = None
+        self.actor = Actor(None)
+        self.handle = None
+        return True
+
+    async def act(self, content):
+        await self.error("read_only", _("This screen only shows the session."), content.get("ref"))

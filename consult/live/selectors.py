@@ -228,3 +228,22 @@ def events_after(townhall_id: int, last_seq: int, limit: int = REPLAY_LIMIT) -> 
     return list(
         LiveEvent.objects.filter(townhall_id=townhall_id, seq__gt=last_seq).order_by("seq")[:limit]
     )
+
+
+def sorted_questions(questions: list[dict], sort: str = "votes") -> list[dict]:
+    """Questions as a list shows them: ``votes`` (most first, then oldest) or ``time``
+    (newest first; ids grow in the order questions were asked)."""
+    if sort == "time":
+        return sorted(questions, key=lambda q: -q["id"])
+    return sorted(questions, key=lambda q: (-q["votes"], q["id"]))
+
+
+def current_question(questions: list[dict]) -> dict | None:
+    """The question the hall is on: the most-voted approved one not yet answered."""
+    waiting = [q for q in questions if q["status"] == Question.Status.APPROVED]
+    return sorted_questions(waiting)[0] if waiting else None
+
+
+def reject_reasons() -> list[tuple[str, str]]:
+    """The reasons a facilitator chooses from when rejecting a question."""
+    return list(Question.RejectReason.choices)

@@ -180,12 +180,35 @@ TABLE: list[Row] = [
     Row(r"django-admin/.*", SKIP, why="needs object ids; staff only"),
 ]
 
+# Routes inside Wagtail pages (RoutablePageMixin): the page tree's one URL pattern above
+# serves them, so they get their own rows, as "<page model>:<route name>".
+PAGE_ROUTE_TABLE: list[Row] = [
+    Row(r"cms\.TownHallPage:index_route", PUBLIC, "{town_hall_url}"),
+    # The facilitators' console: the town hall's own facilitators and the facilitator role
+    # (which may run any town hall); anyone else is sent to sign in or refused.
+    Row(r"cms\.TownHallPage:console", allow("facilitator", "superuser"), "{town_hall_url}console/"),
+    # The projector's screen shows only what the public page shows, without controls.
+    Row(r"cms\.TownHallPage:screen", PUBLIC, "{town_hall_url}screen/"),
+    Row(
+        r"cms\.ReportPage:.*",
+        SKIP,
+        why="the published report's formats, public once published: tests/cms/test_report.py "
+        "and test_report_publication.py",
+    ),
+]
+
 WS_TABLE: list[Row] = [
     Row(r"ws/ping/", PUBLIC),
     Row(
         r"ws/townhall/<int:page_id>/",
         SKIP,
         why="anyone may join; every action's permission is tested per role in tests/live",
+    ),
+    Row(
+        r"ws/townhall/<int:page_id>/screen/",
+        SKIP,
+        why="the projector's read-only connection: anyone may watch, nobody may act "
+        "(tests/live/test_console.py)",
     ),
 ]
 
@@ -289,7 +312,11 @@ def samples(demo, users):
             **on_clause,
         ),
     )
+    from cms.demo import make_town_hall
+
+    town_hall = make_town_hall(demo)
     return {
+        "town_hall_url": town_hall.url,
         "page_id": demo.pk,
         "page_url": demo.url,
         "slug": demo.slug,
@@ -337,6 +364,44 @@ def test_every_route_for_every_role(client, users, samples):
                     failures.append(f"{role:16} GET {url}: shows {leaked}")
     assert not failures, f"{len(failures)} of {checked} checks failed:\n" + "\n".join(failures)
     assert checked > 100
+
+
+def all_page_routes() -> list[str]:
+    """Every named route of every page model that has routes of its own."""
+    from wagtail.contrib.routable_page.models import RoutablePageMixin
+    from wagtail.models import get_page_models
+
+    routes = []
+    for model in get_page_models():
+        if issubclass(model, RoutablePageMixin):
+            for pattern in model.get_subpage_urls():
+                routes.append(f"{model._meta.label}:{pattern.name}")
+    return sorted(routes)
+
+
+def test_every_page_route_is_in_the_table():
+    routes = all_page_routes()
+    assert routes, "no page model has routes of its own: is RoutablePageMixin still used?"
+    unknown = [route for route in routes if row_for(route, PAGE_ROUTE_TABLE) is None]
+    assert not unknown, f"Add page routes to PAGE_ROUTE_TABLE: {unknown}"
+
+
+def test_every_page_route_for_every_role(client, users, samples):
+    failures = []
+    client.raise_request_exception = False
+    for route in all_page_routes():
+        row = row_for(route, PAGE_ROUTE_TABLE)
+        if row is None or row.expect is None:
+            continue
+        url = row.url.format(**samples)
+        for role in ROLES:
+            client.logout()
+            if users[role] is not None:
+                client.force_login(users[role])
+            got = classify(client.get(url))
+            if got != row.expect[role]:
+                failures.append(f"{role:16} GET {url}: expected {row.expect[role]}, got {got}")
+    assert not failures, "\n".join(failures)
 
 
 def test_every_websocket_route_is_in_the_table():

@@ -64,7 +64,13 @@ def test_town_hall_plural_votes_end_confirmation_and_agenda_by_number(client, co
     html = client.get(hall.url).content.decode()
     assert '<span class="q-votes">1</span> <span class="q-votes-word">vote</span>' in html
     assert "1 votes" not in html
-    assert "End the session for everyone?" in html  # the confirmation's text for live.js
+    # Ending asks first: the confirmation's text is in the facilitators' console, whose
+    # dialog live.js opens (the participants' page has no facilitator control at all).
+    assert "End the session for everyone?" not in html
+    client.force_login(hall.facilitators.get())
+    console = client.get(f"{hall.url}console/").content.decode()
+    assert "End the session for everyone?" in console and 'id="confirm-dialog"' in console
+    client.logout()
     agenda = html.split('class="agenda"')[1].split("</ul>")[0]
     assert "2.</bdi> <bdi" in agenda and "Complaints" in agenda
     assert ">c-2<" not in agenda

@@ -142,11 +142,17 @@ def session_for(user=None) -> str:
 class Client:
     """A WebSocket participant with a real session cookie; tracks seq like live.js does."""
 
-    def __init__(self, page, session_key: str | None, origin: bytes = b"http://testserver"):
+    def __init__(
+        self,
+        page,
+        session_key: str | None,
+        origin: bytes = b"http://testserver",
+        route: str = "",
+    ):
         headers = [(b"origin", origin), (b"host", b"testserver")]
         if session_key:
             headers.append((b"cookie", f"sessionid={session_key}".encode()))
-        self.comm = WebsocketCommunicator(application, f"/ws/townhall/{page.pk}/", headers)
+        self.comm = WebsocketCommunicator(application, f"/ws/townhall/{page.pk}/{route}", headers)
         self.seq = 0
         self.snapshot = None
         self.log: list[dict] = []

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.a11y import assert_no_axe_violations
 from tests.servers import migrated_sqlite_env, start_daphne, unused_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -107,6 +108,14 @@ def test_processes_appending_at_once_get_gapless_seqs(file_db_env):
     assert int(last) == 41
 
 
+def start_session(console):
+    """Start the session from the facilitators' console: the button, then the dialog."""
+    console.wait_for_selector("#live-connection:text-matches('Connected|منسلک')")
+    console.click("#fac-start")
+    console.click("#confirm-ok")
+    console.wait_for_selector('#live-state[data-state="live"]')
+
+
 @pytest.fixture(scope="session")
 def daphne_server(file_db_env):
     port = unused_port()
@@ -130,10 +139,8 @@ def test_browser_question_reaches_other_participant_without_reload(
         [{"name": "sessionid", "value": hall["fac_session"], "url": daphne_server}]
     )
     try:
-        facilitator.goto(url)
-        facilitator.wait_for_selector("#facilitator-panel:not([hidden])")
-        facilitator.click("#fac-start")
-        facilitator.wait_for_selector('#live-state[data-state="live"]')
+        facilitator.goto(url + "console/")
+        start_session(facilitator)
 
         watcher.goto(url)
         watcher.wait_for_selector('#live-state[data-state="live"]')
@@ -143,7 +150,7 @@ def test_browser_question_reaches_other_participant_without_reload(
         asker.fill("#ask-text", "Will small firms get more time to comply?")
         asker.click("#ask-form button[type=submit]")
 
-        pending = facilitator.locator("#live-pending li", has_text="small firms")
+        pending = facilitator.locator("#console-pending li", has_text="small firms")
         pending.wait_for()
         assert watcher.locator("#live-questions .q-text").count() == 0
         pending.get_by_role("button", name="Approve").click()
@@ -155,6 +162,111 @@ def test_browser_question_reaches_other_participant_without_reload(
         watcher.wait_for_selector('#live-questions li .q-votes:text("1")')
         asker.wait_for_selector('#live-questions li .q-votes:text("1")')
         watcher.screenshot(path=str(artifacts / "town-hall-live.png"))
+    finally:
+        for context in contexts:
+            context.close()
+
+
+WIDTHS = {"desktop": (1280, 800), "phone": (390, 844)}
+
+
+def check(page, lang: str, what: str):
+    """The page's language, no sideways scroll, no axe violation."""
+    page.wait_for_load_state("load")
+    assert page.locator("html").get_attribute("lang") == lang, (what, page.url)
+    assert page.locator("html").get_attribute("dir") == ("rtl" if lang == "ur" else "ltr")
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"{what} scrolls sideways by {overflow}px at {page.viewport_size}"
+    assert_no_axe_violations(page)
+
+
+@pytest.mark.browser
+def test_browser_console_and_projector_by_clicking_then_an_approval_reaches_the_screen(
+    daphne_server, file_db_env, browser, artifacts
+):
+    """Town hall page → console → projector, by clicking, in English and Urdu at 1280 and
+    390 px; then the facilitator approves a question in the console and the projector shows
+    it, without a reload; a caption follows; a rejection takes a reason from a select."""
+    hall = json.loads(_python(file_db_env, SETUP_SCRIPT, "console"))
+    cookie = {"name": "sessionid", "value": hall["fac_session"], "url": daphne_server}
+    failures = []
+    for lang in ("en", "ur"):
+        prefix = "/ur" if lang == "ur" else ""
+        for width, (w, h) in WIDTHS.items():
+            context = browser.new_context(viewport={"width": w, "height": h})
+            context.add_cookies([cookie])
+            page = context.new_page()
+            try:
+                page.goto(daphne_server + prefix + hall["url"])
+                check(page, lang, "town hall")
+                with page.expect_navigation():
+                    page.locator(".console-link a").click()
+                check(page, lang, "console")
+                with page.expect_navigation():
+                    page.locator(".console-links a[href$='/screen/']").click()
+                check(page, lang, "projector")
+            except Exception as error:  # noqa: BLE001 - report every combination
+                failures.append(f"{lang} at {width}: {error}")
+            finally:
+                context.close()
+    assert not failures, "\n\n".join(failures)
+
+    url = daphne_server + hall["url"]
+    contexts = [
+        browser.new_context(viewport={"width": 1280, "height": 800}),  # the console
+        browser.new_context(viewport={"width": 1280, "height": 800}),  # the projector
+        browser.new_context(viewport={"width": 390, "height": 844}),  # a participant
+    ]
+    contexts[0].add_cookies([cookie])
+    console, screen, asker = (c.new_page() for c in contexts)
+    try:
+        console.goto(url + "console/")
+        start_session(console)
+        screen.goto(daphne_server + "/ur" + hall["url"] + "screen/")
+        screen.wait_for_selector('#live-state[data-state="live"]')
+        screen.evaluate("window.__sameDocument = true")
+        asker.goto(url)
+        asker.wait_for_selector("#ask-form:not([hidden])")
+        for text in ("Will small firms get more time?", "Buy cheap watches"):
+            asker.fill("#ask-text", text)
+            asker.click("#ask-form button[type=submit]")
+            console.locator("#console-pending li", has_text=text).wait_for()
+        assert "small firms" not in screen.locator("#screen-current").inner_text()
+
+        pending = console.locator("#console-pending li", has_text="small firms")
+        pending.get_by_role("button", name="Approve").click()
+        screen.locator("#screen-current", has_text="small firms").wait_for(timeout=10000)
+        assert screen.evaluate("window.__sameDocument") is True  # no reload happened
+
+        spam = console.locator("#console-pending li", has_text="cheap watches")
+        spam.get_by_label("Reason").select_option("spam")
+        spam.get_by_role("button", name="Reject").click()
+        asker.locator("#live-pending li[data-status=rejected]", has_text="spam").wait_for()
+
+        console.fill("#caption-text", "Clause 2 now")
+        console.click("#caption-form button[type=submit]")
+        screen.locator("#live-caption", has_text="Clause 2 now").wait_for()
+        assert screen.locator("#live-caption").get_attribute("dir") == "auto"
+        check(screen, "ur", "projector with a question and a caption")
+        check(console, "en", "console with questions")
+        screen.screenshot(path=str(artifacts / "town-hall-projector.png"))
+
+        # The order of the questions is a link the keyboard reaches, kept in the address.
+        asker.locator(".question-sort a[data-sort=time]").focus()
+        asker.keyboard.press("Enter")
+        asker.wait_for_url("**?sort=time")
+        assert asker.locator(".question-sort a[data-sort=time]").get_attribute("aria-current")
+        check(asker, "en", "participants' page sorted by time")
+
+        # Ending asks first; cancelling keeps the session live.
+        console.click("#fac-end")
+        console.click("#confirm-cancel")
+        assert console.locator("#live-state").get_attribute("data-state") == "live"
+        console.click("#fac-end")
+        console.click("#confirm-ok")
+        screen.wait_for_selector('#live-state[data-state="ended"]')
     finally:
         for context in contexts:
             context.close()
