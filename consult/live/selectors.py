@@ -245,5 +245,6 @@ def current_question(questions: list[dict]) -> dict | None:
 
 
 def reject_reasons() -> list[tuple[str, str]]:
-    """The reasons a facilitator chooses from when rejecting a question."""
-    return list(Question.RejectReason.choices)
+    """The reasons a facilitator chooses from when rejecting a question (labels in the
+    active language)."""
+    return [(value, str(label)) for value, label in Question.RejectReason.choices]
