@@ -361,7 +361,10 @@ class Participant:
             try:
                 self.ws = await websockets.connect(
                     f"ws://127.0.0.1:{self.port}/ws/townhall/{self.cfg['town']}/",
-                    additional_headers=self.headers(Origin=self.origin),
+                    # websockets writes the Host header itself: a second one is refused.
+                    additional_headers={
+                        k: v for k, v in self.headers(Origin=self.origin).items() if k != "Host"
+                    },
                     open_timeout=30,
                 )
                 while json.loads(await asyncio.wait_for(self.ws.recv(), 30))["type"] != "snapshot":
