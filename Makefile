@@ -104,3 +104,13 @@ bench-security: venv
 .PHONY: bench-transcribe
 bench-transcribe: venv
 	CONSULT_INSECURE_DEFAULTS=1 $(PY) bench/bench_transcribe.py
+
+# The deadline flood on two daphne processes, two workers, PostgreSQL and Redis (bench/RESULTS.md).
+# CLIENTS=500 DURATION=60 by default; `make bench-load-micro` is the write path alone, before/after.
+.PHONY: bench-load bench-load-micro
+DURATION ?= 60
+bench-load:
+	$(PY) bench/bench_load.py --clients $(CLIENTS) --duration $(DURATION)
+
+bench-load-micro:
+	$(PY) bench/bench_load.py --micro

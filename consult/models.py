@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_comments_xtd.models import XtdComment, XtdCommentManager
@@ -196,6 +196,21 @@ class Submission(XtdComment):
         permissions = [
             ("enter_submission", "Can enter submissions for participants and run town halls")
         ]
+
+    def save(self, *args, **kwargs):
+        if self.pk is None and not self.parent_id and not kwargs.get("update_fields"):
+            # A new thread. The comments library inserts the row and then saves all of it
+            # again (three UPDATEs, and its pre_save receiver's queries for replies that a
+            # new comment cannot have) only to make the comment its own parent and thread:
+            # one narrow UPDATE in the same transaction does the same.
+            with transaction.atomic(savepoint=False):
+                super(XtdComment, self).save(*args, **kwargs)
+                XtdComment.norel_objects.filter(pk=self.pk).update(
+                    parent_id=self.pk, thread_id=self.pk
+                )
+            self.parent_id = self.thread_id = self.pk
+            return
+        super().save(*args, **kwargs)
 
     @property
     def status(self) -> str:

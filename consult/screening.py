@@ -70,17 +70,16 @@ def _combined(fields: list[str], results: list[dict]) -> dict:
 
 def record_screening(submission, result: dict) -> Screening:
     pre = submission.consultation.moderation_mode == ModerationMode.PRE
-    screening, _created = Screening.objects.update_or_create(
+    # The submission was inserted just now, in this transaction: it has no screening yet.
+    screening = Screening.objects.create(
         submission=submission,
-        defaults={
-            "pii_kinds": sorted({f["kind"] for f in result["findings"]}),
-            "flags": result["flags"],
-            "spam_score": result["spam_score"],
-            "abuse_score": result["abuse_score"],
-            "hold_reasons": result["hold_reasons"],
-            "held": not submission.is_public,
-            "pre_moderated": pre,
-        },
+        pii_kinds=sorted({f["kind"] for f in result["findings"]}),
+        flags=result["flags"],
+        spam_score=result["spam_score"],
+        abuse_score=result["abuse_score"],
+        hold_reasons=result["hold_reasons"],
+        held=not submission.is_public,
+        pre_moderated=pre,
     )
     if result["findings"]:
         audit.record(

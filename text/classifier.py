@@ -55,8 +55,23 @@ def train(rows: list[dict]):
     return pipeline
 
 
+_keys: dict[tuple, str] = {}
+
+
 def data_key() -> str:
-    """Hash of the labelled data, the pipeline version and scikit-learn's version."""
+    """Hash of the labelled data, the pipeline version and scikit-learn's version.
+
+    Hashed once per version of the file (its size and modification time), not on every
+    submission: reading and hashing the data set was a fixed cost of each comment post."""
+    stat = DATA_PATH.stat()
+    marker = (str(DATA_PATH), stat.st_mtime_ns, stat.st_size)
+    key = _keys.get(marker)
+    if key is None:
+        key = _keys[marker] = _hash_data()
+    return key
+
+
+def _hash_data() -> str:
     import sklearn
 
     digest = hashlib.sha256(DATA_PATH.read_bytes())

@@ -153,6 +153,42 @@ def test_json_clients_get_the_receipt(client, consultation):
     )
 
 
+def test_a_comment_post_is_a_few_queries_and_one_write_of_the_thread(
+    client, consultation, django_assert_max_num_queries
+):
+    """The write path under a deadline flood (issue 13): the session (read, and written
+    with the new participant id), the page, the token, the clause, the three inserts of the
+    comment, one narrow thread update and the screening, with the test's savepoints: 17.
+    Before, the comments library saved the new row a second time (three UPDATEs and its
+    pre_save receiver's queries) and the screening was an update_or_create: 10 more."""
+    client.get(consultation.url)  # a participant reads the page first
+    with django_assert_max_num_queries(17) as captured:
+        response = post(
+            client,
+            consultation,
+            form_data(consultation, client_token="count-1"),
+            HTTP_ACCEPT="application/json",
+        )
+    assert response.status_code == 201
+    assert not [
+        q for q in captured.captured_queries if q["sql"].startswith('UPDATE "django_comments"')
+    ]
+    submission = Submission.objects.get(pk=response.json()["id"])
+    # Its own thread and parent, as the library makes a top-level comment.
+    assert submission.thread_id == submission.parent_id == submission.pk
+    assert (submission.level, submission.order, submission.nested_count) == (0, 1, 0)
+    assert submission.is_public and submission.screening.held is False
+    reply = post(
+        client,
+        consultation,
+        form_data(consultation, parent_id=submission.pk, text="Agreed.", client_token="count-2"),
+        HTTP_ACCEPT="application/json",
+    )
+    assert reply.status_code == 201
+    answer = Submission.objects.get(pk=reply.json()["id"])
+    assert (answer.thread_id, answer.parent_id, answer.level) == (submission.pk, submission.pk, 1)
+
+
 def test_every_form_has_a_server_made_client_token_and_offline_attribute(client, consultation):
     """Without JavaScript each clause links to its own page with the plain form (a fresh
     server-made token each); the full draft carries one shared form for the script."""

@@ -1,0 +1,586 @@
+"""make bench-load: the deadline flood, as production runs it, driven from a second process.
+
+Starts the platform as in production on loopback: two daphne processes (``python -m
+config.serve``) on two ports, two ``manage.py db_worker`` workers, a bench PostgreSQL
+database it creates and drops (on the server in BENCH_PG, default 127.0.0.1:5432) and Redis
+(BENCH_REDIS_URL, default db 14). Production settings: DEBUG off, a SECRET_KEY, ALLOWED_HOSTS,
+TRUSTED_PROXY_COUNT=1 (the client plays the one proxy: X-Forwarded-For and
+X-Forwarded-Proto: https, so the secure cookies, HSTS and the HTTPS CSRF checks are the real
+ones). Then CLIENTS participants (default 500), spread over both daphne processes, each with
+their own session cookie, CSRF token and address, do for DURATION seconds (default 60) what
+participants do: read the consultation, comment on clauses, reply, look up their receipts
+and vote in the town hall over a WebSocket.
+
+Afterwards every accepted submission (a 2xx with a receipt code) is looked for in the
+database: ``lost`` is an accepted one that is not there. A 429 is an error unless that
+participant had really sent more than their limit (the limits are set so that the bench's
+participant, who posts a comment every few seconds, stays under them: see RATE_LIMITS).
+Last line: ``load requests=<n> accepted=<n> accepted_per_s=<n> errors=<n> lost=<n>
+p50_ms=<n> p99_ms=<n>``.
+
+``--micro``: the write path alone, before and after, in the same run: comment posts per
+CPU-second through Django's test client on PostgreSQL (bench/micro_post.py), on this tree
+and on a git worktree of MICRO_BASE (the code before the cheap write path), alternately.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+# The main branch before the cheap write path (issue 13): what --micro compares against.
+MICRO_BASE = os.environ.get("MICRO_BASE", "b6d016c")
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+# A participant here posts about one comment or reply every few seconds, far more than a
+# person types; the per-participant limits are raised to what this participant does, the
+# per-address ones stay (every participant has an address of their own).
+RATE_LIMITS = {
+    "comment": {"participant": [60, 60], "address": [200, 600]},
+    "vote": {"participant": [30, 10], "address": [600, 10]},
+}
+
+SETUP = r"""
+import json
+import django
+django.setup()
+from cms.demo import load_demo
+from cms.demo.town_hall import make_town_hall
+from consult.live.services import questions, session
+from consult.live.services.checks import Actor
+from text.classifier import get_classifier
+get_classifier()  # trained once and pickled, so the servers load it
+page, _ = load_demo()
+town = make_town_hall(page, slug="bench-town-hall")
+fac = town.facilitators.get()
+actor = Actor(f"u:{fac.pk}", fac, True)
+session.start_session(town, actor)
+qids = []
+for i in range(50):
+    q = questions.post_question(town, Actor(f"a:asker{i}"), f"Bench question {i}?")
+    questions.approve_question(town, actor, q["question_id"])
+    qids.append(q["question_id"])
+clauses = list(page.current_version().clauses.values_list("pk", flat=True))
+print(json.dumps({"page": page.pk, "url": page.url, "clauses": clauses, "town": town.pk,
+                  "town_url": town.url, "questions": qids}))
+"""
+
+COUNT = r"""
+import json, sys
+import django
+django.setup()
+from consult.models import Submission
+codes = json.load(open(sys.argv[1]))
+found = set()
+for i in range(0, len(codes), 1000):
+    found.update(Submission.objects.filter(receipt_code__in=codes[i:i + 1000])
+                 .values_list("receipt_code", flat=True))
+print(json.dumps({"found": len(found), "total": Submission.objects.count()}))
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_http(port: int, timeout: float = 120) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"daphne on {port} did not start")
+
+
+def uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+
+
+# --- the platform ----------------------------------------------------------------------------
+
+
+class Platform:
+    def __init__(self, db_name: str):
+        self.db_name = db_name
+        self.url = f"{PG}/{db_name}"
+        self.var = tempfile.mkdtemp(prefix="bench-load-")
+        self.procs: list[subprocess.Popen] = []
+        self.ports = [free_port(), free_port()]
+        env = {k: v for k, v in os.environ.items() if k != "CONSULT_INSECURE_DEFAULTS"}
+        env.update(
+            PYTHONPATH=str(ROOT),
+            DJANGO_SETTINGS_MODULE="config.settings",
+            DATABASE_URL=self.url,
+            REDIS_URL=REDIS_URL,
+            DEBUG="0",
+            SECRET_KEY=secrets.token_urlsafe(50),
+            ALLOWED_HOSTS="127.0.0.1,localhost",
+            TRUSTED_PROXY_COUNT="1",
+            RATE_LIMITS=json.dumps(RATE_LIMITS),
+            CONSULT_VAR_DIR=self.var,
+            LOG_LEVEL="WARNING",
+        )
+        self.env = env
+
+    def manage(self, *args: str, **kw) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [PY, "manage.py", *args], cwd=ROOT, env=self.env, check=True, capture_output=True, **kw
+        )
+
+    def python(self, code: str, *args: str) -> dict:
+        out = subprocess.run(
+            [PY, "-c", code, *args], cwd=ROOT, env=self.env, check=True, capture_output=True,
+            text=True,
+        )  # fmt: skip
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    def start(self) -> dict:
+        pg = ["-h", "127.0.0.1", "-U", "postgres"]
+        subprocess.run(["dropdb", *pg, "--if-exists", self.db_name], check=True)
+        subprocess.run(["createdb", *pg, self.db_name], check=True)
+        db = REDIS_URL.rsplit("/", 1)[1]
+        subprocess.run(["redis-cli", "-n", db, "flushdb"], check=True, capture_output=True)
+        self.manage("migrate", "--noinput")
+        if not (ROOT / "staticfiles" / "staticfiles.json").exists():  # production's manifest
+            self.manage("collectstatic", "--noinput")
+        cfg = self.python(SETUP)
+        log = open(Path(self.var) / "servers.log", "ab")  # noqa: SIM115 - lives with the servers
+        for _ in range(2):
+            self.procs.append(
+                subprocess.Popen(
+                    [PY, "manage.py", "db_worker", "--queue-name", "*", "--no-reload"],
+                    cwd=ROOT,
+                    env=self.env,
+                    stdout=log,
+                    stderr=log,
+                )  # fmt: skip
+            )
+        for port in self.ports:
+            self.procs.append(
+                subprocess.Popen(
+                    [
+                        PY,
+                        "-m",
+                        "config.serve",
+                        "-b",
+                        "127.0.0.1",
+                        "-p",
+                        str(port),
+                        "config.asgi:application",
+                    ],
+                    cwd=ROOT,
+                    env=self.env,
+                    stdout=log,
+                    stderr=log,
+                )  # fmt: skip
+            )
+        for port in self.ports:
+            wait_http(port)
+        cfg["ports"] = self.ports
+        return cfg
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in self.procs:
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+    def drop(self) -> None:
+        pg = ["-h", "127.0.0.1", "-U", "postgres"]
+        subprocess.run(["dropdb", *pg, "--if-exists", "--force", self.db_name], check=False)
+
+
+# --- the participants --------------------------------------------------------------------------
+
+CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+WORDS = (
+    "the fee is too high for small traders",
+    "the deadline should move by a month",
+    "clause needs a clearer definition of a household",
+    "please add an appeal to an independent body",
+    "this protects farmers and should stay as written",
+    "the penalty is out of proportion to the harm",
+)
+
+
+class Stats:
+    def __init__(self):
+        self.latencies: list[float] = []
+        self.errors: dict[str, int] = {}
+        self.accepted: list[str] = []
+        self.votes = 0
+        self.rate_limited_fairly = 0
+
+    def error(self, what: str) -> None:
+        self.errors[what] = self.errors.get(what, 0) + 1
+
+
+class Participant:
+    def __init__(self, i: int, cfg: dict, stats: Stats, deadline: float):
+        self.i, self.cfg, self.stats, self.deadline = i, cfg, stats, deadline
+        self.port = cfg["ports"][i % len(cfg["ports"])]
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.origin = f"https://127.0.0.1:{self.port}"
+        self.ip = f"10.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255 or 1}"
+        self.cookies: dict[str, str] = {}
+        self.csrf = ""
+        self.receipts: list[tuple[str, int, str]] = []  # (code, id, clause id)
+        self.sent: list[float] = []  # comment and reply times, for the participant's own limit
+        self.rng = random.Random(i)
+        self.ws = None
+        self.question = 0
+
+    def headers(self, **extra) -> dict:
+        h = {
+            "X-Forwarded-For": self.ip,
+            "X-Forwarded-Proto": "https",
+            "Host": f"127.0.0.1:{self.port}",
+            "Referer": self.origin + self.cfg["url"],
+        }
+        if self.cookies:
+            h["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        h.update(extra)
+        return h
+
+    def keep_cookies(self, response) -> None:
+        for morsel in response.cookies.values():
+            if morsel.value:
+                self.cookies[morsel.key] = morsel.value
+
+    async def request(self, session, method: str, path: str, what: str, **kw):
+        t = time.perf_counter()
+        try:
+            async with session.request(
+                method, self.base + path, allow_redirects=False, **kw
+            ) as response:
+                body = await response.read()
+        except Exception as exc:  # a refused or dropped connection is an error, not a crash
+            self.stats.error(f"{what}:{type(exc).__name__}")
+            return None, b""
+        self.stats.latencies.append(1000 * (time.perf_counter() - t))
+        self.keep_cookies(response)
+        return response, body
+
+    async def read_page(self, session) -> None:
+        response, body = await self.request(
+            session, "GET", self.cfg["url"], "page", headers=self.headers()
+        )
+        if response is None:
+            return
+        if response.status != 200:
+            self.stats.error(f"page:{response.status}")
+            return
+        match = CSRF_RE.search(body.decode("utf-8", "replace"))
+        if match:
+            self.csrf = match.group(1)
+
+    def over_own_limit(self) -> bool:
+        limit, window = RATE_LIMITS["comment"]["participant"]
+        now = time.time()
+        return len([t for t in self.sent if t > now - window - 1]) > limit
+
+    async def comment(self, session, parent: tuple[str, int, str] | None = None) -> None:
+        if not self.csrf:
+            await self.read_page(session)
+        n = len(self.sent)
+        data = {
+            "csrfmiddlewaretoken": self.csrf,
+            "clause_id": str(self.rng.choice(self.cfg["clauses"])),
+            "stance": self.rng.choice(["support", "oppose", "amend"]),
+            "text": f"Participant {self.i}, comment {n}: {self.rng.choice(WORDS)}.",
+            "stakeholder": "individual",
+            "language": "en",
+            "display_mode": "pseudonymous",
+            "client_token": f"load-{self.i}-{n}-{secrets.token_hex(4)}",
+        }
+        if parent is not None:
+            data["parent_id"] = str(parent[1])
+            data["clause_id"] = parent[2]  # a reply is on its comment's clause
+        self.sent.append(time.time())
+        what = "reply" if parent else "comment"
+        response, body = await self.request(
+            session, "POST", f"/consultations/{self.cfg['page']}/comment/", what,
+            data=data, headers=self.headers(Accept="application/json"),
+        )  # fmt: skip
+        if response is None:
+            return
+        if response.status == 201:
+            answer = json.loads(body)
+            if answer.get("receipt_code"):
+                self.stats.accepted.append(answer["receipt_code"])
+                self.receipts.append((answer["receipt_code"], answer["id"], data["clause_id"]))
+                return
+        if response.status == 429 and self.over_own_limit():
+            self.stats.rate_limited_fairly += 1
+            return
+        self.stats.error(f"{what}:{response.status}:{body[:80]!r}")
+
+    async def receipt(self, session) -> None:
+        code = self.rng.choice(self.receipts)[0]
+        response, _body = await self.request(
+            session, "GET", f"/my-data/receipt.json?code={code}", "receipt", headers=self.headers()
+        )
+        if response is not None and response.status != 200:
+            self.stats.error(f"receipt:{response.status}")
+
+    async def vote(self, session) -> None:
+        import websockets
+
+        if self.ws is None:
+            # The town-hall page gives the session its participant id, as in a browser.
+            response, _body = await self.request(
+                session, "GET", self.cfg["town_url"], "town-hall page", headers=self.headers()
+            )
+            if response is None or response.status != 200:
+                self.stats.error(f"town-hall page:{getattr(response, 'status', None)}")
+                return
+            try:
+                self.ws = await websockets.connect(
+                    f"ws://127.0.0.1:{self.port}/ws/townhall/{self.cfg['town']}/",
+                    # websockets writes the Host header itself: a second one is refused.
+                    additional_headers={
+                        k: v for k, v in self.headers(Origin=self.origin).items() if k != "Host"
+                    },
+                    open_timeout=30,
+                )
+                while json.loads(await asyncio.wait_for(self.ws.recv(), 30))["type"] != "snapshot":
+                    pass
+            except Exception as exc:
+                self.stats.error(f"ws-connect:{type(exc).__name__}")
+                self.ws = None
+                return
+        questions = self.cfg["questions"]
+        qid = questions[self.question % len(questions)]
+        action = "vote" if (self.question // len(questions)) % 2 == 0 else "unvote"
+        self.question += 1
+        ref = f"v{self.question}"
+        t = time.perf_counter()
+        try:
+            await self.ws.send(
+                json.dumps({"type": "action", "action": action, "ref": ref, "question_id": qid})
+            )
+            while True:
+                message = json.loads(await asyncio.wait_for(self.ws.recv(), 30))
+                if message.get("ref") == ref:
+                    break
+        except Exception as exc:
+            self.stats.error(f"vote:{type(exc).__name__}")
+            self.ws = None
+            return
+        self.stats.latencies.append(1000 * (time.perf_counter() - t))
+        if message["type"] == "ack":
+            self.stats.votes += 1
+        else:
+            self.stats.error(f"vote:{message.get('code')}")
+
+    async def run(self, session) -> None:
+        await asyncio.sleep(self.rng.uniform(0, 2))
+        await self.read_page(session)
+        while time.time() < self.deadline:
+            roll = self.rng.random()
+            if roll < 0.45:
+                await self.comment(session)
+            elif roll < 0.60 and self.receipts:
+                await self.comment(session, parent=self.rng.choice(self.receipts))
+            elif roll < 0.75:
+                await self.read_page(session)
+            elif roll < 0.87 and self.receipts:
+                await self.receipt(session)
+            else:
+                await self.vote(session)
+            await asyncio.sleep(self.rng.uniform(0.0, 0.2))
+        if self.ws is not None:
+            await self.ws.close()
+
+
+async def drive(cfg: dict, clients: int, duration: float) -> tuple[Stats, float]:
+    import aiohttp
+
+    stats = Stats()
+    start = time.time()
+    deadline = start + duration
+    connector = aiohttp.TCPConnector(limit=0, force_close=False)
+    timeout = aiohttp.ClientTimeout(total=120)
+    # One cookie-less session: each participant keeps its own cookies (they are Secure,
+    # and the proxy in front of daphne is this client).
+    async with aiohttp.ClientSession(
+        connector=connector, timeout=timeout, cookie_jar=aiohttp.DummyCookieJar()
+    ) as session:
+        participants = [Participant(i, cfg, stats, deadline) for i in range(clients)]
+        await asyncio.gather(*(p.run(session) for p in participants))
+    return stats, time.time() - start
+
+
+def client_main(cfg_path: str, clients: int, duration: float, out_path: str) -> None:
+    cfg = json.loads(Path(cfg_path).read_text())
+    try:
+        import uvloop
+
+        uvloop.install()
+    except ImportError:
+        pass
+    stats, elapsed = asyncio.run(drive(cfg, clients, duration))
+    Path(out_path).write_text(
+        json.dumps(
+            {
+                "latencies": stats.latencies,
+                "errors": stats.errors,
+                "accepted": stats.accepted,
+                "votes": stats.votes,
+                "fair_429": stats.rate_limited_fairly,
+                "elapsed": elapsed,
+            }
+        )
+    )
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q * len(values)))]
+
+
+def load(clients: int, duration: float) -> None:
+    before = uptime()
+    print(f"  uptime before: {before}", flush=True)
+    platform = Platform(f"consult_load_bench_{os.getpid()}")
+    try:
+        cfg = platform.start()
+        with tempfile.TemporaryDirectory() as tmp:
+            cfg_path, out_path = Path(tmp) / "cfg.json", Path(tmp) / "out.json"
+            cfg_path.write_text(json.dumps(cfg))
+            subprocess.run(
+                [PY, __file__, "--client", str(cfg_path), "--clients", str(clients),
+                 "--duration", str(duration), "--out", str(out_path)],
+                check=True,
+            )  # fmt: skip
+            result = json.loads(out_path.read_text())
+            codes_path = Path(tmp) / "codes.json"
+            codes_path.write_text(json.dumps(result["accepted"]))
+            time.sleep(3)  # the workers' after-commit work, not the count, is what this waits for
+            counted = platform.python(COUNT, str(codes_path))
+    finally:
+        platform.stop()
+        log = Path(platform.var) / "servers.log"
+        tail = log.read_text(errors="replace")[-3000:] if log.exists() else ""
+        platform.drop()
+    after = uptime()
+    accepted = len(result["accepted"])
+    errors = sum(result["errors"].values())
+    lost = accepted - counted["found"]
+    lat = result["latencies"]
+    print(f"  uptime after: {after}")
+    print(
+        f"  {clients} participants for {duration:.0f} s on ports {cfg['ports']}; "
+        f"{result['votes']} town-hall votes; {result['fair_429']} fair 429s; "
+        f"{counted['total']} submissions in the database"
+    )
+    if result["errors"]:
+        print("  errors:", json.dumps(dict(sorted(result["errors"].items())[:20])))
+        if "Traceback" in tail:
+            print("  server log tail:\n" + tail)
+    print(
+        f"load requests={len(lat)} accepted={accepted} "
+        f"accepted_per_s={accepted / result['elapsed']:.0f} errors={errors} lost={lost} "
+        f"p50_ms={statistics.median(lat) if lat else 0:.0f} p99_ms={percentile(lat, 0.99):.0f}"
+    )
+
+
+# --- the write path alone ----------------------------------------------------------------------
+
+
+def micro(posts: int, rounds: int) -> None:
+    worktree = Path(tempfile.mkdtemp(prefix="bench-micro-")) / "before"
+    subprocess.run(
+        ["git", "worktree", "add", "--detach", "-q", str(worktree), MICRO_BASE], cwd=ROOT,
+        check=True,
+    )  # fmt: skip
+    db_name = f"consult_load_micro_{os.getpid()}"
+    pg = ["-h", "127.0.0.1", "-U", "postgres"]
+    env = dict(os.environ, CONSULT_INSECURE_DEFAULTS="1", DATABASE_URL=f"{PG}/{db_name}",
+               REDIS_URL=REDIS_URL, LOG_LEVEL="WARNING",
+               CONSULT_VAR_DIR=tempfile.mkdtemp(prefix="bench-micro-var-"))  # fmt: skip
+    results: dict[str, list[dict]] = {"before": [], "after": []}
+    try:
+        subprocess.run(["dropdb", *pg, "--if-exists", db_name], check=True)
+        subprocess.run(["createdb", *pg, db_name], check=True)
+        subprocess.run([PY, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, check=True,
+                       capture_output=True)  # fmt: skip
+        for _round in range(rounds):
+            for label, tree in (("before", worktree), ("after", ROOT)):
+                out = subprocess.run(
+                    [PY, str(ROOT / "bench" / "micro_post.py"), str(posts), label],
+                    cwd=tree, env=dict(env, PYTHONPATH=str(tree)), check=True,
+                    capture_output=True, text=True,
+                )  # fmt: skip
+                row = json.loads(out.stdout.strip().splitlines()[-1])
+                results[label].append(row)
+                print(
+                    f"  {label}: {row['posts'] / row['cpu_s']:.0f} posts per CPU-second, "
+                    f"{1000 * row['wall_s'] / row['posts']:.1f} ms wall a post, "
+                    f"{row['queries']} queries",
+                    flush=True,
+                )
+    finally:
+        subprocess.run(["dropdb", *pg, "--if-exists", "--force", db_name], check=False)
+        subprocess.run(["git", "worktree", "remove", "--force", str(worktree)], cwd=ROOT,
+                       check=False)  # fmt: skip
+
+    def rate(label):
+        rows = results[label]
+        return sum(r["posts"] for r in rows) / sum(r["cpu_s"] for r in rows)
+
+    before, after = rate("before"), rate("after")
+    print(
+        f"micro base={MICRO_BASE} before_posts_per_cpu_s={before:.0f} "
+        f"after_posts_per_cpu_s={after:.0f} speedup={after / before:.2f} "
+        f"before_queries={results['before'][-1]['queries']} "
+        f"after_queries={results['after'][-1]['queries']}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--clients", type=int, default=int(os.environ.get("CLIENTS", "500")))
+    parser.add_argument("--duration", type=float, default=float(os.environ.get("DURATION", "60")))
+    parser.add_argument("--micro", action="store_true")
+    parser.add_argument("--posts", type=int, default=int(os.environ.get("POSTS", "200")))
+    parser.add_argument("--rounds", type=int, default=int(os.environ.get("ROUNDS", "2")))
+    parser.add_argument("--client")
+    parser.add_argument("--out")
+    args = parser.parse_args()
+    if args.client:
+        client_main(args.client, args.clients, args.duration, args.out)
+    elif args.micro:
+        micro(args.posts, args.rounds)
+    else:
+        load(args.clients, args.duration)
+
+
+if __name__ == "__main__":
+    main()
