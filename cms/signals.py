@@ -6,12 +6,14 @@ from wagtail.signals import page_published
 from consult.live.services.session import open_town_hall
 
 from .models import ConsultationPage, TownHallPage
+from .process_record import audit_closing_date_change
 from .services import publish_draft_version
 
 
 def _on_consultation_published(sender, instance, revision=None, **kwargs):
     user = getattr(revision, "user", None) if revision is not None else None
     publish_draft_version(instance, user=user)
+    audit_closing_date_change(instance, revision)
 
 
 page_published.connect(_on_consultation_published, sender=ConsultationPage)
