@@ -277,3 +277,42 @@ def clause_change_json(changes: list[dict]) -> list[dict]:
         ]
         rows.append(row)
     return rows
+
+
+# --- Points ---------------------------------------------------------------------------------
+POINT_FIELDS = ["submission", "position", "number", "clause", "matched_by", "theme", "text"]
+
+
+def point_counts(run) -> dict:
+    """How many points in all, per theme (by id), per clause (by key), and how many
+    submissions made more than one."""
+    from django.db.models import Count
+
+    points = run.points.all()
+    per_submission = points.values("submission_id").annotate(n=Count("pk"))
+    return {
+        "total": points.count(),
+        "by_theme": dict(points.values_list("theme_id").annotate(n=Count("pk"))),
+        "by_clause": dict(points.values_list("clause_key").annotate(n=Count("pk"))),
+        "split": per_submission.filter(n__gt=1).count(),
+    }
+
+
+def point_rows(run):
+    """One row per point of the run's published submissions, with its clause and theme."""
+    published = published_submissions(run.consultation).values("pk")
+    rows = (
+        run.points.filter(submission_id__in=published)
+        .select_related("theme")
+        .order_by("submission_id", "position")
+    )
+    for p in rows.iterator(chunk_size=2000):
+        yield {
+            "submission": p.submission_id,
+            "position": p.position,
+            "number": p.number,
+            "clause": p.clause_key,
+            "matched_by": p.matched_by,
+            "theme": p.theme.number if p.theme else "",
+            "text": p.text,
+        }

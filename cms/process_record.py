@@ -214,11 +214,15 @@ def audit_closing_date_change(page, revision) -> None:
     if same_moment(old, new):
         return
     record(
-        "consultation.closing_date_changed",
+        "consultation.closing_date",
         actor=getattr(revision, "user", None),
         target=page,
-        reason=revision.content.get("closes_at_reason") or "",
-        explanation=revision.content.get("closes_at_reason_ur") or "",
+        reason="extended" if new > old else "brought_forward",
+        explanation="\n".join(
+            r
+            for key in ("closes_at_reason", "closes_at_reason_ur")
+            if (r := revision.content.get(key))
+        ),
         before_text=old.isoformat(),
         after_text=new.isoformat(),
     )

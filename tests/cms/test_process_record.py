@@ -118,15 +118,16 @@ def test_an_extension_shows_its_reason_in_both_languages_and_is_audited(client, 
     urdu = html_lib.unescape(client.get(f"/ur{demo.url}").content.decode())
     item = next(li for li in urdu.split("<li ") if 'data-kind="extended"' in li)
     assert REASON_UR in item and "کی آخری تاریخ" in item and "extended" not in item.split(">", 1)[1]
-    entry = AuditLog.objects.get(action="consultation.closing_date_changed")
-    assert entry.reason == REASON and entry.target_id == str(demo.pk)
+    entry = AuditLog.objects.get(action="consultation.closing_date")
+    assert entry.reason == "extended" and entry.explanation == f"{REASON}\n{REASON_UR}"
+    assert entry.target_id == str(demo.pk)
     assert entry.before_text[:19] == old.isoformat()[:19]
     assert entry.after_text[:19] == new.isoformat()[:19]
     # Publishing again without a change adds nothing to the record or the audit trail.
     page = demo.get_latest_revision_as_object()
     page.summary = "A clearer summary."
     page.save_revision().publish()
-    assert AuditLog.objects.filter(action="consultation.closing_date_changed").count() == 1
+    assert AuditLog.objects.filter(action="consultation.closing_date").count() == 1
     html = client.get(demo.url).content.decode()
     assert html.count('data-kind="extended"') == 1
 
