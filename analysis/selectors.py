@@ -202,6 +202,7 @@ def clause_changes(consultation, run=None, responses=()) -> list[dict]:
     changes = []
     for row in rows:
         clause = row.new or row.old
+        assert clause is not None  # a redline row has an old clause, a new one, or both
         led = [
             {"theme": themes[theme_id], "submissions": n, "response": by_theme.get(theme_id)}
             for theme_id, n in sorted(
