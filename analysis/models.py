@@ -151,3 +151,40 @@ class ThemeResponse(Orderable):
 
     def __str__(self):
         return f"{self.theme}: {self.get_outcome_display()}"
+
+
+class Point(models.Model):
+    """One point of a submission (a paragraph, an item of a numbered list, or a sentence of a
+    long paragraph; ``text.points``), with the clause it is about and its theme in a run."""
+
+    class MatchedBy(models.TextChoices):
+        REFERENCE = "reference", _("It names the clause")
+        WORDS = "words", _("Its words match the clause")
+        ANCHOR = "anchor", _("The clause the submission was made on")
+        NONE = "none", _("The whole draft")
+
+    run = models.ForeignKey(AnalysisRun, on_delete=models.CASCADE, related_name="points")
+    submission = models.ForeignKey(
+        "consult.Submission", on_delete=models.CASCADE, related_name="analysis_points"
+    )
+    position = models.PositiveIntegerField()
+    number = models.CharField(max_length=8, blank=True)
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    text = models.TextField()
+    clause_key = models.CharField(max_length=64, blank=True)
+    matched_by = models.CharField(max_length=16, choices=MatchedBy.choices)
+    theme = models.ForeignKey(
+        Theme, null=True, blank=True, on_delete=models.SET_NULL, related_name="points"
+    )
+
+    class Meta:
+        ordering = ["run", "submission", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "submission", "position"], name="unique_point_position"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.submission_id}.{self.position}: {self.text[:40]}"

@@ -130,3 +130,185 @@ def poll_results(consultation):
             "option": option.label,
             "votes": option.vote_count,
         }
+
+
+# --- What changed and why ------------------------------------------------------------------
+CHANGE_FIELDS = [
+    "clause",
+    "identifier",
+    "heading",
+    "status",
+    "first_version",
+    "final_version",
+    "first_draft",
+    "final",
+    "redline",
+    "themes",
+    "responses",
+]
+
+
+def draft_versions_compared(consultation):
+    """(first, final): the first published draft version and the one readers see now, or
+    (None, None) while there is only one."""
+    first = consultation.versions.live().order_by("number").first()
+    final = consultation.current_version()
+    if first is None or final is None or first.pk == final.pk:
+        return None, None
+    return first, final
+
+
+def clause_changes(consultation, run=None, responses=()) -> list[dict]:
+    """Every clause whose words changed between the first draft and the final one: its
+    redline, and the themes of this run whose submissions are about that clause (most
+    submissions first) with the ministry's response to each. A theme whose response names
+    the clause as changed stands beside it too. ``responses``: the report's ThemeResponses."""
+    from django.db.models import Count
+
+    from analysis.models import Theme, ThemeMember
+    from drafts.redline import redline
+
+    first, final = draft_versions_compared(consultation)
+    if first is None:
+        return []
+    rows = [
+        r
+        for r in redline(list(first.clauses.all()), list(final.clauses.all()))
+        if r.status != "unchanged"
+    ]
+    keys = [r.key for r in rows]
+    by_theme = {r.theme_id: r for r in responses if r.theme_id is not None}
+    counts: dict[str, dict[int, int]] = {key: {} for key in keys}
+    themes = {}
+    if run is not None:
+        members = (
+            ThemeMember.objects.filter(theme__run=run, submission__clause_key__in=keys)
+            .values_list("submission__clause_key", "theme_id")
+            .annotate(n=Count("pk"))
+        )
+        for key, theme_id, n in members:
+            counts[key][theme_id] = n
+        for response in by_theme.values():
+            clause = response.changed_clause
+            if clause is not None and clause.key in counts:
+                counts[clause.key].setdefault(response.theme_id, 0)
+        wanted = {t for per_clause in counts.values() for t in per_clause}
+        themes = {t.pk: t for t in Theme.objects.filter(run=run, pk__in=wanted)}
+    changes = []
+    for row in rows:
+        clause = row.new or row.old
+        assert clause is not None  # a redline row has an old clause, a new one, or both
+        led = [
+            {"theme": themes[theme_id], "submissions": n, "response": by_theme.get(theme_id)}
+            for theme_id, n in sorted(
+                counts[row.key].items(), key=lambda item: (-item[1], themes[item[0]].number)
+            )
+            if theme_id in themes
+        ]
+        changes.append(
+            {
+                "key": row.key,
+                "identifier": clause.identifier,
+                "heading": clause.heading,
+                "heading_ur": clause.heading_ur,
+                "status": row.status,
+                "first_version": first.number,
+                "final_version": final.number,
+                "first_draft": row.old.text if row.old else "",
+                "final": row.new.text if row.new else "",
+                "pieces": row.pieces,
+                "themes": led,
+            }
+        )
+    return changes
+
+
+def redline_text(pieces) -> str:
+    """A redline as plain text: ``[-deleted-]`` and ``{+inserted+}`` (wdiff's notation)."""
+    marks = {"same": "{}", "del": "[-{}-]", "ins": "{{+{}+}}"}
+    return "".join(marks[p.kind].format(p.text) for p in pieces)
+
+
+def clause_change_rows(changes: list[dict]):
+    """The open-data rows of ``clause_changes``: one per changed clause (CSV and JSON)."""
+    for change in changes:
+        yield {
+            "clause": change["key"],
+            "identifier": change["identifier"],
+            "heading": change["heading"],
+            "status": change["status"],
+            "first_version": change["first_version"],
+            "final_version": change["final_version"],
+            "first_draft": change["first_draft"],
+            "final": change["final"],
+            "redline": redline_text(change["pieces"]),
+            "themes": "; ".join(
+                f"{t['theme'].number}. {t['theme'].label} ({t['submissions']})"
+                for t in change["themes"]
+            ),
+            "responses": "; ".join(
+                f"{t['theme'].number}. {r.outcome}" + (f": {r.reason}" if r.reason else "")
+                for t in change["themes"]
+                if (r := t["response"]) is not None
+            ),
+        }
+
+
+def clause_change_json(changes: list[dict]) -> list[dict]:
+    """``clause_changes`` for the JSON open data, with the themes and their responses as a
+    list rather than the CSV's joined words."""
+    rows = []
+    for change, row in zip(changes, clause_change_rows(changes), strict=True):
+        del row["responses"]
+        row["themes"] = [
+            {
+                "number": t["theme"].number,
+                "label": t["theme"].label,
+                "submissions": t["submissions"],
+                "response": {"outcome": r.outcome, "reason": r.reason}
+                if (r := t["response"]) is not None
+                else None,
+            }
+            for t in change["themes"]
+        ]
+        rows.append(row)
+    return rows
+
+
+# --- Points ---------------------------------------------------------------------------------
+POINT_FIELDS = ["submission", "position", "number", "clause", "matched_by", "theme", "text"]
+
+
+def point_counts(run) -> dict:
+    """How many points in all, per theme (by id), per clause (by key), and how many
+    submissions made more than one."""
+    from django.db.models import Count
+
+    points = run.points.all()
+    per_submission = points.values("submission_id").annotate(n=Count("pk"))
+    return {
+        "total": points.count(),
+        "by_theme": dict(points.values_list("theme_id").annotate(n=Count("pk"))),
+        "by_clause": dict(points.values_list("clause_key").annotate(n=Count("pk"))),
+        "split": per_submission.filter(n__gt=1).count(),
+    }
+
+
+def point_rows(run):
+    """One row per point of the run's published submissions, with its clause and theme."""
+    published = published_submissions(run.consultation).values("pk")
+    rows = (
+        run.points.filter(submission_id__in=published)
+        .select_related("theme")
+        .order_by("submission_id", "position")
+    )
+    for p in rows.iterator(chunk_size=2000):
+        yield {
+            "submission": p.submission_id,
+            "position": p.position,
+            "number": p.number,
+            "clause": p.clause_key,
+            "matched_by": p.matched_by,
+            "theme": p.theme.number if p.theme else "",
+            "text": p.text,
+        }

@@ -59,6 +59,15 @@ class ConsultationPage(ReaderLanguageUrls, Page):
     summary_ur = models.TextField(_("summary (Urdu)"), blank=True)
     opens_at = models.DateTimeField(_("opens at"))
     closes_at = models.DateTimeField(_("closes at"))
+    closes_at_reason = models.TextField(
+        _("why the closing date changed"),
+        blank=True,
+        help_text=_(
+            "Required when you move the closing date of a published consultation; "
+            "shown in the public process record."
+        ),
+    )
+    closes_at_reason_ur = models.TextField(_("why the closing date changed (Urdu)"), blank=True)
     phase = models.CharField(
         _("phase"), max_length=16, choices=Phase.choices, default=Phase.UPCOMING
     )
@@ -93,6 +102,8 @@ class ConsultationPage(ReaderLanguageUrls, Page):
             [
                 FieldPanel("opens_at"),
                 FieldPanel("closes_at"),
+                FieldPanel("closes_at_reason"),
+                FieldPanel("closes_at_reason_ur"),
                 FieldPanel("phase"),
                 FieldPanel("languages"),
                 FieldPanel("moderation_mode"),
@@ -108,6 +119,15 @@ class ConsultationPage(ReaderLanguageUrls, Page):
     ]
     parent_page_types = ["cms.HomePage"]
     subpage_types: list[str] = ["cms.TownHallPage", "cms.ReportPage"]
+
+    def clean(self):
+        """Moving the closing date of a published consultation needs a reason of its own
+        (the process record shows it); otherwise the reason fields are emptied, so an old
+        reason never stands for a new change."""
+        super().clean()
+        from cms.process_record import check_closing_date_reason
+
+        check_closing_date_reason(self)
 
     def language_codes(self) -> list[str]:
         return [code.strip() for code in self.languages.split(",") if code.strip()]

@@ -6,8 +6,9 @@ disclosure civil society asks for."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.panels import FieldPanel
@@ -65,16 +66,21 @@ def process_timeline(consultation) -> list[dict]:
 
     now = timezone.now()
     events = [_event(consultation.opens_at, "opened", _("The consultation opened."))]
-    closes = _closing_dates(consultation)
-    for old, new, at in closes:
-        events.append(
-            _event(
-                at,
-                "extended" if new > old else "shortened",
-                _("The closing date moved from %(old)s to %(new)s.")
-                % {"old": f"{old:%Y-%m-%d}", "new": f"{new:%Y-%m-%d}"},
+    urdu = translation.get_language() == "ur"
+    for old, new, at, reason, reason_ur in _closing_dates(consultation):
+        dates = {"old": f"{old:%Y-%m-%d}", "new": f"{new:%Y-%m-%d}"}
+        reason = (reason_ur if urdu and reason_ur else reason).strip()
+        if not reason:
+            text = _("The closing date moved from %(old)s to %(new)s.") % dates
+        elif new > old:
+            text = _("The closing date was extended from %(old)s to %(new)s: %(reason)s") % (
+                dates | {"reason": reason}
             )
-        )
+        else:
+            text = _("The closing date was brought forward from %(old)s to %(new)s: %(reason)s") % (
+                dates | {"reason": reason}
+            )
+        events.append(_event(at, "extended" if new > old else "shortened", text))
     if consultation.closes_at <= now:
         events.append(_event(consultation.closes_at, "closed", _("The consultation closed.")))
     for version in consultation.versions.live().order_by("number"):
@@ -124,7 +130,8 @@ def _event(at, kind: str, text: str, url: str = "") -> dict:
 
 
 def _closing_dates(consultation) -> list[tuple]:
-    """(old, new, when) each time a published revision moved the closing date."""
+    """(old, new, when, reason, Urdu reason) each time a published revision moved the
+    closing date."""
     from wagtail.models import PageLogEntry
 
     changes, previous = [], None
@@ -139,7 +146,83 @@ def _closing_dates(consultation) -> list[tuple]:
         if value is None:
             continue
         closes = models.DateTimeField().to_python(value)
-        if previous is not None and closes != previous:
-            changes.append((previous, closes, entry.timestamp))
+        if previous is not None and not same_moment(closes, previous):
+            content = entry.revision.content
+            changes.append(
+                (
+                    previous,
+                    closes,
+                    entry.timestamp,
+                    content.get("closes_at_reason") or "",
+                    content.get("closes_at_reason_ur") or "",
+                )
+            )
         previous = closes
     return changes
+
+
+def same_moment(a, b) -> bool:
+    """Equal to the second: a revision's JSON keeps milliseconds, the database microseconds."""
+    return abs((a - b).total_seconds()) < 1
+
+
+def check_closing_date_reason(page) -> None:
+    """Validation for the page form (Wagtail runs the model's ``clean``): moving the closing
+    date of a published consultation needs a reason, and a new one each time."""
+    if not page.pk or not page.live:
+        return
+    live = type(page).objects.filter(pk=page.pk).values("closes_at", "closes_at_reason").first()
+    if live is None or page.closes_at is None:
+        return
+    if same_moment(page.closes_at, live["closes_at"]):
+        page.closes_at_reason = page.closes_at_reason_ur = ""
+        return
+    reason = (page.closes_at_reason or "").strip()
+    if not reason or reason == (live["closes_at_reason"] or "").strip():
+        raise ValidationError(
+            {
+                "closes_at_reason": gettext_lazy(
+                    "Say why the closing date moved: the public process record shows it."
+                )
+            }
+        )
+
+
+def audit_closing_date_change(page, revision) -> None:
+    """When a publish moves the closing date: one audit entry with who, the old and new
+    dates and the reason (``consult.audit.record``). Runs from ``page_published``, which
+    Wagtail sends before it logs this publish, so the newest logged one is the previous."""
+    from wagtail.models import PageLogEntry
+
+    from consult.audit import record
+
+    if revision is None or revision.content.get("closes_at") is None:
+        return
+    previous = (
+        PageLogEntry.objects.filter(page=page, action="wagtail.publish")
+        .exclude(revision=None)
+        .exclude(revision=revision)
+        .select_related("revision")
+        .order_by("-timestamp", "-pk")
+        .first()
+    )
+    if previous is None or previous.revision.content.get("closes_at") is None:
+        return
+    field = models.DateTimeField()
+    old = field.to_python(previous.revision.content["closes_at"])
+    new = field.to_python(revision.content["closes_at"])
+    if same_moment(old, new):
+        return
+    record(
+        "consultation.closing_date",
+        actor=getattr(revision, "user", None),
+        target=page,
+        reason="extended" if new > old else "brought_forward",
+        explanation="\n".join(
+            r
+            for key in ("closes_at_reason", "closes_at_reason_ur")
+            if (r := revision.content.get(key))
+        ),
+        before_text=old.isoformat(),
+        after_text=new.isoformat(),
+    )

@@ -19,10 +19,17 @@ from wagtail.models import Page, PageLogEntry
 from analysis.charts import STANCE_COLOURS, stacked_bar
 from analysis.exports import csv_chunks
 from analysis.selectors import (
+    CHANGE_FIELDS,
     OPEN_DATA_FIELDS,
+    POINT_FIELDS,
     POLL_FIELDS,
     TOWN_HALL_QUESTION_FIELDS,
+    clause_change_json,
+    clause_change_rows,
+    clause_changes,
     open_data_rows,
+    point_counts,
+    point_rows,
     poll_results,
     town_hall_questions,
 )
@@ -100,6 +107,7 @@ class ReportPage(ReaderLanguageUrls, RoutablePageMixin, Page):
     # --- context --------------------------------------------------------------------------
     def report_context(self) -> dict:
         from analysis import report_text as words
+        from analysis.points import ensure_points
         from consult.permalinks import submission_url_prefix
 
         run = self.run
@@ -107,9 +115,10 @@ class ReportPage(ReaderLanguageUrls, RoutablePageMixin, Page):
         if run is None:
             return {"consultation": consultation, "run": None}
         results = run.results or {}
-        responses = {
-            r.theme_id: r for r in self.responses.select_related("changed_clause__version")
-        }
+        ensure_points(run)
+        points = point_counts(run)
+        response_list = list(self.responses.select_related("changed_clause__version"))
+        responses = {r.theme_id: r for r in response_list}
         permalink = submission_url_prefix(consultation.slug)
         themes = []
         for theme in run.themes.all():
@@ -134,6 +143,7 @@ class ReportPage(ReaderLanguageUrls, RoutablePageMixin, Page):
                         (words.stakeholder_label(g), n) for g, n in theme.stakeholders.items()
                     ],
                     "response": responses.get(theme.pk),
+                    "points": points["by_theme"].get(theme.pk, 0),
                     "member_links": [(sid, f"{permalink}{sid}/") for sid in member_ids],
                     "more_members": max(0, theme.size - len(member_ids)),
                 }
@@ -163,6 +173,7 @@ class ReportPage(ReaderLanguageUrls, RoutablePageMixin, Page):
                     if clause
                     else consultation.url,
                     "verdict": words.verdict_label(figures["verdict"]),
+                    "points": points["by_clause"].get(figures["clause"] or "", 0),
                     "consensus": words.consensus_sentence(figures),
                     "groups": groups,
                     "chart": stacked_bar(
@@ -190,6 +201,8 @@ class ReportPage(ReaderLanguageUrls, RoutablePageMixin, Page):
             "stances": list(stance_labels.items()),
             "campaigns": run.campaigns.all(),
             "permalink_prefix": permalink,
+            "changes": clause_changes(consultation, run, response_list),
+            "points": points,
         }
 
     def published_versions(self) -> list[dict]:
@@ -221,6 +234,8 @@ class ReportPage(ReaderLanguageUrls, RoutablePageMixin, Page):
             ("process_csv_url", "process_csv"),
             ("questions_csv_url", "questions_csv"),
             ("polls_csv_url", "polls_csv"),
+            ("changes_csv_url", "changes_csv"),
+            ("points_csv_url", "points_csv"),
         ):
             context[name] = base + self.reverse_subpage(route)
         context["published_versions"] = self.published_versions() if self.live else []
@@ -283,6 +298,21 @@ class ReportPage(ReaderLanguageUrls, RoutablePageMixin, Page):
     def polls_csv(self, request):
         return self._csv(POLL_FIELDS, poll_results(self.get_parent()), "polls")
 
+    @path("open-data/clause-changes/csv/", name="changes_csv")
+    def clause_changes_csv(self, request):
+        return self._csv(CHANGE_FIELDS, clause_change_rows(self._changes()), "clause-changes")
+
+    @path("open-data/points/csv/", name="points_csv")
+    def points_csv(self, request):
+        return self._csv(POINT_FIELDS, point_rows(self.run) if self.run else [], "points")
+
+    def _changes(self) -> list[dict]:
+        return clause_changes(
+            self.get_parent().specific,
+            self.run,
+            self.responses.select_related("changed_clause"),
+        )
+
     def _csv(self, fields, rows, name):
         response = StreamingHttpResponse(
             csv_chunks(fields, rows), content_type="text/csv; charset=utf-8"
@@ -326,6 +356,8 @@ class ReportPage(ReaderLanguageUrls, RoutablePageMixin, Page):
             "submissions": list(open_data_rows(run)) if run else [],
             "town_hall_questions": list(town_hall_questions(self.get_parent())),
             "poll_results": list(poll_results(self.get_parent())),
+            "clause_changes": clause_change_json(self._changes()),
+            "points": list(point_rows(run)) if run else [],
             "process_record": [
                 {k: v for k, v in e.items() if k != "date"}
                 for e in process_timeline(self.get_parent().specific)

@@ -11,6 +11,7 @@ from analysis.signals import run_done
 from consult.live.services.session import open_town_hall
 
 from .models import ConsultationPage, TownHallPage
+from .process_record import audit_closing_date_change
 from .reports import draft_report
 from .services import publish_draft_version
 
@@ -20,6 +21,7 @@ logger = logging.getLogger(__name__)
 def _on_consultation_published(sender, instance, revision=None, **kwargs):
     user = getattr(revision, "user", None) if revision is not None else None
     publish_draft_version(instance, user=user)
+    audit_closing_date_change(instance, revision)
 
 
 page_published.connect(_on_consultation_published, sender=ConsultationPage)

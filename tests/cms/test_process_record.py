@@ -4,6 +4,7 @@ ministry's meetings with stakeholders and their minutes, also in the open data."
 from __future__ import annotations
 
 import csv
+import html as html_lib
 import io
 import json
 from datetime import timedelta
@@ -61,9 +62,87 @@ def test_process_record_in_the_open_data(client, report, meeting):  # noqa: F811
 @pytest.mark.django_db
 def test_a_moved_closing_date_is_in_the_record(client, demo):
     demo.closes_at = demo.closes_at + timedelta(days=30)
+    demo.closes_at_reason = "More time for the provinces."
     demo.save_revision().publish()
     html = client.get(demo.url).content.decode()
     assert 'data-kind="extended"' in html
+
+
+REASON = "Town halls in Quetta and Gilgit were postponed by floods."
+REASON_UR = "کوئٹہ اور گلگت کے ٹاؤن ہال سیلاب کی وجہ سے ملتوی ہوئے۔"
+
+
+def _extend(page, days=14, reason=REASON, reason_ur=""):
+    page = page.get_latest_revision_as_object()
+    old = page.closes_at
+    page.closes_at = old + timedelta(days=days)
+    page.closes_at_reason = reason
+    page.closes_at_reason_ur = reason_ur
+    page.save_revision().publish()
+    return old, page.closes_at
+
+
+@pytest.mark.django_db
+def test_extending_the_closing_date_needs_a_reason(demo):
+    from django.core.exceptions import ValidationError
+
+    page = demo.get_latest_revision_as_object()
+    page.closes_at = page.closes_at + timedelta(days=14)
+    with pytest.raises(ValidationError) as raised:
+        page.full_clean()
+    assert "closes_at_reason" in raised.value.message_dict
+    page.closes_at_reason = REASON
+    page.full_clean()
+    # A later extension needs its own reason: the last one does not count again.
+    _extend(demo)
+    page = demo.get_latest_revision_as_object()
+    page.closes_at = page.closes_at + timedelta(days=7)
+    with pytest.raises(ValidationError):
+        page.full_clean()
+    # Editing anything else needs no reason.
+    page = demo.get_latest_revision_as_object()
+    page.summary = "A clearer summary."
+    page.closes_at_reason = ""
+    page.full_clean()
+
+
+@pytest.mark.django_db
+def test_an_extension_shows_its_reason_in_both_languages_and_is_audited(client, demo):
+    from consult.models import AuditLog
+
+    old, new = _extend(demo, reason_ur=REASON_UR)
+    expected = f"The closing date was extended from {old:%Y-%m-%d} to {new:%Y-%m-%d}: {REASON}"
+    html = client.get(demo.url).content.decode()
+    item = next(li for li in html.split("<li ") if 'data-kind="extended"' in li)
+    assert expected in html_lib.unescape(item)
+    urdu = html_lib.unescape(client.get(f"/ur{demo.url}").content.decode())
+    item = next(li for li in urdu.split("<li ") if 'data-kind="extended"' in li)
+    assert REASON_UR in item and "کی آخری تاریخ" in item and "extended" not in item.split(">", 1)[1]
+    entry = AuditLog.objects.get(action="consultation.closing_date")
+    assert entry.reason == "extended" and entry.explanation == f"{REASON}\n{REASON_UR}"
+    assert entry.target_id == str(demo.pk)
+    assert entry.before_text[:19] == old.isoformat()[:19]
+    assert entry.after_text[:19] == new.isoformat()[:19]
+    # Publishing again without a change adds nothing to the record or the audit trail.
+    page = demo.get_latest_revision_as_object()
+    page.summary = "A clearer summary."
+    page.save_revision().publish()
+    assert AuditLog.objects.filter(action="consultation.closing_date").count() == 1
+    html = client.get(demo.url).content.decode()
+    assert html.count('data-kind="extended"') == 1
+
+
+def test_the_extension_and_its_reason_in_the_open_data(client, report):  # noqa: F811
+    demo = report.get_parent().specific
+    _extend(demo)
+    data = json.loads(client.get(report.url + "open-data/json/").content)
+    extended = [e for e in data["process_record"] if e["kind"] == "extended"]
+    assert len(extended) == 1 and extended[0]["text"].endswith(f": {REASON}")
+    body = b"".join(
+        client.get(report.url + "open-data/process-record/csv/").streaming_content
+    ).decode("utf-8-sig")
+    rows = [r for r in csv.DictReader(io.StringIO(body)) if r["kind"] == "extended"]
+    assert rows[0]["text"] == extended[0]["text"]
 
 
 def test_town_hall_questions_answers_votes_and_polls_in_the_open_data(client, report):  # noqa: F811
