@@ -197,7 +197,7 @@ def build_points(run) -> int:
 
 
 def ensure_points(run) -> None:
-    """Points for a finished run that has none yet (runs saved before points existed, or
-    until the run task builds them itself)."""
+    """Points for a finished run saved before points existed (``execute_run`` builds them
+    for every new run): built once, on the first view of its report."""
     if run is not None and run.status == run.Status.DONE and not run.points.exists():
         build_points(run)

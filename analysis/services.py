@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from analysis.models import AnalysisRun, Campaign, Theme, ThemeMember
 from analysis.pipeline import PipelineParams, run_pipeline
+from analysis.points import build_points
 from analysis.records import Corpus
 from analysis.selectors import moderation_figures, published_submissions
 from analysis.signals import run_done
@@ -140,6 +141,7 @@ def execute_run(run_id: int) -> AnalysisRun:
         _set_progress(run_id, "report", 95)
         with transaction.atomic():
             _save_results(run, result)
+            build_points(run)  # the long submissions' points, with their clauses and themes
             run_done.send(sender=AnalysisRun, run=run)
     except Exception as error:
         logger.exception("analysis run %s failed", run_id)
