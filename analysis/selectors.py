@@ -294,12 +294,30 @@ def point_counts(run) -> dict:
     }
 
 
+POINT_ROW_FIELDS = [
+    "submission_id",
+    "position",
+    "number",
+    "clause_key",
+    "matched_by",
+    "text",
+    "theme__number",
+    "submission__comment",
+]
+
+
 def point_rows(run):
-    """One row per point of the run's published submissions, with its clause and theme."""
+    """One row per point of the run's published submissions, with its clause and theme.
+
+    A point's text was copied from the public text when the run was made; a moderator may
+    have redacted the submission since. The text goes out only while it is still part of
+    the submission's public text: otherwise the row keeps its clause and theme, without
+    the words that were taken out."""
     published = published_submissions(run.consultation).values("pk")
     rows = (
         run.points.filter(submission_id__in=published)
-        .select_related("theme")
+        .select_related("theme", "submission")
+        .only(*POINT_ROW_FIELDS)
         .order_by("submission_id", "position")
     )
     for p in rows.iterator(chunk_size=2000):
@@ -310,5 +328,5 @@ def point_rows(run):
             "clause": p.clause_key,
             "matched_by": p.matched_by,
             "theme": p.theme.number if p.theme else "",
-            "text": p.text,
+            "text": p.text if p.text in p.submission.comment else "",
         }

@@ -37,12 +37,38 @@ def letter(report):  # noqa: F811
     return submission
 
 
-def test_the_first_view_of_a_finished_run_stores_its_points(client, report):  # noqa: F811
-    assert not report.run.points.exists()
+def test_a_run_stores_its_points_and_an_older_run_gets_them_on_first_view(client, report):  # noqa: F811
+    assert report.run.points.exists()  # built by the run itself
+    report.run.points.all().delete()  # as a run saved before points existed
     html = client.get(report.url).content.decode()
     assert report.run.points.exists()
     total = report.run.points.count()
     assert f"{total} points in all" in html
+
+
+def test_a_point_redacted_after_the_run_is_not_in_the_open_data(client, report, letter):  # noqa: F811
+    """A moderator edit-redacts a letter after its points were stored: the open data must
+    not go on publishing the words the moderator took out."""
+    from django.contrib.auth.models import Group, User
+
+    from consult import roles
+    from moderation import services as moderation
+
+    moderator = User.objects.create_user("pointmod", "pointmod@example.org", "pw-123456789")
+    moderator.groups.add(Group.objects.get(name=roles.MODERATOR))
+    redacted = letter.comment.replace("The Digital Rights Network welcomes", "[removed]")
+    assert redacted != letter.comment
+    moderation.decide(
+        letter, action="redact", reason="personal_data", moderator=moderator,
+        redacted_text=redacted,
+    )  # fmt: skip
+    data = json.loads(client.get(report.url + "open-data/json/").content)
+    texts = " ".join(p["text"] for p in data["points"] if p["submission"] == letter.pk)
+    assert "Digital Rights Network welcomes" not in texts
+    body = b"".join(client.get(report.url + "open-data/points/csv/").streaming_content).decode(
+        "utf-8-sig"
+    )
+    assert "Digital Rights Network welcomes" not in body
 
 
 def test_a_letter_counted_as_its_points_with_clauses_and_themes(client, report, letter):  # noqa: F811
