@@ -29,6 +29,8 @@ def search_submissions(query: str = "", *, consultation=None, state: str = "", s
     consultation, state (``SUBMISSION_STATES``) and stance."""
     found = Submission.objects.select_related("consultation", "screening")
     if state:
+        if state not in SUBMISSION_STATES:
+            raise ValueError(f"unknown state {state!r}")
         found = getattr(Submission.objects, state)().select_related("consultation", "screening")
     if consultation is not None:
         found = found.filter(consultation=consultation)
