@@ -165,9 +165,11 @@ def test_limited_json_client_gets_json_with_retry_after(consultation, settings):
 
 
 def test_identical_text_flood_is_held_with_a_reason_and_still_counted(consultation, settings):
+    # Hour-long windows: django-ratelimit's windows are fixed, so a slow run that crossed
+    # a window's end would start counting again (likely why one loaded run failed).
     settings.MODERATION_RATE_LIMITS = {
         "comment": {"participant": (1000, 600), "address": (1000, 600)},
-        "repeated_text": {"consultation": (3, 60)},
+        "repeated_text": {"consultation": (3, 3600)},
     }
     text = "Withdraw   clause 2 NOW!"
     variants = [text, text.lower(), "withdraw clause 2 now", "WITHDRAW CLAUSE 2 NOW!!"] * 3
@@ -221,7 +223,11 @@ async def _joined(page, session_key, address="198.51.100.20"):
 
 
 async def test_reconnecting_does_not_reset_the_town_hall_limit(layer, hall, settings):  # noqa: F811
-    settings.MODERATION_RATE_LIMITS = {"question": {"participant": (2, 60), "address": (100, 60)}}
+    # Hour-long windows: django-ratelimit's windows are fixed, so a slow run that crossed
+    # a window's end would start counting again (likely why one loaded run failed).
+    settings.MODERATION_RATE_LIMITS = {
+        "question": {"participant": (2, 3600), "address": (100, 3600)}
+    }
     fac = await _joined(
         hall, await database_sync_to_async(lambda: session_for(hall.facilitators.get()))()
     )
