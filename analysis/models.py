@@ -9,6 +9,8 @@ from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Orderable
 
+from text.public_fields import refuse_personal_data
+
 
 class AnalysisRun(models.Model):
     """One run of steps 1-4 over a consultation's published submissions."""
@@ -151,6 +153,10 @@ class ThemeResponse(Orderable):
 
     def __str__(self):
         return f"{self.theme}: {self.get_outcome_display()}"
+
+    def clean(self):
+        super().clean()
+        refuse_personal_data(self, ("reason",))  # public, as written (text.public_fields)
 
 
 class Point(models.Model):

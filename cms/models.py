@@ -8,6 +8,7 @@ page snapshots the clauses into an immutable ``DraftVersion``; comments anchor t
 from __future__ import annotations
 
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -25,6 +26,7 @@ from cms.panels import VersionProgressPanel
 from cms.wayfinding import ReaderLanguageUrls
 from drafts.consultations import ModerationMode, Phase
 from drafts.models import DraftVersion, clause_key_for
+from text.public_fields import CONTACT_DETAILS, personal_data_errors, refuse_personal_data
 
 
 class HomePage(ReaderLanguageUrls, Page):
@@ -37,6 +39,11 @@ class HomePage(ReaderLanguageUrls, Page):
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("intro_ur")]
     subpage_types = ["cms.ConsultationPage"]
     max_count = 1
+
+    def clean(self):
+        super().clean()
+        contact = {"intro": CONTACT_DETAILS, "intro_ur": CONTACT_DETAILS}
+        refuse_personal_data(self, ("title", "intro", "intro_ur"), allow=contact)
 
     def get_context(self, request, *args, **kwargs):
         from cms.wayfinding import home_listing
@@ -127,7 +134,34 @@ class ConsultationPage(ReaderLanguageUrls, Page):
         super().clean()
         from cms.process_record import check_closing_date_reason
 
-        check_closing_date_reason(self)
+        errors = {}
+        try:
+            check_closing_date_reason(self)  # first: it empties a reason no longer needed
+        except ValidationError as error:
+            errors.update(error.message_dict)
+        # Everything typed here is public; the contact may give the office's phone,
+        # e-mail and address, never an identity number.
+        for field, messages in personal_data_errors(
+            self,
+            self.PUBLIC_TEXT_FIELDS,
+            allow={"contact": CONTACT_DETAILS, "contact_ur": CONTACT_DETAILS},
+        ).items():
+            errors.setdefault(field, []).extend(messages)
+        if errors:
+            raise ValidationError(errors)
+
+    PUBLIC_TEXT_FIELDS = (
+        "title",
+        "title_ur",
+        "ministry",
+        "ministry_ur",
+        "summary",
+        "summary_ur",
+        "closes_at_reason",
+        "closes_at_reason_ur",
+        "contact",
+        "contact_ur",
+    )
 
     def language_codes(self) -> list[str]:
         return [code.strip() for code in self.languages.split(",") if code.strip()]

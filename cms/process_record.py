@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.panels import FieldPanel
 
+from text.public_fields import refuse_personal_data
+
 
 class StakeholderMeeting(models.Model):
     """A meeting of the ministry with stakeholders about a consultation; public."""
@@ -54,6 +56,10 @@ class StakeholderMeeting(models.Model):
 
     def __str__(self):
         return f"{self.held_at:%Y-%m-%d}: {self.who} ({self.topic})"
+
+    def clean(self):
+        super().clean()
+        refuse_personal_data(self, ("who", "topic"))  # public, as written (text.public_fields)
 
 
 def process_timeline(consultation) -> list[dict]:

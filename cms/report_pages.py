@@ -35,6 +35,7 @@ from analysis.selectors import (
 )
 from cms.process_record import process_timeline
 from cms.wayfinding import ReaderLanguageUrls
+from text.public_fields import refuse_personal_data
 
 PROCESS_FIELDS = ["at", "kind", "text", "url"]
 MAX_MEMBER_LINKS = 1000  # per theme on the HTML page; the open data lists every one
@@ -103,6 +104,10 @@ class ReportPage(ReaderLanguageUrls, RoutablePageMixin, Page):
 
     class Meta:
         verbose_name = _("consultation report")
+
+    def clean(self):
+        super().clean()
+        refuse_personal_data(self, ("title", "intro"))  # public, as written (text.public_fields)
 
     # --- context --------------------------------------------------------------------------
     def report_context(self) -> dict:

@@ -16,6 +16,7 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Page
 
 from cms.wayfinding import ReaderLanguageUrls
+from text.public_fields import refuse_personal_data
 
 YOUTUBE_HOSTS = {"youtube.com", "www.youtube.com", "m.youtube.com", "youtu.be"}
 DEFAULT_JITSI_HOSTS = ["meet.jit.si"]
@@ -114,6 +115,7 @@ class TownHallPage(RoutablePageMixin, ReaderLanguageUrls, Page):
 
     def clean(self):
         super().clean()
+        refuse_personal_data(self, ("title",))  # public, as written (text.public_fields)
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": _("The end time must be after the start time.")})
         keys = self.agenda_keys()

@@ -136,3 +136,27 @@ async def test_the_screen_connection_is_read_only(layer, hall, facilitator):
     assert message["payload"]["text"] == "Now on clause 2"
     for client in (screen, asker, fac):
         await client.close()
+
+
+def test_the_screen_and_console_show_markup_as_text_and_no_personal_data(
+    service_hall, host, client
+):
+    """The attacker's probe on the new views: a question and a poll with markup and a CNIC,
+    approved and projected; the pending one stays off the screen."""
+    session.start_session(service_hall, host)
+    asker = Actor("a:probe")
+    text = "<script>alert(1)</script> call 0300-1234567, CNIC 35202-1234567-1"
+    asked = questions.post_question(service_hall, asker, text)["question_id"]
+    questions.approve_question(service_hall, host, asked)
+    questions.post_question(service_hall, asker, "<b>pending</b> 35202-7654321-1")
+    polls.open_poll(service_hall, host, "<img src=x onerror=alert(1)>?", ["<i>yes</i>", "no"])
+    client.force_login(host.user)
+    for url in (f"{service_hall.url}screen/", f"{service_hall.url}console/"):
+        for prefix in ("", "/ur"):
+            html = client.get(prefix + url).content.decode()
+            assert "<script>alert(1)" not in html and "<img src=x" not in html, url
+            assert "<i>yes</i>" not in html and "35202-1234567-1" not in html, url
+            assert "0300-1234567" not in html, url
+    screen = client.get(f"{service_hall.url}screen/").content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in screen
+    assert "pending" not in screen and "35202-7654321-1" not in screen
