@@ -313,13 +313,7 @@ def point_rows(run):
     have redacted the submission since. The text goes out only while it is still part of
     the submission's public text: otherwise the row keeps its clause and theme, without
     the words that were taken out."""
-    published = published_submissions(run.consultation).values("pk")
-    rows = (
-        run.points.filter(submission_id__in=published)
-        .select_related("theme", "submission")
-        .only(*POINT_ROW_FIELDS)
-        .order_by("submission_id", "position")
-    )
+    rows = published_points(run).order_by("submission_id", "position")
     for p in rows.iterator(chunk_size=2000):
         yield {
             "submission": p.submission_id,
@@ -328,5 +322,20 @@ def point_rows(run):
             "clause": p.clause_key,
             "matched_by": p.matched_by,
             "theme": p.theme.number if p.theme else "",
-            "text": p.text if p.text in p.submission.comment else "",
+            "text": public_point_text(p),
         }
+
+
+def published_points(run):
+    """The run's points of submissions that are published now, with what a row shows."""
+    published = published_submissions(run.consultation).values("pk")
+    return (
+        run.points.filter(submission_id__in=published)
+        .select_related("theme", "submission")
+        .only(*POINT_ROW_FIELDS)
+    )
+
+
+def public_point_text(point) -> str:
+    """The point's words while they are still in the submission's public text, else ""."""
+    return point.text if point.text in point.submission.comment else ""

@@ -277,6 +277,34 @@ class ThemePointSerializer(serializers.Serializer):
     supporters = serializers.IntegerField()
 
 
+class PointSerializer(serializers.Serializer):
+    """One point of a published submission (a paragraph, list item or long sentence), with
+    the clause it is about and its theme in the published report's analysis."""
+
+    submission = serializers.IntegerField(source="submission_id")
+    position = serializers.IntegerField(help_text="0 for the submission's first point")
+    number = serializers.CharField(allow_blank=True, help_text="Its own numbering, if any")
+    clause = serializers.CharField(
+        source="clause_key", allow_blank=True, help_text="Clause key; empty: the whole draft"
+    )
+    matched_by = serializers.ChoiceField(choices=["reference", "words", "anchor", "none"])
+    theme = serializers.IntegerField(
+        source="theme_id", allow_null=True, help_text="The theme's id (from /themes/)"
+    )
+    theme_number = serializers.SerializerMethodField()
+    text = serializers.SerializerMethodField(
+        help_text="Empty once a moderator has redacted these words from the submission"
+    )
+
+    def get_theme_number(self, point) -> int | None:
+        return point.theme.number if point.theme else None
+
+    def get_text(self, point) -> str:
+        from analysis.selectors import public_point_text
+
+        return public_point_text(point)
+
+
 class ThemeResponseSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=["pending", "accepted", "partly", "not_accepted"])
     reason = serializers.CharField(allow_blank=True)

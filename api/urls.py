@@ -30,6 +30,7 @@ urlpatterns = [
     ),
     path("consultations/<slug:slug>/redline/", views.Redline.as_view(), name="redline"),
     path("consultations/<slug:slug>/themes/", views.ThemeList.as_view(), name="theme-list"),
+    path("consultations/<slug:slug>/points/", views.PointList.as_view(), name="point-list"),
     path("consultations/<slug:slug>/report/", views.Report.as_view(), name="report"),
     path("consultations/<slug:slug>/town-halls/", views.TownHallList.as_view(), name="town-halls"),
     path(

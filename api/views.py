@@ -7,9 +7,10 @@ and, where it can be told, Last-Modified; errors are JSON in the asked language.
 from __future__ import annotations
 
 import functools
+from datetime import datetime
 
 from django import forms
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.http import FileResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -26,6 +27,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from analysis.models import Point
 from consult.models import Source, Stakeholder, Stance, Submission
 from drafts.redline import redline
 
@@ -35,6 +37,7 @@ from .serializers import (
     AnnotationSerializer,
     BulkSerializer,
     ConsultationSerializer,
+    PointSerializer,
     RecordEventSerializer,
     RedlineSerializer,
     ReportSerializer,
@@ -66,7 +69,17 @@ class PublicView:
         activate_asked_language(request)
         super().initial(request, *args, **kwargs)
 
+    def consultation(self):
+        """The public consultation named by the path's ``slug`` (404 otherwise), read once."""
+        if not hasattr(self, "_consultation"):
+            self._consultation = consultation_or_404(self.kwargs["slug"])
+        return self._consultation
+
     def last_modified(self):
+        """Not before the last change to what the answer shows (``api.conditional``);
+        None (no header) when that cannot be told."""
+        if "slug" in self.kwargs:
+            return conditional.consultation_changed_at(self.consultation())
         return None
 
     def finalize_response(self, request, response, *args, **kwargs):
@@ -105,6 +118,14 @@ class ConsultationList(PublicView, generics.ListAPIView):
     def get_queryset(self):
         return selectors.public_consultations()
 
+    def last_modified(self):
+        pages = list(selectors.public_consultations())
+        return conditional.latest(
+            conditional.consultations_logged_at(),
+            *(page.last_published_at for page in pages),
+            *(conditional.period_changed_at(page) for page in pages),
+        )
+
 
 class ConsultationDetail(PublicView, generics.RetrieveAPIView):
     """One public consultation."""
@@ -116,9 +137,6 @@ class ConsultationDetail(PublicView, generics.RetrieveAPIView):
     def get_queryset(self):
         return selectors.public_consultations()
 
-    def last_modified(self):
-        return conditional.consultation_changed_at(self.get_object())
-
 
 class VersionList(PublicView, generics.ListAPIView):
     """The published draft versions of a consultation, oldest first."""
@@ -128,8 +146,7 @@ class VersionList(PublicView, generics.ListAPIView):
     filter_backends: list = []
 
     def get_queryset(self):
-        page = consultation_or_404(self.kwargs["slug"])
-        return selectors.versions(page).annotate(clause_count=Count("clauses"))
+        return selectors.versions(self.consultation()).annotate(clause_count=Count("clauses"))
 
 
 class VersionDetail(PublicView, generics.RetrieveAPIView):
@@ -139,9 +156,8 @@ class VersionDetail(PublicView, generics.RetrieveAPIView):
     filter_backends: list = []
 
     def get_object(self):
-        page = consultation_or_404(self.kwargs["slug"])
         number = _int_or_404(self.kwargs["number"], 2**31)
-        version = selectors.versions(page).filter(number=number).first()
+        version = selectors.versions(self.consultation()).filter(number=number).first()
         if version is None:
             raise NotFound(_("This consultation has no version %(n)s.") % {"n": number})
         version.clause_list = list(version.clauses.order_by("position"))
@@ -166,7 +182,7 @@ class Redline(PublicView, APIView):
         responses=RedlineSerializer(many=True),
     )
     def get(self, request, slug):
-        page = consultation_or_404(slug)
+        page = self.consultation()
         query = RedlineQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         by_number = {v.number: v for v in selectors.versions(page)}
@@ -463,21 +479,52 @@ def theme_data(request, report) -> list[dict]:
     return data
 
 
-class ThemeList(PublicView, APIView):
+class ReportView(PublicView):
+    """An answer drawn from the published report: it changes when a report is published
+    or withdrawn (logged under the consultation) and when a quoted submission is removed."""
+
+    def last_modified(self):
+        page = self.consultation()
+        return conditional.consultation_changed_at(page, conditional.subtree_logged_at(page))
+
+
+class ThemeList(ReportView, APIView):
     """The themes of the consultation's published report and their points."""
 
     @extend_schema(responses=ThemeSerializer(many=True))
     def get(self, request, slug):
-        report = report_or_404(consultation_or_404(slug))
+        report = report_or_404(self.consultation())
         return Response(ThemeSerializer(theme_data(request, report), many=True).data)
 
 
-class Report(PublicView, APIView):
+class PointFilter(filters.FilterSet):
+    theme = IdFilter(field_name="theme_id", help_text="A theme's id (from /themes/)")
+    clause = filters.CharFilter(field_name="clause_key", max_length=64, help_text="Clause key")
+    submission = IdFilter(field_name="submission_id")
+
+
+class PointList(ReportView, generics.ListAPIView):
+    """The points of the published report's analysis: each published submission split into
+    its points, each with its clause and theme, a page at a time (follow ``next``)."""
+
+    serializer_class = PointSerializer
+    pagination_class = IdCursorPagination
+    filterset_class = PointFilter
+    queryset = Point.objects.none()  # the model, for the schema; see get_queryset
+
+    def get_queryset(self):
+        from analysis.selectors import published_points
+
+        report = report_or_404(self.consultation())
+        return published_points(report.run)
+
+
+class Report(ReportView, APIView):
     """The published report: method, figures per clause, themes, campaigns, responses."""
 
     @extend_schema(responses=ReportSerializer)
     def get(self, request, slug):
-        page = consultation_or_404(slug)
+        page = self.consultation()
         report = report_or_404(page)
         run = report.run
         results = run.results or {}
@@ -575,9 +622,24 @@ def town_halls(page):
 class TownHallList(PublicView, APIView):
     """Town-hall summaries: public questions with answers and votes, and polls."""
 
+    def last_modified(self):
+        """None while a town hall is live: its votes move with no timestamp."""
+        from consult.live.models import LiveEvent, TownHall
+
+        page = self.consultation()
+        halls = town_halls(page).values("pk")
+        runtimes = TownHall.objects.filter(page_id__in=halls)
+        if runtimes.filter(state=TownHall.State.LIVE).exists():
+            return None
+        moments = runtimes.aggregate(started=Max("started_at"), ended=Max("ended_at"))
+        logged = LiveEvent.objects.filter(townhall__in=runtimes).aggregate(at=Max("created_at"))
+        return conditional.consultation_changed_at(
+            page, conditional.subtree_logged_at(page), logged["at"], *moments.values()
+        )
+
     @extend_schema(responses=TownHallSerializer(many=True))
     def get(self, request, slug):
-        page = consultation_or_404(slug)
+        page = self.consultation()
         data = [town_hall_data(request, hall) for hall in town_halls(page)]
         return Response(TownHallSerializer(data, many=True).data)
 
@@ -585,11 +647,19 @@ class TownHallList(PublicView, APIView):
 class Transparency(PublicView, APIView):
     """Moderation figures: counts only, as on the transparency page."""
 
+    def last_modified(self):
+        from moderation.models import Appeal
+
+        page = self.consultation()
+        appeals = Appeal.objects.filter(decision__submission__consultation_id=page.pk)
+        moments = appeals.aggregate(filed=Max("created_at"), decided=Max("decided_at"))
+        return conditional.consultation_changed_at(page, *moments.values())
+
     @extend_schema(responses=TransparencySerializer)
     def get(self, request, slug):
         from moderation.selectors import transparency_figures
 
-        figures = transparency_figures(consultation_or_404(slug))
+        figures = transparency_figures(self.consultation())
         return Response(TransparencySerializer(figures).data)
 
 
@@ -597,11 +667,20 @@ class Record(PublicView, APIView):
     """The process record: publication, comment period, draft versions, town halls,
     analyses and reports, in time order."""
 
+    def last_modified(self):
+        from analysis.models import AnalysisRun
+
+        page = self.consultation()
+        runs = AnalysisRun.objects.filter(consultation=page).aggregate(at=Max("finished_at"))
+        return conditional.consultation_changed_at(
+            page, conditional.subtree_logged_at(page), runs["at"]
+        )
+
     @extend_schema(responses=RecordEventSerializer(many=True))
     def get(self, request, slug):
         from analysis.models import AnalysisRun
 
-        page = consultation_or_404(slug)
+        page = self.consultation()
         link = functools.partial(page_url, request)
         events = [
             ("consultation_published", page.first_published_at, page.title, None, link(page)),
@@ -655,13 +734,24 @@ def bulk_listing(request, page) -> dict:
     }
 
 
+def bulk_built_at(page):
+    """When the consultation's current bulk files were built (None before the first)."""
+    files = bulk.current(page)
+    generated = files.meta().get("generated_at") if files.built else None
+    return datetime.fromisoformat(generated) if generated else None
+
+
 class BulkList(PublicView, APIView):
     """The consultation's bulk files: every published submission as CSV, JSON Lines and
     Parquet, rebuilt after each change."""
 
+    def last_modified(self):
+        page = self.consultation()
+        return conditional.consultation_changed_at(page, bulk_built_at(page))
+
     @extend_schema(responses=BulkSerializer)
     def get(self, request, slug):
-        return Response(BulkSerializer(bulk_listing(request, consultation_or_404(slug))).data)
+        return Response(BulkSerializer(bulk_listing(request, self.consultation())).data)
 
 
 class AnyAccept(APIView.content_negotiation_class):
@@ -676,6 +766,9 @@ class BulkFile(PublicView, APIView):
 
     content_negotiation_class = AnyAccept
 
+    def last_modified(self):
+        return bulk_built_at(self.consultation())
+
     @extend_schema(
         operation_id="api_v1_consultations_bulk_file",
         responses={
@@ -688,7 +781,7 @@ class BulkFile(PublicView, APIView):
         ],
     )
     def get(self, request, slug, file_format):
-        page = consultation_or_404(slug)
+        page = self.consultation()
         if file_format not in bulk.FORMATS:
             raise NotFound(_("The bulk files are csv, jsonl and parquet."))
         files = bulk.build(page)

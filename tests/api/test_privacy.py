@@ -46,6 +46,7 @@ def every_answer(client, data) -> dict[str, bytes]:
         f"{c}/versions/2/",
         f"{c}/redline/?from_version=1&to_version=2",
         f"{c}/themes/",
+        f"{c}/points/?page_size=500",
         f"{c}/report/",
         f"{c}/town-halls/",
         f"{c}/transparency/",
