@@ -257,7 +257,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 
 # --- Wagtail ----------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Open Consultation"
-WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# The public address of the site, printed where no request can tell it (the paper pack).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+WAGTAILADMIN_BASE_URL = SITE_URL
+# Where paper comment forms may be posted, printed on the pack in each language.
+POSTAL_ADDRESS = os.environ.get("POSTAL_ADDRESS", "")
+POSTAL_ADDRESS_UR = os.environ.get("POSTAL_ADDRESS_UR", "")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "json", "md", "pdf", "txt"]
 WAGTAIL_TASKS_BACKEND = "default"

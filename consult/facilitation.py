@@ -8,15 +8,20 @@ facilitator's permission, submits and records *who entered it* in the one audit 
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import uuid
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
@@ -41,14 +46,36 @@ def _consultation(slug: str) -> Consultation:
     return page
 
 
+PACK_TEMPLATES = ("facilitation/pack.html", "facilitation/_pack_form.html")
+PACK_CACHE_SECONDS = 7 * 24 * 3600
+
+
 @require_GET
 def consultation_pack(request, slug: str):
-    """The draft with a paper comment form, both languages, as one printable PDF."""
-    from weasyprint import HTML  # imported here: loading pango is slow and only needed here
-
+    """The draft with a paper comment form per language, as one printable PDF: the same
+    for every reader, so it is made once per published draft and served from the cache."""
     page = _consultation(slug)
     version = page.current_version()
-    html = render_to_string(
+    key = pack_cache_key(page, version)
+    pdf = cache.get(key)
+    if pdf is None:
+        pdf = render_pack(page, version)
+        cache.set(key, pdf, PACK_CACHE_SECONDS)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{page.slug}-pack.pdf"'
+    return response
+
+
+def render_pack(page, version) -> bytes:
+    from weasyprint import HTML  # imported here: loading pango is slow and only needed here
+
+    with translation.override("en"):  # the same pack whichever page it was opened from
+        html = _render_pack_html(page, version)
+    return HTML(string=html, base_url=settings.SITE_URL + "/").write_pdf()
+
+
+def _render_pack_html(page, version) -> str:
+    return render_to_string(
         "facilitation/pack.html",
         {
             "page": page,
@@ -56,14 +83,39 @@ def consultation_pack(request, slug: str):
             "clauses": list(version.clauses.all()) if version else [],
             "stances": Stance.choices,
             "stakeholders": Stakeholder.choices,
-            "page_url": request.build_absolute_uri(page.url),
+            # Printed, so from settings: a request may come through a proxy or localhost.
+            "page_url": settings.SITE_URL + _url_in(page, "en"),
+            "page_url_ur": settings.SITE_URL + _url_in(page, "ur"),
+            "postal_address": settings.POSTAL_ADDRESS,
+            "postal_address_ur": settings.POSTAL_ADDRESS_UR or settings.POSTAL_ADDRESS,
         },
-        request=request,
     )
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{page.slug}-pack.pdf"'
-    return response
+
+
+def _url_in(page, language: str) -> str:
+    with translation.override(language):
+        return page.get_url(None)
+
+
+def pack_cache_key(page, version) -> str:
+    """Changes with the published draft, the page (title, dates, summary), the addresses
+    printed and the templates, so a stale pack is never served."""
+    parts = [
+        page.pk,
+        version.pk if version else 0,
+        page.last_published_at.isoformat() if page.last_published_at else "",
+        settings.SITE_URL,
+        settings.POSTAL_ADDRESS,
+        settings.POSTAL_ADDRESS_UR,
+        _templates_digest(),
+    ]
+    return "pack:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+@functools.cache
+def _templates_digest() -> str:
+    sources = [get_template(name).template.source for name in PACK_TEMPLATES]
+    return hashlib.sha256("\0".join(sources).encode()).hexdigest()
 
 
 class FacilitatedSubmissionForm(forms.Form):
