@@ -379,6 +379,7 @@ class PollSerializer(serializers.Serializer):
 class TownHallSerializer(serializers.Serializer):
     slug = serializers.SlugField()
     title = serializers.CharField()
+    title_ur = serializers.CharField(allow_blank=True)
     url = serializers.URLField()
     language = serializers.CharField()
     starts_at = serializers.DateTimeField()

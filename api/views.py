@@ -576,6 +576,7 @@ def town_hall_data(request, hall) -> dict:
     return {
         "slug": hall.slug,
         "title": hall.title,
+        "title_ur": hall.title_ur,
         "url": page_url(request, hall),
         "language": hall.language,
         "starts_at": hall.starts_at,

@@ -69,6 +69,7 @@ def process_timeline(consultation) -> list[dict]:
 
     from cms.report_pages import ReportPage
     from cms.town_hall_pages import TownHallPage
+    from cms.wayfinding import localised
 
     now = timezone.now()
     events = [_event(consultation.opens_at, "opened", _("The consultation opened."))]
@@ -100,7 +101,7 @@ def process_timeline(consultation) -> list[dict]:
             _event(
                 hall.starts_at,
                 "town_hall",
-                _("Town hall: %(title)s.") % {"title": hall.title},
+                _("Town hall: %(title)s.") % {"title": localised(hall, "title")},
                 hall.url or "",
             )
         )

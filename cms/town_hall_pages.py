@@ -67,6 +67,7 @@ def validate_stream_url(url: str) -> None:
 class TownHallPage(RoutablePageMixin, ReaderLanguageUrls, Page):
     """A live town hall about one consultation: questions, polls and a speaker queue."""
 
+    title_ur = models.CharField(_("title (Urdu)"), max_length=255, blank=True)
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     facilitators = ParentalManyToManyField(
@@ -89,6 +90,7 @@ class TownHallPage(RoutablePageMixin, ReaderLanguageUrls, Page):
     )
 
     content_panels = Page.content_panels + [
+        FieldPanel("title_ur"),
         MultiFieldPanel(
             [FieldPanel("starts_at"), FieldPanel("ends_at"), FieldPanel("language")],
             heading=_("Session"),
@@ -115,7 +117,7 @@ class TownHallPage(RoutablePageMixin, ReaderLanguageUrls, Page):
 
     def clean(self):
         super().clean()
-        refuse_personal_data(self, ("title",))  # public, as written (text.public_fields)
+        refuse_personal_data(self, ("title", "title_ur"))  # public, as written (text.public_fields)
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": _("The end time must be after the start time.")})
         keys = self.agenda_keys()

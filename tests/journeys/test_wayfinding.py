@@ -33,6 +33,7 @@ def consultation(db):
     page.add_child(
         instance=TownHallPage(
             title="Town hall on complaints",
+            title_ur="شکایات پر ٹاؤن ہال",
             slug="town-hall",
             starts_at=start.replace(hour=15, minute=30),
             ends_at=start.replace(hour=17, minute=0),
@@ -103,8 +104,8 @@ def test_every_link_from_an_urdu_page_stays_in_urdu(client, consultation):
     # Only the language switch (and its <link rel="alternate">) lead to English.
     assert set(english) == {"/test-rules/"}, english
     assert 'class="contact" lang="ur" dir="rtl">051-111-000-123 پر فون کریں' in html
-    # The town hall's title is marked with the town hall's language.
-    assert 'lang="ur" dir="rtl">Town hall on complaints</span>' in html
+    # The town hall's Urdu title, marked as Urdu (an English title would be marked English).
+    assert 'lang="ur" dir="rtl">شکایات پر ٹاؤن ہال</span>' in html
     # The month is named in Urdu.
     month = timezone.localtime(consultation.closes_at).month
     assert ["جنوری", "فروری", "مارچ", "اپریل", "مئی", "جون", "جولائی", "اگست", "ستمبر",

@@ -271,6 +271,14 @@ def test_browser_console_and_projector_by_clicking_then_an_approval_reaches_the_
         console.click("#fac-end")
         console.click("#confirm-ok")
         screen.wait_for_selector('#live-state[data-state="ended"]')
+        # Ended: no old caption, and no promise of live updates, on every open page.
+        for ended, note in (
+            (screen, "یہ ٹاؤن ہال ختم ہو چکا ہے۔"),
+            (asker, "This town hall has ended."),
+        ):
+            ended.wait_for_selector('#live-state[data-state="ended"]')
+            assert not ended.locator("#live-caption").is_visible()
+            ended.locator("#live-connection", has_text=note).wait_for(timeout=5000)
     finally:
         for context in contexts:
             context.close()

@@ -32,6 +32,27 @@ def test_page_renders_the_board_without_javascript(service_hall, host, client):
     assert "Session summary" in html and "Is the register public?" in html
 
 
+def test_an_ended_town_hall_keeps_no_old_announcement_or_live_promise(service_hall, host, client):
+    """Issue 15: after the end, "Break at noon" and "Connected: updates appear live" stayed."""
+    session.start_session(service_hall, host)
+    session.announce(service_hall, host, "Break at noon")
+    session.caption(service_hall, host, "The minister is speaking")
+    session.end_session(service_hall, host)
+    runtime = TownHall.objects.get(page_id=service_hall.pk)
+    assert runtime.announcement == "" and runtime.caption == ""
+    english = client.get(service_hall.url).content.decode()
+    assert "This town hall has ended" in english and "reload to refresh" not in english
+    for url in (service_hall.url, f"{service_hall.url}screen/", f"/ur{service_hall.url}"):
+        html = client.get(url).content.decode()
+        assert "Break at noon" not in html and "The minister is speaking" not in html, url
+        assert 'data-state="ended"' in html
+    # The record keeps what was announced.
+    from consult.live.models import LiveEvent
+
+    kinds = list(LiveEvent.objects.filter(townhall=runtime).values_list("type", flat=True))
+    assert "announcement" in kinds
+
+
 @pytest.mark.parametrize(
     ("url", "ok"),
     [
@@ -79,3 +100,27 @@ def test_showing_the_page_writes_no_live_row(service_hall, client):
     ]
     assert live_writes == []
     assert not TownHall.objects.filter(page_id=service_hall.pk).exists()
+
+
+def test_the_town_hall_title_in_urdu_and_english_marked_with_its_direction(service_hall, client):
+    """Issue 15: the Urdu page showed the English title, its full stop on the wrong side."""
+    url = service_hall.url  # the English address (``.url`` follows the active language)
+    hall = service_hall.get_latest_revision_as_object()
+    hall.title = "Town hall on the complaints clause."
+    hall.save_revision().publish()
+    urdu = client.get(f"/ur{url}").content.decode()
+    assert '<h1 lang="en" dir="ltr">Town hall on the complaints clause.</h1>' in urdu
+    hall = service_hall.get_latest_revision_as_object()
+    hall.title_ur = "شکایات کی شق پر ٹاؤن ہال۔"
+    hall.save_revision().publish()
+    for path in ("", "screen/"):
+        urdu = client.get(f"/ur{url}{path}").content.decode()
+        assert 'lang="ur" dir="rtl">شکایات کی شق پر ٹاؤن ہال۔<' in urdu, path
+        assert "Town hall on the complaints clause." not in urdu.split("</head>")[1], path
+    consultation = service_hall.get_parent().specific
+    ways = client.get(f"/ur/{consultation.slug}/").content.decode()
+    assert "شکایات کی شق پر ٹاؤن ہال۔" in ways
+    english = client.get(url).content.decode()
+    assert "Town hall on the complaints clause." in english and "شکایات" not in english
+    api = client.get(f"/api/v1/consultations/{consultation.slug}/town-halls/").json()
+    assert {h["title_ur"] for h in api} >= {"شکایات کی شق پر ٹاؤن ہال۔"}

@@ -58,7 +58,9 @@ def end_session(page, actor: Actor) -> dict:
     townhall.state = TownHall.State.ENDED
     townhall.ended_at = timezone.now()
     townhall.current_speaker = None
-    townhall.save(update_fields=["state", "ended_at", "current_speaker"])
+    # What was announced stays in the event log (the record); the page no longer shows it.
+    townhall.announcement = townhall.caption = ""
+    townhall.save(update_fields=["state", "ended_at", "current_speaker", "announcement", "caption"])
     for poll in Poll.objects.filter(townhall=townhall, status=Poll.Status.OPEN):
         poll.status = Poll.Status.CLOSED
         poll.closed_at = townhall.ended_at

@@ -244,6 +244,14 @@ function setLine(id, text) {
   $(id).hidden = !text;
 }
 
+/* An ended town hall: its last announcement and caption go, and the connection line stops
+   promising live updates (the server cleared them too, for later visitors). */
+function showEnded() {
+  setLine("live-announcement", "");
+  setLine("live-caption", "");
+  $("live-connection").textContent = T.ended_note;
+}
+
 function applyEvent(m) {
   const p = m.payload;
   switch (m.event) {
@@ -260,7 +268,10 @@ function applyEvent(m) {
     case "speakers": state.speakers = p; break;
     case "announcement": setLine("live-announcement", p.text); break;
     case "caption": setLine("live-caption", p.text); break;
-    case "state": state.status = p.state; break;
+    case "state":
+      state.status = p.state;
+      if (p.state === "ended") showEnded();
+      break;
   }
   state.seq = m.seq;
 }
@@ -307,6 +318,7 @@ function onSnapshot(s) {
   if ($("live-presence")) $("live-presence").textContent = s.presence;
   setLine("live-announcement", s.announcement);
   setLine("live-caption", s.caption);
+  if (s.state === "ended") showEnded();
   drainEarly();
   render();
 }
@@ -339,7 +351,10 @@ function onMessage(raw) {
 function connect() {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   ws = new WebSocket(`${scheme}://${location.host}${root.dataset.wsPath}`);
-  ws.addEventListener("open", () => { retry = 500; $("live-connection").textContent = T.connected; });
+  ws.addEventListener("open", () => {
+    retry = 500;
+    $("live-connection").textContent = state.status === "ended" ? T.ended_note : T.connected;
+  });
   ws.addEventListener("message", onMessage);
   ws.addEventListener("close", () => {
     $("live-connection").textContent = T.reconnecting;
