@@ -94,6 +94,7 @@ def build():
     content_type = ContentType.objects.get_for_model(ConsultationPage)
     site = Site.objects.get_current()
     total = N + HIDDEN
+    period = total // (HIDDEN // 2)  # one held and one removed in every period
     for start in range(0, total, 10_000):
         batch = range(start, min(total, start + 10_000))
         bases = Comment.objects.bulk_create(
@@ -104,8 +105,8 @@ def build():
                     site=site,
                     comment=f"Comment {n}: the registry should publish its decisions in Urdu.",
                     submit_date=now - timedelta(seconds=total - n),
-                    is_public=n % (total // HIDDEN) != 1,  # a few held
-                    is_removed=n % (total // HIDDEN) == 2,  # and a few removed
+                    is_public=n % period != 1,  # half of HIDDEN held
+                    is_removed=n % period == 2,  # and half removed
                     user_name=f"Hidden Name {n}",
                     user_email=f"person{n}@example.org",
                 )
