@@ -88,3 +88,42 @@ def test_only_moderators_see_the_list(client, demo):
     denied = client.get("/admin/moderation/submissions/", {"q": "okapi"})
     assert denied.status_code in (302, 403)
     assert "Okapi" not in denied.content.decode()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(serialized_rollback=True)
+def test_the_list_on_a_phone_and_a_desktop_in_both_languages(live_server, demo, browser):
+    """The list at 390 px and 1280 px, English and Urdu: no sideways scroll, no axe
+    violation, user text marked with its language."""
+    from django.test import Client
+
+    from tests.a11y import assert_no_axe_violations
+
+    comment(demo, "Pangolin trade figures in clause 4 are out of date.")
+    comment(demo, "شق ۴ میں پینگولین کے اعداد پرانے ہیں۔", language="ur")
+    user = User.objects.create_user("listmod2", "listmod2@example.org", "pw-123456789")
+    user.groups.add(Group.objects.get(name=roles.MODERATOR))
+    django_client = Client()
+    django_client.force_login(user)
+    cookie = {"name": "sessionid", "value": django_client.cookies["sessionid"].value}
+    for lang in ("en", "ur"):
+        for width, height in ((390, 844), (1280, 800)):
+            context = browser.new_context(viewport={"width": width, "height": height}, locale=lang)
+            context.add_cookies([cookie | {"url": live_server.url}])
+            if lang == "ur":
+                context.set_extra_http_headers({"Accept-Language": "ur"})
+            page = context.new_page()
+            try:
+                page.goto(f"{live_server.url}/admin/moderation/submissions/?q=pangolin")
+                page.locator("text=Pangolin trade figures").first.wait_for()
+                overflow = page.evaluate(
+                    "() => document.documentElement.scrollWidth"
+                    " - document.documentElement.clientWidth"
+                )
+                assert overflow <= 0, f"scrolls sideways by {overflow}px at {width} ({lang})"
+                urdu = page.locator('[lang="ur"][dir="rtl"]', has_text="پینگولین")
+                page.goto(f"{live_server.url}/admin/moderation/submissions/?q=پینگولین")
+                assert urdu.count() >= 1
+                assert_no_axe_violations(page)
+            finally:
+                context.close()
