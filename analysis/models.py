@@ -89,6 +89,8 @@ class Theme(models.Model):
     quotes = models.JSONField(
         default=list, help_text=_("Submission ids and texts near the centre.")
     )
+    # Set by an analyst (analysis.workspace): shown apart in the report, still counted.
+    out_of_scope = models.BooleanField(_("out of scope"), default=False)
 
     class Meta:
         ordering = ["run", "number"]

@@ -3,7 +3,7 @@ analysis stores (stances, stakeholder groups, languages, verdicts, step counts).
 
 from __future__ import annotations
 
-from django.utils.translation import get_language_info, gettext_lazy
+from django.utils.translation import get_language_info, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from consult.models import Stakeholder, Stance
@@ -98,3 +98,29 @@ def timing_sentence(timings: dict) -> str:
         for key, value in timings.items()
     )
     return _("Time taken by each step: %(parts)s.") % {"parts": parts}
+
+
+ANALYST_CHANGE_PHRASES = {
+    "themes_merged": lambda n: ngettext("%(n)d merge", "%(n)d merges", n),
+    "theme_renamed": lambda n: ngettext("%(n)d rename", "%(n)d renames", n),
+    "submission_moved": lambda n: ngettext("%(n)d submission moved", "%(n)d submissions moved", n),
+    "quote_pinned": lambda n: ngettext("%(n)d quote pinned", "%(n)d quotes pinned", n),
+    "theme_scope": lambda n: ngettext(
+        "%(n)d theme set aside as out of scope", "%(n)d themes set aside as out of scope", n
+    ),
+}
+
+
+def analyst_changes_sentence(changes: dict[str, int]) -> str:
+    """ "Analysts changed what the clustering found: 3 merges; 2 renames." from
+    ``analysis.workspace.analyst_changes``; "" when nobody changed anything."""
+    parts = [
+        phrase(changes[key]) % {"n": changes[key]}
+        for key, phrase in ANALYST_CHANGE_PHRASES.items()
+        if changes.get(key)
+    ]
+    if not parts:
+        return ""
+    return _("Analysts changed what the clustering found: %(changes)s.") % {
+        "changes": "; ".join(parts)
+    }

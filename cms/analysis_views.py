@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from analysis import workspace
 from analysis.models import AnalysisRun
 from analysis.services import active_run, check_can_run_analysis, start_analysis
 from cms.models import ConsultationPage
@@ -117,3 +118,55 @@ def progress(request, run_id: int):
     response = JsonResponse(progress_data(run, request.user))
     response["Cache-Control"] = "no-store"
     return response
+
+
+WORKSPACE_ACTIONS = {
+    "rename": lambda post, user: workspace.rename_theme(
+        _id(post, "theme"), post.get("label", ""), user
+    ),
+    "merge": lambda post, user: workspace.merge_themes(
+        _id(post, "theme"), into=_id(post, "into"), user=user
+    ),
+    "move": lambda post, user: workspace.move_submission(
+        _id(post, "submission"), source=_id(post, "theme"), target=_id(post, "into"), user=user
+    ),
+    "pin": lambda post, user: workspace.pin_quote(
+        _id(post, "theme"), _id(post, "submission"), user=user
+    ),
+    "scope": lambda post, user: workspace.set_out_of_scope(
+        _id(post, "theme"), post.get("out_of_scope") == "1", user=user
+    ),
+}
+
+
+def _id(post, name: str) -> int:
+    value = post.get(name, "")
+    if not value.isascii() or not value.isdigit() or not 0 < int(value) < 2**63:
+        raise ValidationError(_("Choose from the list."))
+    return int(value)
+
+
+def themes(request, run_id: int):
+    """The analyst's workspace for one finished run: rename, merge, move, pin, set aside
+    (analysis.workspace does each change; this view only reads the form)."""
+    _require_analyst(request.user)
+    run = get_object_or_404(AnalysisRun, pk=run_id, status=AnalysisRun.Status.DONE)
+    if request.method == "POST":
+        action = WORKSPACE_ACTIONS.get(request.POST.get("action", ""))
+        try:
+            if action is None:
+                raise ValidationError(_("Choose an action."))
+            action(request.POST, request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, _("Saved. The report shows it once the ministry publishes it.")
+            )
+        return redirect("analysis_themes", run.pk)
+    theme_list = list(run.themes.order_by("number"))
+    return render(
+        request,
+        "analysis/admin/themes.html",
+        {"run": run, "consultation": run.consultation, "themes": theme_list},
+    )

@@ -113,6 +113,7 @@ class ReportPage(ReaderLanguageUrls, RoutablePageMixin, Page):
     def report_context(self) -> dict:
         from analysis import report_text as words
         from analysis.points import ensure_points
+        from analysis.workspace import analyst_changes
         from consult.permalinks import submission_url_prefix
 
         run = self.run
@@ -196,8 +197,10 @@ class ReportPage(ReaderLanguageUrls, RoutablePageMixin, Page):
             "method": method,
             "method_counts": words.count_rows(method.get("counts", {})),
             "method_timings": words.timing_sentence(method.get("timings", {})),
+            "analyst_changes": words.analyst_changes_sentence(analyst_changes(run)),
             "moderation": results.get("moderation", {}),
-            "themes": themes,
+            "themes": [item for item in themes if not item["theme"].out_of_scope],
+            "out_of_scope": [item for item in themes if item["theme"].out_of_scope],
             "clauses": clauses,
             "overall_chart": stacked_bar(
                 str(_("Stances by clause")), overall, labels=stance_labels

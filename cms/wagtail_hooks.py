@@ -28,6 +28,11 @@ def register_admin_urls():
         path("analysis/<int:page_id>/", analysis_views.runs, name="analysis_runs"),
         path("analysis/<int:page_id>/run/", analysis_views.start, name="analysis_start"),
         path(
+            "analysis/runs/<int:run_id>/themes/",
+            analysis_views.themes,
+            name="analysis_themes",
+        ),
+        path(
             "analysis/runs/<int:run_id>/progress/",
             analysis_views.progress,
             name="analysis_progress",

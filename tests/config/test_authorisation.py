@@ -151,6 +151,11 @@ TABLE: list[Row] = [
         SKIP,
         why="needs a run: test_analysis_admin.py",
     ),
+    Row(
+        r"admin/analysis/runs/<int:run_id>/themes/",
+        SKIP,
+        why="needs a finished run: tests/analysis/test_workspace.py (analysts only)",
+    ),
     # --- Wagtail admin -----------------------------------------------------------------
     Row(r"admin/password_reset/confirm/.*", SKIP, why="needs a signed token"),
     Row(r"admin/(login|password_reset)/.*", PUBLIC),
