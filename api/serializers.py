@@ -90,6 +90,7 @@ class RedlinePieceSerializer(serializers.Serializer):
 class ClauseHeadSerializer(serializers.Serializer):
     identifier = serializers.CharField()
     heading = serializers.CharField(allow_blank=True)
+    heading_ur = serializers.CharField(allow_blank=True)
 
 
 class RedlineSerializer(serializers.Serializer):
@@ -98,6 +99,9 @@ class RedlineSerializer(serializers.Serializer):
     old = ClauseHeadSerializer(allow_null=True)
     new = ClauseHeadSerializer(allow_null=True)
     pieces = RedlinePieceSerializer(many=True)
+    pieces_ur = RedlinePieceSerializer(
+        many=True, help_text="The Urdu text's redline; empty when neither version has Urdu text."
+    )
 
 
 class ClauseRefSerializer(serializers.Serializer):

@@ -378,3 +378,35 @@ def test_the_api_gives_each_clause_in_both_languages_and_the_anchors_language(cl
     assert data["anchor"]["language"] == "ur"
     annotation = client.get(f"/api/v1/submissions/{submission.pk}/annotation/").json()
     assert annotation["target"]["language"] == "ur"
+
+
+# --- redline and the printable pack -------------------------------------------------------------
+
+
+def test_the_redline_shows_what_changed_in_the_urdu_text(client, page):
+    revise(page, **{"3": {"text_ur": "(۱) مصنوعی میڈیا پر واضح لیبل ہوگا۔"}})
+    for prefix in ("", "/ur"):
+        body = client.get(f"{prefix}{page.url}?from=1&to=2").content.decode()
+        row = body[body.index('id="clause-c-3"') :]
+        row = row[: row.index("</li>")]
+        assert (
+            "redline-changed" in body[body.rindex("<li", 0, body.index('id="clause-c-3"')) :][:80]
+        )
+        urdu = re.search(r'<div class="clause-text" lang="ur" dir="rtl">(.*?)</div>', row)
+        assert urdu and "<ins>" in urdu.group(1) and "واضح" in urdu.group(1)
+    rows = client.get(
+        f"/api/v1/consultations/{page.slug}/redline/?from_version=1&to_version=2"
+    ).json()
+    by_key = {row["key"]: row for row in rows}
+    assert by_key["c-3"]["status"] == "changed"
+    assert any(p["kind"] == "ins" for p in by_key["c-3"]["pieces_ur"])
+    assert by_key["c-1"]["status"] == "unchanged" and by_key["c-1"]["new"]["heading_ur"]
+
+
+def test_the_printable_pack_prints_the_urdu_text_of_each_clause(client, page, tmp_path):
+    from tests.consult.test_pack import _pdf_text, _words
+
+    text = _pdf_text(client.get(f"/{page.slug}/pack.pdf").content, tmp_path)
+    urdu = "تعینات کنندہ شکایت کا فیصلہ تیس دن کے اندر کرے گا"
+    assert not _words(urdu) - _words(text), _words(urdu) - _words(text)
+    assert not _words(EN_2) - _words(text)
