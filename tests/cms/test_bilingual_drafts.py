@@ -410,3 +410,27 @@ def test_the_printable_pack_prints_the_urdu_text_of_each_clause(client, page, tm
     urdu = "تعینات کنندہ شکایت کا فیصلہ تیس دن کے اندر کرے گا"
     assert not _words(urdu) - _words(text), _words(urdu) - _words(text)
     assert not _words(EN_2) - _words(text)
+
+
+def test_a_moderator_reattaches_an_orphaned_urdu_comment_to_urdu_words(
+    client, page, django_user_model
+):
+    post_comment(client, page, "2", "تیس دن", "ur")
+    orphan = Submission.objects.get(consultation=page)
+    new_ur = "(۱) شکایت کا فیصلہ چودہ روز میں ہوگا۔"
+    version = revise(page, **{"2": {"text_ur": new_ur}})
+    orphan.refresh_from_db()
+    assert orphan.anchor_status == "orphaned"
+    boss = django_user_model.objects.create_superuser("mod", "m@example.org", "pw-long-enough-1")
+    client.force_login(boss)
+    listing = client.get("/admin/consultations/orphans/").content.decode()
+    assert '<span lang="ur" dir="rtl">تیس دن</span>' in listing
+    target = version.clauses.get(key="c-2")
+    response = client.post(
+        "/admin/consultations/orphans/",
+        {"submission": orphan.pk, "clause": target.pk, "words": "چودہ روز", "action": "reattach"},
+    )
+    assert response.status_code == 302
+    orphan.refresh_from_db()
+    assert orphan.clause_id == target.pk and orphan.anchor_language == "ur"
+    assert new_ur[orphan.anchor_start : orphan.anchor_end] == "چودہ روز"
