@@ -221,9 +221,16 @@ def _merged(new: dict, old: dict | None, keep_missing: bool) -> dict:
     return merged
 
 
+# A working clause added in the editor has no key until it is published: it stands in the
+# plan under a name of its own, and leaves it without a key (filled from its number on save).
+UNSAVED_KEY = "__unsaved-"
+
+
 def _import_rows(page: ConsultationPage, clauses: list[dict], keep_missing: bool):
     draft = page.get_latest_revision_as_object()
     working = list(draft.clauses.all())
+    for i, c in enumerate(working):
+        c.key = c.key or f"{UNSAVED_KEY}{i}"
     old_by_key = {c.key: _values(c) for c in working}
     new_values = [_values(c) for c in clauses]
     keys = stable_keys(
@@ -288,7 +295,11 @@ def replace_working_draft(
         )
     kept = [row for row in rows if row.status != "removed"]
     draft.clauses = [
-        Clause(key=row.key, sort_order=i, **_clause_fields(_merged(row.new, row.old, keep_missing)))
+        Clause(
+            key="" if row.key.startswith(UNSAVED_KEY) else row.key,
+            sort_order=i,
+            **_clause_fields(_merged(row.new, row.old, keep_missing)),
+        )
         for i, row in enumerate(kept)
         if row.new is not None
     ]

@@ -434,3 +434,32 @@ def test_a_moderator_reattaches_an_orphaned_urdu_comment_to_urdu_words(
     orphan.refresh_from_db()
     assert orphan.clause_id == target.pk and orphan.anchor_language == "ur"
     assert new_ur[orphan.anchor_start : orphan.anchor_end] == "چودہ روز"
+
+
+def test_clauses_added_in_the_editor_and_not_yet_published_keep_their_urdu(
+    client, page, django_user_model
+):
+    """Working clauses typed in the editor have no key until published; the import still
+    pairs each with its imported clause and keeps its Urdu."""
+    draft = page.get_latest_revision_as_object()
+    review = "The Authority shall review these Rules every year."
+    repeal = "Earlier guidelines on automated decisions are repealed."
+    added = [
+        Clause(identifier="4", heading="Review", heading_ur="جائزہ", text=review),
+        Clause(identifier="5", heading="Repeal", heading_ur="تنسیخ", text=repeal),
+    ]
+    draft.clauses = [*draft.clauses.all(), *added]
+    draft.save_revision()
+    _editor(client, django_user_model)
+    url = f"/admin/consultations/{page.pk}/import/"
+    pasted = (
+        ENGLISH_ONLY + "4. Review\nThe Authority shall review these Rules every year.\n"
+        "5. Repeal\nEarlier guidelines on automated decisions are repealed.\n"
+    )
+    preview = client.post(url, {"pasted": pasted})
+    assert [row.status for row in preview.context["plan"].rows] == ["unchanged"] * 5
+    done = client.post(url, {"confirm": "1", "clauses": json.dumps(preview.context["clauses"])})
+    assert done.status_code == 302
+    working = _working(page)
+    assert (working["4"].heading_ur, working["5"].heading_ur) == ("جائزہ", "تنسیخ")
+    assert not any(c.key.startswith("__") for c in working.values())
