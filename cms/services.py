@@ -288,7 +288,7 @@ def replace_working_draft(
     if plan.has_losses(keep_missing) and not accept_losses:
         raise ValidationError(
             _(
-                "This import removes clauses or drops headings or Urdu text (listed above). "
+                "This import removes clauses or drops headings or Urdu text (see the preview). "
                 "Tick the box to confirm that they may go."
             ),
             code="losses",
