@@ -463,3 +463,10 @@ def test_clauses_added_in_the_editor_and_not_yet_published_keep_their_urdu(
     working = _working(page)
     assert (working["4"].heading_ur, working["5"].heading_ur) == ("جائزہ", "تنسیخ")
     assert not any(c.key.startswith("__") for c in working.values())
+
+
+def test_a_comments_own_page_marks_its_urdu_quote(client, page):
+    post_comment(client, page, "2", "تیس دن", "ur")
+    submission = Submission.objects.get(consultation=page)
+    body = client.get(f"{page.url}comments/{submission.pk}/").content.decode()
+    assert '<blockquote class="comment-anchor" lang="ur" dir="rtl"><bdi>تیس دن</bdi>' in body
