@@ -109,7 +109,14 @@ class ClauseMatcher:
 
     def __init__(self, clauses):
         self.clauses = [
-            ClauseWords(c.key, c.identifier, words(f"{c.heading} {c.heading} {c.text}"))
+            # Both languages' words: an Urdu point matches a clause's Urdu text.
+            ClauseWords(
+                c.key,
+                c.identifier,
+                words(
+                    f"{c.heading} {c.heading} {c.heading_ur} {c.heading_ur} {c.text} {c.text_ur}"
+                ),
+            )
             for c in clauses
         ]
         self.by_identifier = {c.identifier.lower().replace(" ", ""): c.key for c in self.clauses}

@@ -50,6 +50,7 @@ COLUMNS = [
     "anchor_exact",
     "anchor_start",
     "anchor_end",
+    "anchor_language",
     "theme",
     "campaign",
 ]
@@ -135,6 +136,7 @@ def rows(consultation):
             "anchor_exact": anchor["quote"].get("exact", ""),
             "anchor_start": anchor["position"].get("start"),
             "anchor_end": anchor["position"].get("end"),
+            "anchor_language": anchor.get("language", ""),
             "theme": theme,
             "campaign": campaign,
         }

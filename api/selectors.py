@@ -48,6 +48,7 @@ SUBMISSION_FIELDS = [
     "language",
     "source",
     "proposed_wording",
+    "anchor_language",
     "anchor_exact",
     "anchor_prefix",
     "anchor_suffix",

@@ -70,6 +70,9 @@ class ClauseSerializer(serializers.Serializer):
     heading = serializers.CharField(allow_blank=True)
     heading_ur = serializers.CharField(allow_blank=True)
     text = serializers.CharField()
+    text_ur = serializers.CharField(
+        allow_blank=True, help_text="The clause in Urdu; empty where there is only the English."
+    )
 
 
 class VersionDetailSerializer(serializers.Serializer):
@@ -87,6 +90,7 @@ class RedlinePieceSerializer(serializers.Serializer):
 class ClauseHeadSerializer(serializers.Serializer):
     identifier = serializers.CharField()
     heading = serializers.CharField(allow_blank=True)
+    heading_ur = serializers.CharField(allow_blank=True)
 
 
 class RedlineSerializer(serializers.Serializer):
@@ -95,6 +99,9 @@ class RedlineSerializer(serializers.Serializer):
     old = ClauseHeadSerializer(allow_null=True)
     new = ClauseHeadSerializer(allow_null=True)
     pieces = RedlinePieceSerializer(many=True)
+    pieces_ur = RedlinePieceSerializer(
+        many=True, help_text="The Urdu text's redline; empty when neither version has Urdu text."
+    )
 
 
 class ClauseRefSerializer(serializers.Serializer):
@@ -121,6 +128,11 @@ class AnchorSerializer(serializers.Serializer):
 
     quote = QuoteSelectorSerializer()
     position = PositionSelectorSerializer()
+    language = serializers.ChoiceField(
+        choices=["en", "ur"],
+        help_text="Which of the clause's texts the words and offsets are in: `text` (en) or "
+        "`text_ur` (ur).",
+    )
 
 
 def anchor_of(submission) -> dict | None:
@@ -138,6 +150,7 @@ def anchor_of(submission) -> dict | None:
             "start": submission.anchor_start,
             "end": submission.anchor_end,
         },
+        "language": submission.anchor_language,
     }
 
 
@@ -225,6 +238,8 @@ def annotation(submission, request, page_urls: dict[int, str]) -> dict:
     target: dict = {"source": source}
     anchor = anchor_of(submission)
     if anchor:
+        # The clause's page holds its English and Urdu texts: the selectors count in this one.
+        target["language"] = anchor["language"]
         target["selector"] = [anchor["quote"], anchor["position"]]
     path = reverse("api:submission-annotation", kwargs={"pk": submission.pk})
     return {

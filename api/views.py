@@ -150,7 +150,7 @@ class VersionList(PublicView, generics.ListAPIView):
 
 
 class VersionDetail(PublicView, generics.RetrieveAPIView):
-    """One draft version with its clauses (headings in English and Urdu)."""
+    """One draft version with its clauses (headings and text in English and Urdu)."""
 
     serializer_class = VersionDetailSerializer
     filter_backends: list = []
@@ -162,6 +162,14 @@ class VersionDetail(PublicView, generics.RetrieveAPIView):
             raise NotFound(_("This consultation has no version %(n)s.") % {"n": number})
         version.clause_list = list(version.clauses.order_by("position"))
         return version
+
+
+def _clause_head(clause) -> dict:
+    return {
+        "identifier": clause.identifier,
+        "heading": clause.heading,
+        "heading_ur": clause.heading_ur,
+    }
 
 
 class RedlineQuery(serializers.Serializer):
@@ -197,13 +205,10 @@ class Redline(PublicView, APIView):
             {
                 "key": row.key,
                 "status": row.status,
-                "old": {"identifier": row.old.identifier, "heading": row.old.heading}
-                if row.old
-                else None,
-                "new": {"identifier": row.new.identifier, "heading": row.new.heading}
-                if row.new
-                else None,
+                "old": _clause_head(row.old) if row.old else None,
+                "new": _clause_head(row.new) if row.new else None,
                 "pieces": [{"kind": p.kind, "text": p.text} for p in row.pieces],
+                "pieces_ur": [{"kind": p.kind, "text": p.text} for p in row.pieces_ur],
             }
             for row in rows
         ]

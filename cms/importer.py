@@ -4,6 +4,12 @@ Ministries send drafts as Word files, Markdown or text copied from a PDF. The nu
 what stays constant: "1.", "7(2)", "Section 3", "Rule 4", "Article 5", Urdu "دفعہ ۳" and
 Eastern-Arabic digits (۱۲۳). Sub-rules written "(1)", "(a)" stay inside their clause.
 The result is reviewed by an editor before it replaces the working draft.
+
+A bilingual draft holds each clause twice, numbered the same way: the English clauses and
+the Urdu ones either in two parallel sections (all English, then all Urdu) or each Urdu
+clause right after its English one. A clause written in Urdu script is the Urdu heading and
+text of the English clause with the same number (``split_bilingual``); an Urdu clause whose
+number has no English clause is refused, naming the number.
 """
 
 from __future__ import annotations
@@ -11,6 +17,8 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
 
 _EASTERN_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 _DIGIT = r"[0-9۰-۹٠-٩]"
@@ -31,9 +39,17 @@ class ImportedClause:
     identifier: str
     heading: str
     text: str
+    heading_ur: str = ""
+    text_ur: str = ""
 
     def as_dict(self) -> dict:
-        return {"identifier": self.identifier, "heading": self.heading, "text": self.text}
+        return {
+            "identifier": self.identifier,
+            "heading": self.heading,
+            "heading_ur": self.heading_ur,
+            "text": self.text,
+            "text_ur": self.text_ur,
+        }
 
 
 class DraftImportError(ValueError):
@@ -97,6 +113,48 @@ def split_clauses(text: str) -> list[ImportedClause]:
             body.append(line)
     close()
     return clauses
+
+
+_ARABIC_SCRIPT = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def is_urdu(text: str) -> bool:
+    """Mostly Urdu (Arabic-script) letters rather than Latin ones."""
+    urdu = len(_ARABIC_SCRIPT.findall(text))
+    return urdu > 0 and urdu > len(_LATIN.findall(text))
+
+
+def split_bilingual(text: str) -> list[ImportedClause]:
+    """Clauses in the English reading order, each with its Urdu heading and text where the
+    draft has them (module docstring: parallel sections, or Urdu after each English clause).
+
+    Raises ``DraftImportError`` for an Urdu clause with no English clause of its number."""
+    english: list[ImportedClause] = []
+    urdu: list[ImportedClause] = []
+    for clause in split_clauses(text):
+        (urdu if is_urdu(f"{clause.heading}\n{clause.text}") else english).append(clause)
+    unmatched: list[str] = []
+    for translation in urdu:
+        # The first English clause of that number still without Urdu (numbers may repeat).
+        target = next(
+            (
+                c
+                for c in english
+                if c.identifier == translation.identifier and not (c.text_ur or c.heading_ur)
+            ),
+            None,
+        )
+        if target is None:
+            unmatched.append(translation.identifier)
+            continue
+        target.heading_ur, target.text_ur = translation.heading, translation.text
+    if unmatched:
+        raise DraftImportError(
+            _("These Urdu clauses have no English clause with the same number: %(numbers)s.")
+            % {"numbers": ", ".join(unmatched)}
+        )
+    return english
 
 
 def docx_text(data: bytes) -> str:

@@ -7,6 +7,7 @@ page snapshots the clauses into an immutable ``DraftVersion``; comments anchor t
 
 from __future__ import annotations
 
+from django import forms
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -280,6 +281,10 @@ class ConsultationPage(ReaderLanguageUrls, Page):
         return mark_safe(html)  # our own template, every value escaped in it
 
 
+# Urdu fields of the editor type and read right to left in an Urdu font.
+URDU_INPUT = {"lang": "ur", "dir": "rtl", "class": "urdu-input"}
+
+
 class Clause(Orderable):
     """One clause of the working draft. ``key`` stays the same across draft versions."""
 
@@ -294,12 +299,21 @@ class Clause(Orderable):
     heading = models.CharField(_("heading"), max_length=255, blank=True)
     heading_ur = models.CharField(_("heading (Urdu)"), max_length=255, blank=True)
     text = models.TextField(_("text"))
+    text_ur = models.TextField(
+        _("text (Urdu)"),
+        blank=True,
+        help_text=_(
+            "The clause in Urdu. Where it is empty the Urdu page shows the English original, "
+            "marked as such."
+        ),
+    )
 
     panels = [
         FieldPanel("identifier"),
         FieldPanel("heading"),
-        FieldPanel("heading_ur"),
+        FieldPanel("heading_ur", widget=forms.TextInput(attrs=URDU_INPUT)),
         FieldPanel("text"),
+        FieldPanel("text_ur", widget=forms.Textarea(attrs={**URDU_INPUT, "rows": 4})),
         FieldPanel("key"),
     ]
 

@@ -43,6 +43,7 @@ def _comment_values(comment) -> dict:
         "source_label": comment.source_label,
         "submitted_iso": submitted.isoformat(),
         "submitted_date": date_format(submitted, "j F Y"),
+        "anchor_language": comment.anchor_language,
         "anchor_exact": comment.anchor_exact,
         "anchor_status": comment.anchor_status,
         "language": comment.language,
@@ -51,9 +52,31 @@ def _comment_values(comment) -> dict:
     }
 
 
+def _text(language: str, segments) -> dict:
+    return {
+        "language": language,
+        "dir": "rtl" if language == "ur" else "ltr",
+        "segments": [(text, marks) for text, marks in segments],
+    }
+
+
+def clause_texts(view, language: str) -> tuple[dict, dict | None, bool]:
+    """The clause's text in the page's language, the other language's text a reader can
+    switch to (or None), and whether the text shown is the English original standing in
+    for a missing Urdu text."""
+    english = _text("en", view.segments)
+    urdu = _text("ur", view.segments_ur) if view.clause.text_ur else None
+    if language == "ur":
+        if urdu is not None:
+            return urdu, english, False
+        return english, None, True
+    return english, urdu, False
+
+
 def clause_values(view, *, page, version, is_open: bool, is_latest: bool, prefix: str) -> dict:
     """Everything cms/_clause.html shows of one clause, as plain values."""
     clause = view.clause
+    text, other_text, english_fallback = clause_texts(view, get_language())
     return {
         "language": get_language(),
         "taking_comments": bool(is_open and is_latest),
@@ -66,7 +89,9 @@ def clause_values(view, *, page, version, is_open: bool, is_latest: bool, prefix
         "heading": clause.heading,
         "heading_ur": clause.heading_ur,
         "stance_counts": [(value, str(label), n) for value, label, n in view.stance_counts],
-        "segments": [(text, marks) for text, marks in view.segments],
+        "text": text,
+        "other_text": other_text,
+        "english_fallback": english_fallback,
         "total": view.total,
         "comments": [_comment_values(c) for c in view.comments],
     }

@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cms.importer import DraftImportError, split_clauses, text_from_upload
+from cms.importer import DraftImportError, split_bilingual, text_from_upload
 from cms.models import ConsultationPage
-from cms.services import check_can_edit_draft, replace_working_draft
+from cms.services import check_can_edit_draft, plan_import, replace_working_draft
 from consult.models import Submission
 from consult.pagination import page_of
 from consult.roles import is_moderator
@@ -57,17 +57,40 @@ class ImportForm(forms.Form):
         return data
 
 
+def _posted_clauses(request) -> list[dict]:
+    clauses = json.loads(request.POST.get("clauses", "[]"))
+    if not isinstance(clauses, list) or not all(
+        isinstance(c, dict)
+        and isinstance(c.get("identifier"), str)
+        and isinstance(c.get("text"), str)
+        for c in clauses
+    ):
+        raise ValueError(_("The imported clauses were not understood: start again."))
+    return clauses
+
+
 def import_clauses(request, page_id: int):
-    """Step 1: paste/upload and see the split. Step 2: confirm to replace the working draft."""
+    """Step 1: paste/upload a draft (English, or English and Urdu) and see what would change.
+    Step 2: confirm, choosing what happens to headings and Urdu the import lacks, to replace
+    the working draft. Nothing is dropped unless the editor ticks that it may be."""
     page = get_object_or_404(ConsultationPage, pk=page_id)
     check_can_edit_draft(page, request.user)
-    clauses, form = None, ImportForm()
+    clauses, form, plan = None, ImportForm(), None
+    keep_missing = request.POST.get("missing", "keep") != "drop"
     if request.method == "POST" and request.POST.get("confirm"):
         try:
-            clauses = json.loads(request.POST.get("clauses", "[]"))
-            replace_working_draft(page, clauses, request.user)
+            clauses = _posted_clauses(request)
+            replace_working_draft(
+                page,
+                clauses,
+                request.user,
+                keep_missing=keep_missing,
+                accept_losses=bool(request.POST.get("accept_losses")),
+            )
         except (ValueError, ValidationError) as error:
             messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+            if clauses:
+                plan = plan_import(page, clauses, keep_missing)
         else:
             messages.success(
                 request,
@@ -78,17 +101,26 @@ def import_clauses(request, page_id: int):
     elif request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
-            clauses = [c.as_dict() for c in split_clauses(form.cleaned_data["text"])]
+            try:
+                clauses = [c.as_dict() for c in split_bilingual(form.cleaned_data["text"])]
+            except DraftImportError as error:
+                form.add_error(None, str(error))
+                clauses = []
             if not clauses:
-                form.add_error(None, _("No numbered clauses were found in this text."))
+                if not form.errors:
+                    form.add_error(None, _("No numbered clauses were found in this text."))
                 clauses = None
+            else:
+                plan = plan_import(page, clauses)
     return render(
         request,
         "cms/admin/import_clauses.html",
         {
             "page": page,
             "form": form,
-            "clauses": clauses,
+            "clauses": clauses if plan is not None else None,
+            "plan": plan,
+            "keep_missing": keep_missing,
             "clauses_json": json.dumps(clauses or [], ensure_ascii=False),
         },
     )
@@ -116,10 +148,20 @@ def orphan_review(request):
                 clause = ClauseVersion.objects.filter(pk=clause_id).first() if clause_id else None
                 if clause is None:
                     raise ValidationError(_("Choose a clause of the current version."))
-                start = clause.text.find(words) if words else -1
-                if start < 0:
+                # In the language of the comment's old words first, then the other one.
+                languages = [submission.anchor_language]
+                languages += [code for code in clause.languages() if code not in languages]
+                found = [
+                    (code, clause.text_in(code).find(words))
+                    for code in languages
+                    if words and clause.text_in(code).find(words) >= 0
+                ]
+                if not found:
                     raise ValidationError(_("Those words are not in the chosen clause's text."))
-                reattach_submission(submission, clause.pk, start, start + len(words), request.user)
+                language, start = found[0]
+                reattach_submission(
+                    submission, clause.pk, start, start + len(words), request.user, language
+                )
                 messages.success(request, _("Re-attached to the new words."))
         except (ValueError, ValidationError) as error:
             messages.error(request, " ".join(getattr(error, "messages", [str(error)])))

@@ -25,6 +25,8 @@ class CommentForm(forms.Form):
     anchor_exact = forms.CharField(required=False, widget=forms.HiddenInput, strip=False)
     anchor_start = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
     anchor_end = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    # Which of the clause's texts (English original, Urdu) the words were selected in.
+    anchor_language = forms.CharField(required=False, max_length=8, widget=forms.HiddenInput)
     stance = forms.ChoiceField(label=_("Your position"), choices=Stance.choices)
     # No max_length here: the service states the limit in its own message.
     text = forms.CharField(label=_("Your comment"), widget=forms.Textarea, strip=False)
@@ -52,6 +54,7 @@ class CommentForm(forms.Form):
                 "exact": data["anchor_exact"],
                 "start": data["anchor_start"],
                 "end": data.get("anchor_end"),
+                "language": data.get("anchor_language") or "en",
             }
         return SubmissionInput(
             text=data["text"],

@@ -177,7 +177,14 @@ class Submission(XtdComment):
             "submission."
         ),
     )
-    # W3C TextQuoteSelector + TextPositionSelector into clause.text, or empty.
+    # W3C TextQuoteSelector + TextPositionSelector into the clause's text in
+    # ``anchor_language`` (clause.text_in(anchor_language)), or empty.
+    anchor_language = models.CharField(
+        _("language of the commented words"),
+        max_length=8,
+        default="en",
+        help_text=_("The clause's text the quote is in: the English original or the Urdu."),
+    )
     anchor_exact = models.TextField(blank=True)
     anchor_prefix = models.CharField(max_length=64, blank=True)
     anchor_suffix = models.CharField(max_length=64, blank=True)

@@ -31,6 +31,8 @@ class ClauseView:
     comments: list[Submission] = field(default_factory=list)
     total: int = 0
     segments: list[tuple[str, str]] = field(default_factory=list)  # (text, mark ids)
+    # The Urdu text's pieces, marked with the comments on Urdu words ([] with no Urdu text).
+    segments_ur: list[tuple[str, str]] = field(default_factory=list)
     client_token: str = ""  # idempotency token for this clause's form, made per render
     form_html: str = ""
     page_number: int = 1  # one clause's page: which page of its threads
@@ -70,6 +72,7 @@ SHOWN_FIELDS = [
     "display_mode",
     "proposed_wording",
     "public_alias",
+    "anchor_language",
     "anchor_exact",
     "anchor_start",
     "anchor_end",
@@ -204,12 +207,14 @@ def clause_views(
         view.stance_counts = [
             (value, label, view.counts.get(value, 0)) for value, label in stance_labels.items()
         ]
-        spans = [
-            (c.anchor_start, c.anchor_end, c.pk)
-            for c in view.comments
-            if c.anchor_exact and c.anchor_start is not None and c.anchor_end is not None
-        ]
-        view.segments = highlight_segments(view.clause.text, spans)
+        spans: dict[str, list[tuple[int, int, int]]] = {"en": [], "ur": []}
+        for c in view.comments:
+            if c.anchor_exact and c.anchor_start is not None and c.anchor_end is not None:
+                spans.setdefault(c.anchor_language, []).append((c.anchor_start, c.anchor_end, c.pk))
+        # Each comment is marked on the words of the language it was written on.
+        view.segments = highlight_segments(view.clause.text, spans["en"])
+        if view.clause.text_ur:
+            view.segments_ur = highlight_segments(view.clause.text_ur, spans["ur"])
     return list(views.values())
 
 

@@ -131,8 +131,12 @@ def validate_details(consultation: Consultation, data: SubmissionInput) -> Claus
     if data.anchor:
         if clause is None:
             errors.setdefault("anchor", []).append(_("A highlighted passage needs a clause."))
+        elif anchor_language(data.anchor) not in ANCHOR_LANGUAGES:
+            errors.setdefault("anchor", []).append(_("The highlighted words' language is unknown."))
+        elif not clause.text_in(anchor_language(data.anchor)):
+            errors.setdefault("anchor", []).append(_("This clause has no text in that language."))
         else:
-            anchor_error = _anchor_error(clause.text, data.anchor)
+            anchor_error = _anchor_error(clause.text_in(anchor_language(data.anchor)), data.anchor)
             if anchor_error:
                 errors.setdefault("anchor", []).append(anchor_error)
     if data.parent_id:
@@ -200,6 +204,15 @@ def _parent_error(
             "levels": levels
         }
     return None
+
+
+# The languages a clause's text is published in (drafts.models.ClauseVersion.text_in).
+ANCHOR_LANGUAGES = ("en", "ur")
+
+
+def anchor_language(anchor: dict) -> str:
+    """Which of the clause's texts an anchor's offsets count in: English unless it says."""
+    return str(anchor.get("language") or "en")
 
 
 def complete_anchor(clause_text: str, start: int, end: int) -> dict:
@@ -296,7 +309,11 @@ def submit(
         check_can_submit(consultation, at=received_at)
     clause = _validate(consultation, data)
     anchor = (
-        complete_anchor(clause.text, int(data.anchor["start"]), int(data.anchor["end"]))
+        complete_anchor(
+            clause.text_in(anchor_language(data.anchor)),
+            int(data.anchor["start"]),
+            int(data.anchor["end"]),
+        )
         if data.anchor and clause
         else None
     )
@@ -329,6 +346,7 @@ def submit(
     )
     secret = receipts.issue_secret(submission)
     if anchor:
+        submission.anchor_language = anchor_language(data.anchor or {})
         submission.anchor_exact = anchor["exact"]
         submission.anchor_prefix = anchor["prefix"]
         submission.anchor_suffix = anchor["suffix"]
@@ -392,7 +410,8 @@ def entered_by(submission: Submission):
 
 
 def _apply_anchor(submission: Submission, clause: ClauseVersion, start: int, end: int) -> None:
-    anchor = complete_anchor(clause.text, start, end)
+    """The anchor on ``clause``'s words in the submission's ``anchor_language``."""
+    anchor = complete_anchor(clause.text_in(submission.anchor_language), start, end)
     submission.anchor_exact = anchor["exact"]
     submission.anchor_prefix = anchor["prefix"]
     submission.anchor_suffix = anchor["suffix"]
@@ -429,7 +448,9 @@ def _plan_anchor(submission: Submission, new_clauses: dict) -> str:
         submission.anchor_status = AnchorStatus.ORPHANED
         submission.anchor_confidence = 0.0
     else:
-        result = reanchor(selector, target.text)
+        # The same language's words only: an Urdu quote is looked for in the Urdu text (and
+        # is orphaned when the new version has none), never in the English.
+        result = reanchor(selector, target.text_in(submission.anchor_language))
         submission.anchor_status = result["status"]
         submission.anchor_confidence = result["confidence"]
         if result["status"] != AnchorStatus.ORPHANED:
@@ -444,7 +465,7 @@ def _open_comments(version):
         Submission.objects.filter(clause__version=version, is_removed=False)
         .select_related(None)
         .select_related("clause")
-        .only("pk", "clause__key", *ANCHOR_FIELDS)
+        .only("pk", "clause__key", "anchor_language", *ANCHOR_FIELDS)
         .order_by("pk")
     )
 
@@ -540,8 +561,11 @@ def _check_moderator(user) -> None:
 
 
 @transaction.atomic
-def reattach_submission(submission: Submission, clause_id: int, start: int, end: int, user):
-    """A moderator picks the words an orphaned comment now refers to."""
+def reattach_submission(
+    submission: Submission, clause_id: int, start: int, end: int, user, language: str = ""
+):
+    """A moderator picks the words an orphaned comment now refers to, in the clause's text
+    in ``language`` (by default the language its old words were in)."""
     _check_moderator(user)
     submission = Submission.objects.select_related(None).select_for_update().get(pk=submission.pk)
     clause = ClauseVersion.objects.filter(
@@ -549,16 +573,21 @@ def reattach_submission(submission: Submission, clause_id: int, start: int, end:
     ).first()
     if clause is None:
         raise ValidationError({"clause": _("That clause is not part of this consultation.")})
-    if not (0 <= start < end <= len(clause.text)):
+    language = language or submission.anchor_language
+    if language not in ANCHOR_LANGUAGES:
+        raise ValidationError({"anchor": _("The highlighted words' language is unknown.")})
+    text = clause.text_in(language)
+    if not (0 <= start < end <= len(text)):
         raise ValidationError(
-            {"anchor": _("Pick words inside the clause (0 to %(n)d).") % {"n": len(clause.text)}}
+            {"anchor": _("Pick words inside the clause (0 to %(n)d).") % {"n": len(text)}}
         )
     submission.clause = clause
     submission.clause_key = clause.key
+    submission.anchor_language = language
     _apply_anchor(submission, clause, start, end)
     submission.anchor_status = AnchorStatus.EXACT
     submission.anchor_confidence = 1.0
-    submission.save(update_fields=ANCHOR_FIELDS)
+    submission.save(update_fields=[*ANCHOR_FIELDS, "anchor_language"])
     audit.record(
         "reattach",
         actor=user,

@@ -81,6 +81,7 @@ class ClauseVersion(models.Model):  # type: ignore[django-manager-missing]
     heading = models.CharField(max_length=255, blank=True)
     heading_ur = models.CharField(max_length=255, blank=True)
     text = models.TextField()
+    text_ur = models.TextField(blank=True)
 
     class Meta:
         db_table = "cms_clauseversion"
@@ -91,3 +92,12 @@ class ClauseVersion(models.Model):  # type: ignore[django-manager-missing]
 
     def __str__(self):
         return f"{self.identifier} {self.heading}".strip()
+
+    def text_in(self, language: str) -> str:
+        """The clause's words in ``language`` ('' where there is no such text): comments
+        anchor to the words of the language they were read in."""
+        return self.text_ur if language == "ur" else self.text
+
+    def languages(self) -> list[str]:
+        """The languages this clause has text in, English (the original) first."""
+        return ["en", "ur"] if self.text_ur else ["en"]

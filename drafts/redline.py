@@ -25,13 +25,16 @@ class ClauseRedline:
     old: ClauseVersion | None  # None: added in the new version
     new: ClauseVersion | None  # None: removed in the new version
     pieces: list[Piece] = field(default_factory=list)
+    # The Urdu text's redline ([] when neither version has Urdu text).
+    pieces_ur: list[Piece] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
-        return any(p.kind != "same" for p in self.pieces) or (
+        return any(p.kind != "same" for p in self.pieces + self.pieces_ur) or (
             self.old is not None
             and self.new is not None
-            and (self.old.identifier, self.old.heading) != (self.new.identifier, self.new.heading)
+            and (self.old.identifier, self.old.heading, self.old.heading_ur)
+            != (self.new.identifier, self.new.heading, self.new.heading_ur)
         )
 
     @property
@@ -73,9 +76,23 @@ def redline(old_clauses: list, new_clauses: list) -> list[ClauseRedline]:
     for clause in new_clauses:
         old = old_by_key.get(clause.key)
         rows.append(
-            ClauseRedline(clause.key, old, clause, word_diff(old.text if old else "", clause.text))
+            ClauseRedline(
+                clause.key,
+                old,
+                clause,
+                word_diff(old.text if old else "", clause.text),
+                word_diff(old.text_ur if old else "", clause.text_ur),
+            )
         )
     for clause in old_clauses:
         if clause.key not in new_keys:
-            rows.append(ClauseRedline(clause.key, clause, None, word_diff(clause.text, "")))
+            rows.append(
+                ClauseRedline(
+                    clause.key,
+                    clause,
+                    None,
+                    word_diff(clause.text, ""),
+                    word_diff(clause.text_ur, ""),
+                )
+            )
     return rows

@@ -75,6 +75,7 @@ def load_demo() -> tuple[ConsultationPage, bool]:
             heading=c["heading"],
             heading_ur=c.get("heading_ur", ""),
             text=c["text"],
+            text_ur=c.get("text_ur", ""),
             sort_order=i,
         )
         for i, c in enumerate(draft["clauses"])

@@ -37,7 +37,9 @@
     while (from < to && /\s/.test(text.charAt(from))) from++;
     while (to > from && /\s/.test(text.charAt(to - 1))) to--;
     if (to <= from) return null;
-    return { clause: container.closest(".clause"), container: container, start: from, end: to, exact: text.slice(from, to) };
+    // The clause's English original or its Urdu text: offsets count in that language's text.
+    var language = container.getAttribute("data-language") || "en";
+    return { clause: container.closest(".clause"), container: container, start: from, end: to, exact: text.slice(from, to), language: language };
   }
 
   var template = document.getElementById("comment-form-template");
@@ -54,9 +56,15 @@
     form.elements.anchor_exact.value = anchor ? anchor.exact : "";
     form.elements.anchor_start.value = anchor ? anchor.start : "";
     form.elements.anchor_end.value = anchor ? anchor.end : "";
+    if (form.elements.anchor_language) form.elements.anchor_language.value = anchor ? anchor.language : "";
     var preview = form.querySelector(".anchor-preview");
     preview.hidden = !anchor;
-    preview.querySelector("q").textContent = anchor ? anchor.exact : "";
+    var quote = preview.querySelector("q");
+    quote.textContent = anchor ? anchor.exact : "";
+    if (anchor) {
+      quote.setAttribute("lang", anchor.language);
+      quote.setAttribute("dir", anchor.language === "ur" ? "rtl" : "ltr");
+    }
   }
 
   function prepare(form) {
@@ -134,9 +142,9 @@
      so Shift+Arrow keys select words, then the "comment on the selected words" button. */
   var KEYS = { ArrowLeft: "left", ArrowRight: "right", ArrowUp: "backward", ArrowDown: "forward" };
   var hint = document.getElementById("selection-hint");
-  document.querySelectorAll(".clause").forEach(function (clause) {
-    var text = clause.querySelector(".clause-text");
-    if (!text || !clause.querySelector(".comment-button, form.comment-form")) return;
+  document.querySelectorAll(".clause-text").forEach(function (text) {
+    var clause = text.closest(".clause");
+    if (!clause || !clause.querySelector(".comment-button, form.comment-form")) return;
     text.tabIndex = 0;
     if (hint) text.setAttribute("aria-describedby", hint.id);
     text.addEventListener("keydown", function (event) {

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cms', '0007_consultation_closes_at_reason'),
+        ('cms', '0008_clause_text_ur'),
     ]
 
     operations = [
