@@ -148,17 +148,7 @@ def orphan_review(request):
                 clause = ClauseVersion.objects.filter(pk=clause_id).first() if clause_id else None
                 if clause is None:
                     raise ValidationError(_("Choose a clause of the current version."))
-                # In the language of the comment's old words first, then the other one.
-                languages = [submission.anchor_language]
-                languages += [code for code in clause.languages() if code not in languages]
-                found = [
-                    (code, clause.text_in(code).find(words))
-                    for code in languages
-                    if words and clause.text_in(code).find(words) >= 0
-                ]
-                if not found:
-                    raise ValidationError(_("Those words are not in the chosen clause's text."))
-                language, start = found[0]
+                language, start = _where(clause, words, request.POST, submission)
                 reattach_submission(
                     submission, clause.pk, start, start + len(words), request.user, language
                 )
@@ -167,17 +157,68 @@ def orphan_review(request):
             messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
         return redirect(reverse("cms_orphans"))
     page = page_of(request, orphaned_submissions(), ORPHANS_PER_PAGE)
-    items = []
+    items, clause_texts = [], {}
     for submission in page:
         latest = submission.consultation.current_version()
+        choices = list(latest.clauses.order_by("position")) if latest else []
+        script_id = f"orphan-clauses-{submission.consultation_id}"
+        if script_id not in clause_texts:
+            clause_texts[script_id] = {
+                c.pk: {code: c.text_in(code) for code in c.languages()} for c in choices
+            }
+        same_key = submission.clause.key if submission.clause else ""
+        chosen = next((c for c in choices if c.key == same_key), choices[0] if choices else None)
         items.append(
             {
                 "submission": submission,
-                "choices": list(latest.clauses.order_by("position")) if latest else [],
-                "same_key": submission.clause.key if submission.clause else "",
+                "choices": choices,
+                "chosen": chosen,
+                "current_texts": [(code, chosen.text_in(code)) for code in chosen.languages()]
+                if chosen
+                else [],
+                "old": _marked_quote(submission),
             }
         )
-    return render(request, "cms/admin/orphans.html", {"items": items, "page": page})
+    return render(
+        request,
+        "cms/admin/orphans.html",
+        {"items": items, "page": page, "clause_texts": clause_texts},
+    )
+
+
+def _marked_quote(submission) -> dict:
+    """The clause the comment was written on, split around the words it quoted."""
+    text = submission.clause.text_in(submission.anchor_language) if submission.clause else ""
+    start, end = submission.anchor_start, submission.anchor_end
+    if start is None or end is None or text[start:end] != submission.anchor_exact:
+        return {"before": "", "quote": submission.anchor_exact, "after": ""}
+    return {"before": text[:start], "quote": text[start:end], "after": text[end:]}
+
+
+def _where(clause, words: str, post, submission) -> tuple[str, int]:
+    """The language and offset of ``words`` in ``clause``: where the moderator selected
+    them (``start`` and ``language`` from the page's selection), else their first place,
+    in the language of the comment's old words first."""
+    if not words:
+        raise ValidationError(_("Select the words in the clause, or type them."))
+    start, language = post.get("start", ""), post.get("language", "")
+    if start:
+        understood = start.isascii() and start.isdigit() and len(start) < 10
+        if not understood or language not in clause.languages():
+            raise ValidationError(_("Select the words again: the selection was not understood."))
+        offset = int(start)
+        if clause.text_in(language)[offset : offset + len(words)] != words:
+            raise ValidationError(
+                _("Select the words again: the selection does not match the clause's text.")
+            )
+        return language, offset
+    languages = [submission.anchor_language]
+    languages += [code for code in clause.languages() if code not in languages]
+    for code in languages:
+        found = clause.text_in(code).find(words)
+        if found >= 0:
+            return code, found
+    raise ValidationError(_("Those words are not in the chosen clause's text."))
 
 
 ORPHANS_PER_PAGE = 50
