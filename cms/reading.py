@@ -46,6 +46,8 @@ def _comment_values(comment) -> dict:
         "anchor_language": comment.anchor_language,
         "anchor_exact": comment.anchor_exact,
         "anchor_status": comment.anchor_status,
+        "written_on_exact": comment.written_on_exact,
+        "written_on_version": comment.written_on_version,
         "language": comment.language,
         "comment": comment.comment,
         "proposed_wording": comment.proposed_wording,

@@ -194,6 +194,10 @@ class Submission(XtdComment):
         max_length=16, choices=AnchorStatus.choices, blank=True, default=""
     )
     anchor_confidence = models.FloatField(null=True, blank=True)
+    # The words as the participant selected them and the version they read: re-anchoring
+    # moves the anchor above onto newer wording, never these.
+    written_on_exact = models.TextField(blank=True)
+    written_on_version = models.PositiveIntegerField(null=True, blank=True)
 
     objects = SubmissionManager()
 

@@ -74,6 +74,8 @@ SHOWN_FIELDS = [
     "public_alias",
     "anchor_language",
     "anchor_exact",
+    "written_on_exact",
+    "written_on_version",
     "anchor_start",
     "anchor_end",
     "anchor_status",

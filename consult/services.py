@@ -354,6 +354,8 @@ def submit(
         submission.anchor_end = anchor["end"]
         submission.anchor_status = "exact"
         submission.anchor_confidence = 1.0
+        submission.written_on_exact = anchor["exact"]
+        submission.written_on_version = clause.version.number
     # Redacted and screened before the insert: one write, never a moment with raw text.
     screening = screen_new_submission(submission)
     try:
