@@ -112,14 +112,18 @@ def _mix(values: np.ndarray) -> np.ndarray:
     return z ^ (z >> np.uint64(31))
 
 
-def minhash_signatures(texts: list[str], params: CampaignParams) -> np.ndarray:
-    """One row of ``num_perm`` minima per text; texts with no word get a unique row."""
+def minhash_signatures(
+    texts: list[str], params: CampaignParams, index: np.ndarray | None = None
+) -> np.ndarray:
+    """One row of ``num_perm`` minima per text; texts with no word get a unique row (from
+    their ``index`` among all texts: their position unless given)."""
     shingles, counts = _shingles(texts)
     n = len(texts)
     signatures = np.full((n, params.num_perm), np.iinfo(np.uint64).max, dtype=np.uint64)
     nonempty = np.flatnonzero(counts > 0)
     still_empty = np.flatnonzero(counts == 0)
-    signatures[still_empty, :] = (still_empty[:, None] + (1 << 40)).astype(np.uint64)
+    own = still_empty if index is None else np.asarray(index)[still_empty]
+    signatures[still_empty, :] = (own[:, None] + (1 << 40)).astype(np.uint64)
     if len(nonempty) == 0:
         return signatures
     mixed = _mix(shingles)

@@ -93,10 +93,15 @@ def _pipeline_progress(run_id: int, stage: str, percent: int) -> None:
         _set_progress(run_id, stage, min(percent, 90))
 
 
-def load_corpus(consultation) -> Corpus:
+def load_corpus(consultation, pk_range: tuple[int, int] | None = None) -> Corpus:
+    """The published submissions, in id order; ``pk_range``: only ids in [low, high) (a
+    Dask worker's share, analysis/distributed.py)."""
     corpus = Corpus()
+    submissions = published_submissions(consultation)
+    if pk_range is not None:
+        submissions = submissions.filter(pk__gte=pk_range[0], pk__lt=pk_range[1])
     rows = (
-        published_submissions(consultation)
+        submissions
         .order_by("pk")
         .values_list(
             "pk", "comment", "clause_key", "stance", "stakeholder", "language", "submit_date",
