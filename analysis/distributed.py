@@ -564,6 +564,8 @@ class _Run:
             duplicate = next(i for i, c in Counter(ids).items() if c > 1)
             raise RecordError(f"duplicate id {duplicate!r}")
         n = len(ids)
+        if n == 0:
+            raise RecordError("contains no records")
         counts: dict = {"submissions": n}
         counts["languages"] = dict(sorted(sum((s[1] for s in summaries), Counter()).items()))
         timings["normalise"] = time.perf_counter() - started

@@ -126,8 +126,15 @@ def load_corpus(consultation, pk_range: tuple[int, int] | None = None) -> Corpus
     return corpus
 
 
-def execute_run(run_id: int) -> AnalysisRun:
-    """Run steps 1-4 and save themes, campaigns and memberships; then draft the report."""
+def execute_run(run_id: int, dask: str | None = None) -> AnalysisRun:
+    """Run steps 1-4 and save themes, campaigns and memberships; then draft the report.
+
+    With a Dask scheduler (``dask``, else ``DASK_SCHEDULER_ADDRESS``) the steps run on its
+    workers, which read the submissions themselves (analysis/distributed.py); the progress
+    moves as their partitions finish."""
+    from analysis.distributed import DatabaseSource, scheduler_address
+
+    dask = dask or scheduler_address()
     run = AnalysisRun.objects.select_related("consultation").get(pk=run_id)
     if run.status == AnalysisRun.Status.DONE:
         return run  # a worker died after saving: the task ran again, nothing to redo
@@ -138,10 +145,10 @@ def execute_run(run_id: int) -> AnalysisRun:
         error="", attempts=F("attempts") + 1,
     )  # fmt: skip
     try:
-        corpus = load_corpus(run.consultation)
         params = PipelineParams.from_dict(run.parameters)
+        source = DatabaseSource(run.consultation) if dask else load_corpus(run.consultation)
         result = run_pipeline(
-            corpus, params, progress=lambda s, p: _pipeline_progress(run_id, s, p)
+            source, params, progress=lambda s, p: _pipeline_progress(run_id, s, p), dask=dask
         )
         _set_progress(run_id, "report", 95)
         with transaction.atomic():
