@@ -105,6 +105,38 @@ class JsonLinesSource:
         ]
 
 
+class ParquetSource:
+    """A Parquet file (the JSON-lines fields as columns, or the API's bulk file): each worker
+    reads its row groups. A file of one row group is split by rows instead, and then every
+    worker reads the columns whole: write large files with several row groups."""
+
+    def __init__(self, path, partitions: int | None = None):
+        self.path = os.path.abspath(path)
+        self.partitions = partitions
+
+    def load(self, client) -> list:
+        import pyarrow.parquet as pq
+
+        metadata = pq.ParquetFile(self.path).metadata
+        count = self.partitions or _partition_count(client, metadata.num_rows)
+        if metadata.num_row_groups >= count:
+            groups = np.array_split(np.arange(metadata.num_row_groups), count)
+            sizes = [metadata.row_group(g).num_rows for g in range(metadata.num_row_groups)]
+            firsts = np.cumsum(sizes) - sizes
+            return [
+                client.submit(
+                    read_parquet_part, self.path, g.tolist(), None, int(firsts[g[0]]), pure=False
+                )
+                for g in groups
+                if len(g)
+            ]
+        bounds = np.linspace(0, metadata.num_rows, count + 1).astype(int).tolist()
+        return [
+            client.submit(read_parquet_part, self.path, None, (a, b), a, pure=False)
+            for a, b in zip(bounds[:-1], bounds[1:], strict=True)
+        ]
+
+
 class DatabaseSource:
     """A consultation's published submissions: each worker queries its id range."""
 
@@ -163,15 +195,37 @@ def read_jsonl_range(path: str, start: int, end: int) -> Corpus:
     return corpus
 
 
+def read_parquet_part(path: str, row_groups, rows, first_row: int) -> Corpus:
+    """Some row groups of a Parquet file, or rows [a, b) of it."""
+    import pyarrow.parquet as pq
+
+    from .records import parquet_columns, parquet_records
+
+    columns = parquet_columns(path)
+    if row_groups is not None:
+        table = pq.ParquetFile(path).read_row_groups(row_groups, columns=columns)
+    else:
+        table = pq.read_table(path, columns=columns).slice(rows[0], rows[1] - rows[0])
+    corpus = Corpus()
+    for record in parquet_records(table, first_row):
+        corpus.add(record)
+    return corpus
+
+
 def read_submissions(consultation_pk: int, low: int, high: int, database: str) -> Corpus:
     """A worker's id range of a consultation's published submissions, read by the worker
     (Django set up from its environment: DJANGO_SETTINGS_MODULE, DATABASE_URL...)."""
     _django_ready(database)
+    from django.db import connections
+
     from analysis.services import load_corpus
     from drafts.consultations import consultation_model
 
     consultation = consultation_model().objects.get(pk=consultation_pk)
-    return load_corpus(consultation, pk_range=(low, high))
+    try:
+        return load_corpus(consultation, pk_range=(low, high))
+    finally:
+        connections.close_all()  # no idle connection per worker between runs
 
 
 def _django_ready(database: str) -> None:

@@ -13,7 +13,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from analysis.distributed import CorpusSource, JsonLinesSource
+from analysis.distributed import CorpusSource, JsonLinesSource, ParquetSource
 from analysis.models import AnalysisRun
 from analysis.pipeline import PipelineParams, run_pipeline
 from analysis.records import Corpus
@@ -100,6 +100,29 @@ def test_workers_read_byte_ranges_of_a_json_lines_file(client, tmp_path):
     got = run_pipeline(JsonLinesSource(source, partitions=7), dask=client)
     assert_same(expected, got)
     assert got["method"]["counts"]["submissions"] == len(records)
+
+
+@pytest.mark.parametrize("row_group_size", [100, 10**6])
+def test_workers_read_row_groups_or_row_ranges_of_a_parquet_file(client, tmp_path, row_group_size):
+    """Several row groups: a worker reads whole groups; one: each reads a range of rows. The
+    column names of the API's bulk file (``submitted``) are read too."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    records = generate()
+    rows = [
+        {"id": n, "text": r["text"], "clause": r["clause"], "stance": r["stance"],
+         "stakeholder": r["stakeholder"], "language": r["language"], "submitted": r["created"]}
+        for n, r in enumerate(records, start=1)
+    ]  # fmt: skip
+    source = tmp_path / "submissions.parquet"
+    pq.write_table(pa.Table.from_pylist(rows), source, row_group_size=row_group_size)
+    call_command("analyse_file", str(source), "--out", str(tmp_path / "a.json"))
+    expected = json.loads((tmp_path / "a.json").read_text())
+    got = run_pipeline(ParquetSource(source, partitions=3), dask=client)
+    assert_same(expected, got)
+    assert expected["method"]["counts"]["submissions"] == len(records)
+    assert expected["campaigns"][0]["first"]  # "submitted" read as the date
 
 
 def test_analyse_file_with_dask(client, tmp_path):

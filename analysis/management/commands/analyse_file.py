@@ -9,18 +9,18 @@ from django.core.management.base import BaseCommand, CommandError
 
 from analysis.distributed import scheduler_address
 from analysis.pipeline import run_pipeline
-from analysis.records import RecordError, read_jsonl
+from analysis.records import RecordError, read_jsonl, read_parquet
 
 
 class Command(BaseCommand):
     help = (
         "Analyse INPUT.jsonl (one JSON object per line: id, text, optional clause, stance, "
-        "stakeholder, language, created, anonymous) and write themes, campaigns and clauses "
-        "to --out as JSON."
+        "stakeholder, language, created, anonymous) or INPUT.parquet (the same columns, or "
+        "the API's bulk file) and write themes, campaigns and clauses to --out as JSON."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("input", help="JSON-lines file, UTF-8")
+        parser.add_argument("input", help="JSON-lines file, UTF-8, or a .parquet file")
         parser.add_argument("--out", required=True, help="where to write the JSON result")
         parser.add_argument(
             "--params", help='JSON object of pipeline parameters, e.g. \'{"themes": {"k_max": 8}}\''
@@ -46,8 +46,11 @@ class Command(BaseCommand):
         if dask:
             return self._on_cluster(source, params, dask, options)
         try:
-            with source.open(encoding="utf-8") as lines:
-                corpus = read_jsonl(lines)
+            if source.suffix == ".parquet":
+                corpus = read_parquet(source)
+            else:
+                with source.open(encoding="utf-8") as lines:
+                    corpus = read_jsonl(lines)
         except UnicodeDecodeError as error:
             raise CommandError(f"{source} is not UTF-8 text ({error.reason})") from None
         except RecordError as error:
@@ -58,12 +61,11 @@ class Command(BaseCommand):
         self._write(run_pipeline(corpus, params, self._progress(options)), options)
 
     def _on_cluster(self, source: Path, params, dask: str, options) -> None:
-        from analysis.distributed import JsonLinesSource
+        from analysis.distributed import JsonLinesSource, ParquetSource
 
+        reader = ParquetSource if source.suffix == ".parquet" else JsonLinesSource
         try:
-            result = run_pipeline(
-                JsonLinesSource(source), params, self._progress(options), dask=dask
-            )
+            result = run_pipeline(reader(source), params, self._progress(options), dask=dask)
         except UnicodeDecodeError as error:
             raise CommandError(f"{source} is not UTF-8 text ({error.reason})") from None
         except RecordError as error:
