@@ -59,6 +59,7 @@ from .themes import (
 )
 
 PARTITION_SIZE = 250_000  # submissions per partition, at most (memory per task)
+VERIFY_CHUNK = 100_000  # candidate pairs verified at a time (2 x 51 MB of signature rows)
 
 
 def scheduler_address() -> str:
@@ -335,7 +336,7 @@ def band_map(signed: tuple, params, buckets: int) -> list[list[tuple]]:
 
 
 def band_reduce(*pieces) -> tuple[np.ndarray, np.ndarray]:
-    """Candidate pairs (member, leader) of every band in this bucket of keys."""
+    """Candidate pairs (member, leader) of every band in this bucket of keys, each once."""
     members, leaders = [], []
     for band in range(len(pieces[0])):
         keys = np.concatenate([p[band][0] for p in pieces])
@@ -344,7 +345,16 @@ def band_reduce(*pieces) -> tuple[np.ndarray, np.ndarray]:
         m, lead = bucket_candidates(keys[order], uids[order])
         members.append(m)
         leaders.append(lead)
-    return np.concatenate(members), np.concatenate(leaders)
+    return _unique_pairs(np.concatenate(members), np.concatenate(leaders))
+
+
+def _unique_pairs(members: np.ndarray, leaders: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A pair of near duplicates shares several bands: verified once, not once per band."""
+    if len(members) == 0:
+        return members, leaders
+    span = np.int64(max(members.max(), leaders.max()) + 1)
+    pairs = np.unique(members.astype(np.int64) * span + leaders)
+    return pairs // span, pairs % span
 
 
 def needed_rows(*candidates) -> np.ndarray:
@@ -360,17 +370,20 @@ def rows_of(signed: tuple, needed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def near_labels(n_unique: int, params, n_candidates: int, *parts) -> np.ndarray:
     """Verified candidates -> connected components: the near-duplicate group per text."""
     candidates, rows = parts[:n_candidates], parts[n_candidates:]
-    members = np.concatenate([c[0] for c in candidates])
-    leaders = np.concatenate([c[1] for c in candidates])
+    members, leaders = _unique_pairs(
+        np.concatenate([c[0] for c in candidates]), np.concatenate([c[1] for c in candidates])
+    )
     uids = np.concatenate([r[0] for r in rows])
     signatures = (
         np.vstack([r[1] for r in rows]) if rows else np.zeros((0, params.num_perm), np.uint64)
     )
     order = np.argsort(uids, kind="stable")
     uids, signatures = uids[order], signatures[order]
-    keep = verified_edges(
-        signatures, np.searchsorted(uids, members), np.searchsorted(uids, leaders), params
-    )
+    member_rows, leader_rows = np.searchsorted(uids, members), np.searchsorted(uids, leaders)
+    keep = np.zeros(len(members), dtype=bool)
+    for start in range(0, len(members), VERIFY_CHUNK):  # bounded temporaries
+        chunk = slice(start, start + VERIFY_CHUNK)
+        keep[chunk] = verified_edges(signatures, member_rows[chunk], leader_rows[chunk], params)
     return components(n_unique, [members[keep]], [leaders[keep]])
 
 
