@@ -615,133 +615,28 @@ class _Run:
         return self.client.submit(operator.getitem, future, index, pure=False)
 
     def run(self, source) -> dict:
-        params, submit = self.params, self.submit
+        params = self.params
         timings: dict[str, float] = {}
+        counts: dict = {}
 
-        # 1. Read and normalise, per partition; the per-clause counts come with it.
         started = time.perf_counter()
-        self.report("normalise", 5)
-        parts = [submit(prepare, c, params.strip_diacritics) for c in source.load(self.client)]
-        self.wait(parts, "normalise", 5, 19)
-        summaries = self.client.gather([submit(part_summary, p) for p in parts])
-        lengths = [s[0] for s in summaries]
-        starts = (np.cumsum(lengths) - lengths).tolist()
-        ids = [i for s in summaries for i in s[3]]
-        if len(set(ids)) != len(ids):
-            duplicate = next(i for i, c in Counter(ids).items() if c > 1)
-            raise RecordError(f"duplicate id {duplicate!r}")
-        n = len(ids)
-        if n == 0:
-            raise RecordError("contains no records")
-        counts: dict = {"submissions": n}
-        counts["languages"] = dict(sorted(sum((s[1] for s in summaries), Counter()).items()))
+        summaries = self.read_and_normalise(source, counts)
         timings["normalise"] = time.perf_counter() - started
 
-        # 2. Campaigns: exact duplicates by hash, near duplicates by LSH band.
         started = time.perf_counter()
-        self.report("campaigns", 20)
-        cp = params.campaigns
-        buckets = len(parts)
-        mapped = [submit(exact_map, p, s, buckets) for p, s in zip(parts, starts, strict=True)]
-        reduced = [
-            submit(exact_reduce, starts, *[self.item(m, j) for m in mapped]) for j in range(buckets)
-        ]
-        table = submit(exact_table, *reduced)
-        backs = [self.item(r, 2) for r in reduced]
-        inverses = [
-            submit(inverse_of, s, length, table, *[self.item(b, p) for b in backs])
-            for p, (s, length) in enumerate(zip(starts, lengths, strict=True))
-        ]
-        signed = [
-            submit(signatures_of, p, s, inv, table, cp)
-            for p, s, inv in zip(parts, starts, inverses, strict=True)
-        ]
-        self.wait(signed, "campaigns", 20, 32)
-        bands = [submit(band_map, s, cp, buckets) for s in signed]
-        candidates = [
-            submit(band_reduce, *[self.item(b, j) for b in bands]) for j in range(buckets)
-        ]
-        needed = submit(needed_rows, *candidates)
-        rows = [submit(rows_of, s, needed) for s in signed]
-        n_unique = self.client.submit(lambda t: len(t[0]), table).result()
-        near = submit(near_labels, n_unique, cp, len(candidates), *candidates, *rows)
-        grouping = submit(grouping_of, near, table)
-        units_of = [submit(unit_of, inv, near) for inv in inverses]
-        self.wait(units_of, "campaigns", 32, 40)
-        counts.update(submit(unit_counts, grouping).result())
-        del mapped, reduced, backs, bands, candidates, rows, signed
-        campaign_units = submit(big_units, grouping, cp.min_campaign_size).result()
-        [rank] = self.client.scatter(
-            [{u: r for r, u in enumerate(campaign_units)}], broadcast=True, hash=False
-        )
-        found = self.client.gather(
-            [
-                submit(campaign_parts, p, s, u, rank, grouping)
-                for p, s, u in zip(parts, starts, units_of, strict=True)
-            ]
-        )
-        campaigns = _merge_campaigns(campaign_units, found)
+        campaigns, campaign_units = self.campaigns(counts)
         timings["campaigns"] = time.perf_counter() - started
-        counts["campaigns"] = len(campaigns)
-        counts["campaign_supporters"] = sum(c["size"] for c in campaigns)
 
-        # 3. Themes: fitted on a sample on one worker, assigned per partition.
         started = time.perf_counter()
-        self.report("themes", 45)
-        tp, threads = params.themes, params.threads
-        n_units = counts["units"]
-        if n_units <= tp.fit_sample:
-            pieces = [
-                submit(unit_texts, p, s, grouping, None) for p, s in zip(parts, starts, strict=True)
-            ]
-            themes = submit(cluster_all, grouping, tp, threads, *pieces)
-        else:
-            sample = fit_sample(n_units, tp)
-            [sample_future] = self.client.scatter([sample], broadcast=True, hash=False)
-            pieces = [
-                submit(unit_texts, p, s, grouping, sample_future)
-                for p, s in zip(parts, starts, strict=True)
-            ]
-            clauses = set().union(
-                *self.client.gather(
-                    [
-                        submit(unit_clauses, p, s, grouping)
-                        for p, s in zip(parts, starts, strict=True)
-                    ]
-                )
-            )
-            vocabulary = clause_vocabulary(sorted(clauses))
-            fitted = submit(fit, grouping, sample_future, vocabulary, tp, threads, *pieces)
-            self.wait([fitted], "themes", 45, 55)
-            self.client.replicate([fitted])  # the model on every worker: a broadcast
-            assigned = [
-                submit(assign, p, s, grouping, fitted, threads)
-                for p, s in zip(parts, starts, strict=True)
-            ]
-            self.wait(assigned, "themes", 55, 75)
-            themes = submit(
-                order_themes, grouping, sample_future, fitted, tp, len(assigned), *assigned,
-                *pieces,
-            )  # fmt: skip
-        k, distinct, campaign_themes, model = submit(theme_summary, themes, campaign_units).result()
-        described = [
-            submit(theme_parts, p, s, u, grouping, themes, tp.quotes_per_theme)
-            for p, s, u in zip(parts, starts, units_of, strict=True)
-        ]
-        self.wait(described, "themes", 75, 84)
-        theme_list = _merge_themes(
-            self.client.gather(described), k, distinct, campaign_themes, model, tp
-        )
+        themes, model = self.themes(campaign_units, counts)
         timings["themes"] = time.perf_counter() - started
-        counts["themes"] = len(theme_list)
-        counts["in_a_theme"] = sum(t["size"] for t in theme_list)
 
-        # 4. Per-clause figures from the summed counts.
+        # 4. Per-clause figures from the counts of step 1, summed.
         started = time.perf_counter()
         self.report("clauses", 85)
-        clause_list = figures_from_counts(sum((s[2] for s in summaries), Counter()), params.clauses)
+        clauses = figures_from_counts(sum((s[2] for s in summaries), Counter()), params.clauses)
         timings["clauses"] = time.perf_counter() - started
-        counts["clauses"] = len(clause_list)
+        counts["clauses"] = len(clauses)
         self.report("done", 100)
         return {
             "method": {
@@ -749,17 +644,119 @@ class _Run:
                 "counts": counts,
                 "timings": {name: round(v, 3) for name, v in timings.items()},
                 "silhouette_by_k": {str(k): v for k, v in model["silhouette_by_k"].items()},
-                "chosen_k": k,
+                "chosen_k": model["k"],
                 "fit_sample_units": int(model["sample_size"]),
                 "cluster": {
                     "workers": len(self.client.scheduler_info(n_workers=-1)["workers"]),
-                    "partitions": len(parts),
+                    "partitions": len(self.parts),
                 },
             },
-            "themes": theme_list,
+            "themes": themes,
             "campaigns": campaigns,
-            "clauses": clause_list,
+            "clauses": clauses,
         }
+
+    def per_part(self, fn, *args, extra=None) -> list:
+        """``fn(part, start, [extra[i]], *args)`` for every partition."""
+        return [
+            self.submit(fn, part, start, *([extra[i]] if extra else []), *args)
+            for i, (part, start) in enumerate(zip(self.parts, self.starts, strict=True))
+        ]
+
+    def read_and_normalise(self, source, counts: dict) -> list:
+        """1. The workers read and normalise their partitions and count them."""
+        self.report("normalise", 5)
+        strip = self.params.strip_diacritics
+        self.parts = [self.submit(prepare, c, strip) for c in source.load(self.client)]
+        self.wait(self.parts, "normalise", 5, 19)
+        summaries = self.client.gather([self.submit(part_summary, p) for p in self.parts])
+        self.lengths = [s[0] for s in summaries]
+        self.starts = (np.cumsum(self.lengths) - self.lengths).tolist()
+        ids = [i for s in summaries for i in s[3]]
+        if len(set(ids)) != len(ids):
+            duplicate = next(i for i, c in Counter(ids).items() if c > 1)
+            raise RecordError(f"duplicate id {duplicate!r}")
+        if not ids:
+            raise RecordError("contains no records")
+        counts["submissions"] = len(ids)
+        counts["languages"] = dict(sorted(sum((s[1] for s in summaries), Counter()).items()))
+        return summaries
+
+    def campaigns(self, counts: dict) -> tuple[list[dict], list[int]]:
+        """2. Exact duplicates by a hash shuffle, near duplicates by an LSH-band shuffle."""
+        self.report("campaigns", 20)
+        submit, item, params = self.submit, self.item, self.params.campaigns
+        buckets = len(self.parts)
+        mapped = self.per_part(exact_map, buckets)
+        reduced = [
+            submit(exact_reduce, self.starts, *[item(m, j) for m in mapped]) for j in range(buckets)
+        ]
+        table = submit(exact_table, *reduced)
+        backs = [item(r, 2) for r in reduced]
+        inverses = [
+            submit(inverse_of, start, length, table, *[item(b, p) for b in backs])
+            for p, (start, length) in enumerate(zip(self.starts, self.lengths, strict=True))
+        ]
+        signed = self.per_part(signatures_of, table, params, extra=inverses)
+        self.wait(signed, "campaigns", 20, 32)
+        bands = [submit(band_map, s, params, buckets) for s in signed]
+        candidates = [submit(band_reduce, *[item(b, j) for b in bands]) for j in range(buckets)]
+        needed = submit(needed_rows, *candidates)
+        rows = [submit(rows_of, s, needed) for s in signed]
+        n_unique = self.client.submit(lambda t: len(t[0]), table).result()
+        near = submit(near_labels, n_unique, params, len(candidates), *candidates, *rows)
+        self.grouping = submit(grouping_of, near, table)
+        self.units_of = [submit(unit_of, inverse, near) for inverse in inverses]
+        self.wait(self.units_of, "campaigns", 32, 40)
+        counts.update(submit(unit_counts, self.grouping).result())
+
+        campaign_units = submit(big_units, self.grouping, params.min_campaign_size).result()
+        [rank] = self.client.scatter(
+            [{u: r for r, u in enumerate(campaign_units)}], broadcast=True, hash=False
+        )
+        found = self.client.gather(
+            self.per_part(campaign_parts, rank, self.grouping, extra=self.units_of)
+        )
+        campaigns = _merge_campaigns(campaign_units, found)
+        counts["campaigns"] = len(campaigns)
+        counts["campaign_supporters"] = sum(c["size"] for c in campaigns)
+        return campaigns, campaign_units
+
+    def themes(self, campaign_units: list[int], counts: dict) -> tuple[list[dict], dict]:
+        """3. Fitted on the sample on one worker, replicated, assigned per partition."""
+        self.report("themes", 45)
+        submit, params, threads = self.submit, self.params.themes, self.params.threads
+        grouping = self.grouping
+        n_units = counts["units"]
+        if n_units <= params.fit_sample:  # all units are the sample: as in-process
+            pieces = self.per_part(unit_texts, grouping, None)
+            themes = submit(cluster_all, grouping, params, threads, *pieces)
+        else:
+            sample = fit_sample(n_units, params)
+            [sample_future] = self.client.scatter([sample], broadcast=True, hash=False)
+            pieces = self.per_part(unit_texts, grouping, sample_future)
+            clauses = set().union(*self.client.gather(self.per_part(unit_clauses, grouping)))
+            vocabulary = clause_vocabulary(sorted(clauses))
+            fitted = submit(fit, grouping, sample_future, vocabulary, params, threads, *pieces)
+            self.wait([fitted], "themes", 45, 55)
+            self.client.replicate([fitted])  # the model on every worker: a broadcast
+            assigned = self.per_part(assign, grouping, fitted, threads)
+            self.wait(assigned, "themes", 55, 75)
+            themes = submit(
+                order_themes, grouping, sample_future, fitted, params, len(assigned), *assigned,
+                *pieces,
+            )  # fmt: skip
+        k, distinct, campaign_themes, model = submit(theme_summary, themes, campaign_units).result()
+        described = self.per_part(
+            theme_parts, grouping, themes, params.quotes_per_theme, extra=self.units_of
+        )
+        self.wait(described, "themes", 75, 84)
+        result = _merge_themes(
+            self.client.gather(described), k, distinct, campaign_themes, model, params
+        )
+        counts["themes"] = len(result)
+        counts["in_a_theme"] = sum(t["size"] for t in result)
+        return result, {**model, "k": k}
 
 
 def _merge_campaigns(campaign_units: list[int], found: list[dict]) -> list[dict]:
