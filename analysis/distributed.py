@@ -1,10 +1,11 @@
 """Steps 1-4 on a dask.distributed cluster: the same results as the in-process pipeline.
 
 The submissions are split in partitions that the workers read themselves (id ranges of the
-database, byte ranges of a JSON-lines file) and keep in memory; only small things (counts,
-candidate pairs, the fitted theme model, the texts of the fit sample) travel between them,
-and the scheduler sees task descriptions, never texts. The stages, all with dask's own
-primitives (``client.submit``/``client.map``, futures as arguments, ``replicate``):
+database, byte ranges of a JSON-lines file, row groups of a Parquet file) and keep in
+memory; only small things (hashes, band keys, candidate pairs, the fitted theme model, the
+texts of the fit sample) travel between them, and the scheduler sees task descriptions,
+never texts. The stages, all with dask's own primitives (``client.submit`` with futures as
+arguments, ``scatter(broadcast=True)``, ``replicate``, ``as_completed`` for progress):
 
 1. **normalise** each partition; per-clause counts and languages per partition (summed);
 2. **campaigns**: a 128-bit hash per normalised text, shuffled by hash to buckets where the
@@ -16,6 +17,9 @@ primitives (``client.submit``/``client.map``, futures as arguments, ``replicate`
    in parallel; theme order (by supporters), terms and phrases and quotes are small
    reductions;
 4. **clauses**: the summed counts of step 1.
+
+The result (every theme's and campaign's members, as in-process) comes back to the process
+that started the run, which saves it.
 
 Every random choice is the in-process one (same seeds, same sample, same tie-breaks), and a
 text's MinHash signature depends on the text alone (``campaigns._shingles``), so the result
@@ -49,12 +53,12 @@ from .clauses import clause_counts, figures_from_counts
 from .normalise import normalise
 from .records import Corpus, RecordError, validate_record
 from .themes import (
-    _order_by_weight,
     clause_vocabulary,
     cluster_units,
     describe_themes,
     fit_sample,
     fit_themes,
+    order_by_weight,
     pick_quotes,
 )
 
@@ -524,7 +528,7 @@ def order_themes(grouping, sample, fitted, params, n_assigned: int, *parts) -> T
     for here, labels, dist in assigned:
         raw[here] = labels
         distance[here] = dist
-    labels, _ = _order_by_weight(raw, grouping.unit_size, fitted.k)
+    labels, _ = order_by_weight(raw, grouping.unit_size, fitted.k)
     _, texts, _ = _in_unit_order(pieces)
     weights = grouping.unit_size[sample]
     terms, phrases = describe_themes(texts, labels[sample], fitted.k, weights, params)

@@ -203,7 +203,7 @@ def cluster_units(
     else:
         labels, distance = fitted.assign(texts, categories)
     k = fitted.k
-    labels, order = _order_by_weight(labels, weights, k)
+    labels, order = order_by_weight(labels, weights, k)
     terms, phrases = describe_themes(sample_texts, labels[sample], k, weights[sample], params)
     return ThemeModel(labels, k, fitted.silhouette_by_k, distance, sample, terms, phrases)
 
@@ -221,7 +221,7 @@ def _kmeans(k: int, params: ThemeParams) -> MiniBatchKMeans:
     )
 
 
-def _order_by_weight(labels: np.ndarray, weights: np.ndarray, k: int):
+def order_by_weight(labels: np.ndarray, weights: np.ndarray, k: int):
     """Theme 0 is the one with most supporters: stable, readable numbering."""
     totals = np.bincount(labels, weights=weights, minlength=k)
     order = np.lexsort((np.arange(k), -totals))
