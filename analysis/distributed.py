@@ -63,6 +63,7 @@ from .themes import (
 )
 
 PARTITION_SIZE = 250_000  # submissions per partition, at most (memory per task)
+CONNECT_TIMEOUT = "30s"  # an unreachable scheduler fails the run after this, with its address
 VERIFY_CHUNK = 100_000  # candidate pairs verified at a time (2 x 51 MB of signature rows)
 
 
@@ -586,7 +587,7 @@ def run_on_cluster(source, params, progress, client) -> dict:
 
     own = not isinstance(client, Client)
     if own:
-        client = Client(client, timeout="30s")
+        client = Client(client, timeout=CONNECT_TIMEOUT)
     try:
         return _Run(client, params, progress).run(source)
     finally:

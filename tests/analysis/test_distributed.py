@@ -170,6 +170,18 @@ def test_the_analyse_consultation_command_takes_a_scheduler(client, demo, monkey
     assert seen["dask"] == "tcp://10.0.0.5:8786"  # --dask runs now, on that scheduler
 
 
+def test_an_unreachable_scheduler_fails_the_run_with_its_address(demo, monkeypatch, free_port):
+    """No silent fallback to one machine: the run fails and says which scheduler."""
+    monkeypatch.setattr("analysis.distributed.CONNECT_TIMEOUT", "1s")
+    monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", f"tcp://127.0.0.1:{free_port}")
+    run = start_analysis(demo, enqueue=False)
+    with pytest.raises(OSError):
+        execute_run(run.pk)
+    run.refresh_from_db()
+    assert run.status == AnalysisRun.Status.FAILED
+    assert f"127.0.0.1:{free_port}" in run.error
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_demo_consultation_analysed_on_the_cluster(client, demo, monkeypatch):
     """The workers read the published submissions from the database in id ranges; the run
