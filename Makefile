@@ -88,10 +88,16 @@ bench-live:
 	$(PY) bench/bench_live.py --clients $(CLIENTS)
 
 # --- analysis -------------------------------------------------------------------------------
-.PHONY: bench-analysis bench-analysis-quality
+.PHONY: bench-analysis bench-analysis-quality bench-analysis-dask-compare
 N ?= 100000
+# DASK_WORKERS=2: on a LocalCluster of two worker processes (or DASK_SCHEDULER_ADDRESS=tcp://...).
 bench-analysis:
-	CONSULT_INSECURE_DEFAULTS=1 $(PY) bench/bench_analysis.py $(N)
+	CONSULT_INSECURE_DEFAULTS=1 DASK_WORKERS=$(DASK_WORKERS) $(PY) bench/bench_analysis.py $(N)
+
+# In-process and on two Dask workers, results compared whole (N=50000 unless given).
+bench-analysis-dask-compare:
+	CONSULT_INSECURE_DEFAULTS=1 $(PY) bench/bench_analysis_dask.py \
+		$(if $(filter command line environment,$(origin N)),$(N),50000)
 
 bench-analysis-quality:
 	CONSULT_INSECURE_DEFAULTS=1 $(PY) bench/bench_analysis_quality.py

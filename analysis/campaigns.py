@@ -51,12 +51,27 @@ def exact_groups(normalised_texts: list[str]) -> tuple[np.ndarray, list[int]]:
     return inverse, unique_first
 
 
+def _token_hashes(words) -> np.ndarray:
+    """A stable 64-bit hash per distinct word: a word's id does not depend on which other
+    texts are in the batch, so a partition of the corpus gets the same signatures as the
+    whole (analysis/distributed.py)."""
+    return np.fromiter(
+        (int.from_bytes(hashlib.blake2b(w.encode("utf-8"), digest_size=8).digest(), "little")
+         for w in words),
+        dtype=np.uint64,
+        count=len(words),
+    )  # fmt: skip
+
+
+_SINGLE_WORD = np.uint64(0xA5A5A5A55A5A5A5A)
+
+
 def _shingles(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Word-bigram shingles of every text as uint64 ids, flattened, with per-text counts.
 
-    Tokens get dense ids from one dict (deterministic: first-seen order), bigrams are
-    ``left * V + right`` computed in numpy; a one-word text gets its word as its shingle.
-    Much faster than a Python n-gram analyser at a million texts."""
+    Tokens get dense ids from one dict (first-seen order) and each distinct token is hashed
+    once; bigrams are ``mix(left) ^ right`` computed in numpy; a one-word text gets its word
+    as its shingle. Much faster than a Python n-gram analyser at a million texts."""
     vocabulary: dict[str, int] = {}
     token_ids: list[int] = []
     lengths = np.empty(len(texts), dtype=np.int64)
@@ -65,12 +80,11 @@ def _shingles(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         tokens = _TOKEN_RE.findall(text)
         lengths[i] = len(tokens)
         token_ids.extend([setdefault(t, len(vocabulary)) for t in tokens])
-    ids = np.asarray(token_ids, dtype=np.uint64)
-    size = np.uint64(len(vocabulary) + 1)
+    ids = _token_hashes(list(vocabulary))[np.asarray(token_ids, dtype=np.int64)]
     starts = np.cumsum(lengths) - lengths
     # Global neighbours; a text's bigrams are pairs[start : start + len - 1], never crossing
     # into the next text.
-    pairs = ids[:-1] * size + ids[1:] if len(ids) > 1 else np.zeros(0, dtype=np.uint64)
+    pairs = _mix(ids[:-1]) ^ ids[1:] if len(ids) > 1 else np.zeros(0, dtype=np.uint64)
     # Per text: its bigrams (len - 1 of them), or its single word.
     counts = np.maximum(lengths - 1, 0)
     counts[lengths == 1] = 1
@@ -85,26 +99,31 @@ def _shingles(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         source = np.repeat(starts[bigram_texts], counts[bigram_texts]) + offsets
         shingles[for_texts + offsets] = pairs[source]
     single = np.flatnonzero(lengths == 1)
-    shingles[out_starts[single]] = ids[starts[single]] + size * size
+    shingles[out_starts[single]] = ids[starts[single]] ^ _SINGLE_WORD
     return shingles, counts
 
 
 def _mix(values: np.ndarray) -> np.ndarray:
     """splitmix64 finaliser: spreads structured ids over 64 bits before universal hashing."""
-    z = values + np.uint64(0x9E3779B97F4A7C15)
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    with np.errstate(over="ignore"):
+        z = values + np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
     return z ^ (z >> np.uint64(31))
 
 
-def minhash_signatures(texts: list[str], params: CampaignParams) -> np.ndarray:
-    """One row of ``num_perm`` minima per text; texts with no word get a unique row."""
+def minhash_signatures(
+    texts: list[str], params: CampaignParams, index: np.ndarray | None = None
+) -> np.ndarray:
+    """One row of ``num_perm`` minima per text; texts with no word get a unique row (from
+    their ``index`` among all texts: their position unless given)."""
     shingles, counts = _shingles(texts)
     n = len(texts)
     signatures = np.full((n, params.num_perm), np.iinfo(np.uint64).max, dtype=np.uint64)
     nonempty = np.flatnonzero(counts > 0)
     still_empty = np.flatnonzero(counts == 0)
-    signatures[still_empty, :] = (still_empty[:, None] + (1 << 40)).astype(np.uint64)
+    own = still_empty if index is None else np.asarray(index)[still_empty]
+    signatures[still_empty, :] = (own[:, None] + (1 << 40)).astype(np.uint64)
     if len(nonempty) == 0:
         return signatures
     mixed = _mix(shingles)
@@ -121,34 +140,37 @@ def minhash_signatures(texts: list[str], params: CampaignParams) -> np.ndarray:
     return signatures
 
 
-def near_duplicate_labels(texts: list[str], params: CampaignParams) -> np.ndarray:
-    """Group label per text (connected components of verified LSH candidates)."""
-    n = len(texts)
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    signatures = minhash_signatures(texts, params)
+def band_keys(signatures: np.ndarray, band: int, params: CampaignParams) -> np.ndarray:
+    """One uint64 key per text for one band (wrapping polynomial hash); collisions are
+    harmless because every candidate pair is verified on the full signature."""
     rows = params.num_perm // params.bands
-    sources: list[np.ndarray] = []
-    targets: list[np.ndarray] = []
-    for band in range(params.bands):
-        # One uint64 key per band (wrapping polynomial hash); collisions are harmless
-        # because every candidate pair is verified on the full signature below.
-        keys = signatures[:, band * rows].copy()
+    keys = signatures[:, band * rows].copy()
+    with np.errstate(over="ignore"):
         for column in range(band * rows + 1, (band + 1) * rows):
             keys = keys * _BAND_MULTIPLIER + signatures[:, column]
-        order = np.argsort(keys, kind="stable")
-        sorted_keys = keys[order]
-        new_group = np.ones(n, dtype=bool)
-        new_group[1:] = sorted_keys[1:] != sorted_keys[:-1]
-        leader_pos = np.maximum.accumulate(np.where(new_group, np.arange(n), 0))
-        members = order[~new_group]
-        leaders = order[leader_pos[~new_group]]
-        if len(members) == 0:
-            continue
-        similarity = (signatures[members] == signatures[leaders]).mean(axis=1)
-        keep = similarity >= params.threshold
-        sources.append(members[keep])
-        targets.append(leaders[keep])
+    return keys
+
+
+def bucket_candidates(keys: np.ndarray, index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(members, leaders): every text whose key another text has, with the leader of its
+    bucket, the text of lowest ``index`` (``index`` ascending on entry)."""
+    n = len(keys)
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    new_group = np.ones(n, dtype=bool)
+    new_group[1:] = sorted_keys[1:] != sorted_keys[:-1]
+    leader_pos = np.maximum.accumulate(np.where(new_group, np.arange(n), 0))
+    return index[order[~new_group]], index[order[leader_pos[~new_group]]]
+
+
+def verified_edges(signatures, members, leaders, params: CampaignParams) -> np.ndarray:
+    """Which candidate pairs pass the estimated Jaccard similarity ``threshold``."""
+    similarity = (signatures[members] == signatures[leaders]).mean(axis=1)
+    return similarity >= params.threshold
+
+
+def components(n: int, sources: list[np.ndarray], targets: list[np.ndarray]) -> np.ndarray:
+    """Connected components of the verified edges, numbered in order of first appearance."""
     if sources:
         src = np.concatenate(sources)
         dst = np.concatenate(targets)
@@ -157,6 +179,25 @@ def near_duplicate_labels(texts: list[str], params: CampaignParams) -> np.ndarra
     graph = coo_matrix((np.ones(len(src), dtype=np.int8), (src, dst)), shape=(n, n))
     _, labels = connected_components(graph, directed=False)
     return canonical_labels(labels)
+
+
+def near_duplicate_labels(texts: list[str], params: CampaignParams) -> np.ndarray:
+    """Group label per text (connected components of verified LSH candidates)."""
+    n = len(texts)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    signatures = minhash_signatures(texts, params)
+    index = np.arange(n)
+    sources: list[np.ndarray] = []
+    targets: list[np.ndarray] = []
+    for band in range(params.bands):
+        members, leaders = bucket_candidates(band_keys(signatures, band, params), index)
+        if len(members) == 0:
+            continue
+        keep = verified_edges(signatures, members, leaders, params)
+        sources.append(members[keep])
+        targets.append(leaders[keep])
+    return components(n, sources, targets)
 
 
 def canonical_labels(labels: np.ndarray) -> np.ndarray:
@@ -184,19 +225,28 @@ def group_submissions(normalised_texts: list[str], params: CampaignParams) -> Gr
     inverse, unique_first = exact_groups(normalised_texts)
     unique_texts = [normalised_texts[i] for i in unique_first]
     near = near_duplicate_labels(unique_texts, params)
-    unit_of = near[inverse]
-    unit_size = np.bincount(unit_of)
-    # Representative: the exact text most submitters sent (ties: the earliest).
     exact_counts = np.bincount(inverse, minlength=len(unique_first))
+    grouping = units(near, exact_counts, np.asarray(unique_first, dtype=np.int64))
+    grouping.unit_of = near[inverse]
+    return grouping
+
+
+def units(near: np.ndarray, exact_counts: np.ndarray, unique_first: np.ndarray) -> Grouping:
+    """Units from the near-duplicate label of each unique text (``near``), how many
+    submissions sent it (``exact_counts``) and where it first appears (``unique_first``).
+    ``unit_of`` is left empty: it is ``near[inverse]``, per submission."""
+    unit_size = np.bincount(near, weights=exact_counts, minlength=int(near.max(initial=-1)) + 1)
+    unit_size = unit_size.astype(np.int64)
+    # Representative: the exact text most submitters sent (ties: the earliest).
     order = np.lexsort((np.arange(len(unique_first)), -exact_counts, near))
     unit_first_unique = order[np.r_[True, near[order][1:] != near[order][:-1]]]
-    unit_first = [unique_first[u] for u in unit_first_unique]
+    unit_first = [int(unique_first[u]) for u in unit_first_unique]
     n_units = len(unit_size)
     return Grouping(
-        unit_of=unit_of,
+        unit_of=np.zeros(0, dtype=np.int64),
         unit_first=unit_first,
         unit_size=unit_size,
-        exact_duplicates=len(normalised_texts) - len(unique_first),
+        exact_duplicates=int(exact_counts.sum()) - len(unique_first),
         near_duplicates=len(unique_first) - n_units,
     )
 

@@ -37,14 +37,24 @@ class ClauseParams:
 def clause_figures(
     clauses: list[str], stances: list[str], stakeholders: list[str], params: ClauseParams
 ) -> list[dict]:
+    return figures_from_counts(clause_counts(clauses, stances, stakeholders), params)
+
+
+def clause_counts(clauses: list[str], stances: list[str], stakeholders: list[str]) -> Counter:
+    """(clause, stakeholder group, stance) -> submissions. Counts of parts of the corpus add
+    up (``Counter`` sum) to the counts of the whole."""
+    return Counter(
+        (clause or "", group or "unknown", stance or "other")
+        for clause, stance, group in zip(clauses, stances, stakeholders, strict=True)
+    )
+
+
+def figures_from_counts(counts: Counter, params: ClauseParams) -> list[dict]:
     by_stance: dict[str, Counter] = defaultdict(Counter)
     by_group: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
-    for clause, stance, group in zip(clauses, stances, stakeholders, strict=True):
-        key = clause or ""
-        stance = stance or "other"
-        group = group or "unknown"
-        by_stance[key][stance] += 1
-        by_group[key][group][stance] += 1
+    for (key, group, stance), count in counts.items():
+        by_stance[key][stance] += count
+        by_group[key][group][stance] += count
     result = []
     for key in sorted(by_stance, key=_clause_sort_key):
         groups = by_group[key]

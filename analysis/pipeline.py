@@ -56,10 +56,19 @@ Progress = Callable[[str, int], None]
 
 
 def run_pipeline(
-    corpus: Corpus, params: PipelineParams | None = None, progress: Progress | None = None
+    corpus, params: PipelineParams | None = None, progress: Progress | None = None, *, dask=None
 ) -> dict:
-    """Return JSON-ready results: themes, campaigns, clauses, method (timings, counts)."""
+    """Return JSON-ready results: themes, campaigns, clauses, method (timings, counts).
+
+    ``corpus``: a :class:`Corpus`, or with ``dask`` a source the workers read
+    (``analysis.distributed``). ``dask``: a scheduler address (``tcp://host:8786``) or a
+    ``distributed.Client``: the stages then run on that cluster, with the same result."""
     params = params or PipelineParams()
+    if dask:
+        from .distributed import CorpusSource, run_on_cluster
+
+        source = CorpusSource(corpus) if isinstance(corpus, Corpus) else corpus
+        return run_on_cluster(source, params, progress, dask)
     with threadpool_limits(limits=params.threads):
         return _run(corpus, params, progress)
 

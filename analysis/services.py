@@ -93,10 +93,15 @@ def _pipeline_progress(run_id: int, stage: str, percent: int) -> None:
         _set_progress(run_id, stage, min(percent, 90))
 
 
-def load_corpus(consultation) -> Corpus:
+def load_corpus(consultation, pk_range: tuple[int, int] | None = None) -> Corpus:
+    """The published submissions, in id order; ``pk_range``: only ids in [low, high) (a
+    Dask worker's share, analysis/distributed.py)."""
     corpus = Corpus()
+    submissions = published_submissions(consultation)
+    if pk_range is not None:
+        submissions = submissions.filter(pk__gte=pk_range[0], pk__lt=pk_range[1])
     rows = (
-        published_submissions(consultation)
+        submissions
         .order_by("pk")
         .values_list(
             "pk", "comment", "clause_key", "stance", "stakeholder", "language", "submit_date",
@@ -121,8 +126,15 @@ def load_corpus(consultation) -> Corpus:
     return corpus
 
 
-def execute_run(run_id: int) -> AnalysisRun:
-    """Run steps 1-4 and save themes, campaigns and memberships; then draft the report."""
+def execute_run(run_id: int, dask: str | None = None) -> AnalysisRun:
+    """Run steps 1-4 and save themes, campaigns and memberships; then draft the report.
+
+    With a Dask scheduler (``dask``, else ``DASK_SCHEDULER_ADDRESS``) the steps run on its
+    workers, which read the submissions themselves (analysis/distributed.py); the progress
+    moves as their partitions finish."""
+    from analysis.distributed import DatabaseSource, scheduler_address
+
+    dask = dask or scheduler_address()
     run = AnalysisRun.objects.select_related("consultation").get(pk=run_id)
     if run.status == AnalysisRun.Status.DONE:
         return run  # a worker died after saving: the task ran again, nothing to redo
@@ -133,10 +145,10 @@ def execute_run(run_id: int) -> AnalysisRun:
         error="", attempts=F("attempts") + 1,
     )  # fmt: skip
     try:
-        corpus = load_corpus(run.consultation)
         params = PipelineParams.from_dict(run.parameters)
+        source = DatabaseSource(run.consultation) if dask else load_corpus(run.consultation)
         result = run_pipeline(
-            corpus, params, progress=lambda s, p: _pipeline_progress(run_id, s, p)
+            source, params, progress=lambda s, p: _pipeline_progress(run_id, s, p), dask=dask
         )
         _set_progress(run_id, "report", 95)
         with transaction.atomic():

@@ -93,51 +93,63 @@ def _embed(vectoriser, svd, texts, categories, vocabulary, weight, chunk=20000) 
     return np.vstack(parts) if parts else np.zeros((0, svd.n_components), dtype=np.float32)
 
 
-def cluster_units(
-    texts: list[str], weights: np.ndarray, params: ThemeParams, categories: list[str] | None = None
-) -> ThemeModel:
-    """Cluster unit texts (normalised). ``weights``: supporters per unit; ``categories``:
-    the clause key per unit ('' for none)."""
-    n = len(texts)
-    categories = categories or [""] * n
-    vocabulary = {c: i for i, c in enumerate(sorted({c for c in categories if c}))}
-    if n == 0:
-        return ThemeModel(np.zeros(0, int), 0, {}, np.zeros(0), np.zeros(0, int), [])
+def clause_vocabulary(categories) -> dict[str, int]:
+    return {c: i for i, c in enumerate(sorted({c for c in categories if c}))}
+
+
+def fit_sample(n: int, params: ThemeParams) -> np.ndarray:
+    """The units the model is fitted on: all, or a fixed-seed sample of ``fit_sample``."""
     rng = np.random.default_rng(params.seed)
-    sample = (
-        np.sort(rng.choice(n, size=params.fit_sample, replace=False))
-        if n > params.fit_sample
-        else np.arange(n)
-    )
-    sample_texts = [texts[i] for i in sample]
-    if n < 3:
-        labels = np.zeros(n, dtype=np.int64)
-        return ThemeModel(
-            labels,
-            1,
-            {},
-            np.zeros(n),
-            sample,
-            [_top_terms(texts, labels, 1, params)[0]],
-            theme_phrases(texts, labels, 1, weights),
+    if n > params.fit_sample:
+        return np.sort(rng.choice(n, size=params.fit_sample, replace=False))
+    return np.arange(n)
+
+
+@dataclass
+class FittedThemes:
+    """The vectoriser, SVD and centres fitted on the sample: what assigns any unit."""
+
+    vectoriser: WordCharTfidf
+    svd: TruncatedSVD
+    centres: np.ndarray
+    k: int
+    silhouette_by_k: dict[int, float]
+    vocabulary: dict[str, int]  # clause key -> column of the clause block
+    clause_weight: float
+    reduced: np.ndarray  # the sample's own embedding
+
+    def assign(self, texts, categories) -> tuple[np.ndarray, np.ndarray]:
+        """(nearest centre, cosine distance to it) per text, embedded in chunks."""
+        embedded = _embed(
+            self.vectoriser, self.svd, texts, categories, self.vocabulary, self.clause_weight
         )
-    vectoriser = _vectoriser(params, len(sample))
-    sample_categories = [categories[i] for i in sample]
+        return self.nearest(embedded)
+
+    def nearest(self, embedded: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        similarity = embedded @ self.centres.T
+        labels = np.argmax(similarity, axis=1)
+        return labels, 1.0 - similarity[np.arange(len(labels)), labels]
+
+
+def fit_themes(sample_texts, sample_categories, sample_weights, vocabulary, params) -> FittedThemes:
+    """Vectoriser, SVD and k-means (k by silhouette) on the sample's texts (3 or more)."""
+    vectoriser = _vectoriser(params, len(sample_texts))
     matrix = _features(
         vectoriser, sample_texts, sample_categories, vocabulary, params.clause_weight, fit=True
     )
-    components = max(2, min(params.svd_components, matrix.shape[1] - 1, len(sample) - 1))
+    n_sample = len(sample_texts)
+    components = max(2, min(params.svd_components, matrix.shape[1] - 1, n_sample - 1))
     svd = TruncatedSVD(n_components=components, random_state=params.seed, algorithm="randomized")
     reduced = normalize(svd.fit_transform(matrix)).astype(np.float32)
-    sample_weight = weights[sample].astype(np.float64)
+    sample_weight = np.asarray(sample_weights).astype(np.float64)
 
     sil_rng = np.random.default_rng(params.seed + 1)
     sil_idx = (
-        np.sort(sil_rng.choice(len(sample), size=params.silhouette_sample, replace=False))
-        if len(sample) > params.silhouette_sample
-        else np.arange(len(sample))
+        np.sort(sil_rng.choice(n_sample, size=params.silhouette_sample, replace=False))
+        if n_sample > params.silhouette_sample
+        else np.arange(n_sample)
     )
-    k_max = min(params.k_max, len(sample) - 1)
+    k_max = min(params.k_max, n_sample - 1)
     k_min = min(params.k_min, k_max)
     best = None
     scores: dict[int, float] = {}
@@ -155,18 +167,52 @@ def cluster_units(
     else:
         _, k, model = best
     centres = normalize(model.cluster_centers_).astype(np.float32)
-    embedded = (
-        reduced
-        if len(sample) == n
-        else _embed(vectoriser, svd, texts, categories, vocabulary, params.clause_weight)
+    return FittedThemes(
+        vectoriser, svd, centres, k, scores, vocabulary, params.clause_weight, reduced
     )
-    similarity = embedded @ centres.T
-    labels = np.argmax(similarity, axis=1)
-    distance = 1.0 - similarity[np.arange(n), labels]
-    labels, order = _order_by_weight(labels, weights, k)
-    terms = _top_terms(sample_texts, labels[sample], k, params, weights[sample])
-    phrases = theme_phrases(sample_texts, labels[sample], k, weights[sample])
-    return ThemeModel(labels, k, scores, distance, sample, terms, phrases)
+
+
+def cluster_units(
+    texts: list[str], weights: np.ndarray, params: ThemeParams, categories: list[str] | None = None
+) -> ThemeModel:
+    """Cluster unit texts (normalised). ``weights``: supporters per unit; ``categories``:
+    the clause key per unit ('' for none)."""
+    n = len(texts)
+    categories = categories or [""] * n
+    vocabulary = clause_vocabulary(categories)
+    if n == 0:
+        return ThemeModel(np.zeros(0, int), 0, {}, np.zeros(0), np.zeros(0, int), [])
+    sample = fit_sample(n, params)
+    sample_texts = [texts[i] for i in sample]
+    if n < 3:
+        labels = np.zeros(n, dtype=np.int64)
+        return ThemeModel(
+            labels,
+            1,
+            {},
+            np.zeros(n),
+            sample,
+            [_top_terms(texts, labels, 1, params)[0]],
+            theme_phrases(texts, labels, 1, weights),
+        )
+    fitted = fit_themes(
+        sample_texts, [categories[i] for i in sample], weights[sample], vocabulary, params
+    )
+    if len(sample) == n:
+        labels, distance = fitted.nearest(fitted.reduced)
+    else:
+        labels, distance = fitted.assign(texts, categories)
+    k = fitted.k
+    labels, order = order_by_weight(labels, weights, k)
+    terms, phrases = describe_themes(sample_texts, labels[sample], k, weights[sample], params)
+    return ThemeModel(labels, k, fitted.silhouette_by_k, distance, sample, terms, phrases)
+
+
+def describe_themes(sample_texts, sample_labels, k, sample_weights, params: ThemeParams):
+    """(terms, phrase) per theme, from the sample's texts."""
+    terms = _top_terms(sample_texts, sample_labels, k, params, sample_weights)
+    phrases = theme_phrases(sample_texts, sample_labels, k, sample_weights)
+    return terms, phrases
 
 
 def _kmeans(k: int, params: ThemeParams) -> MiniBatchKMeans:
@@ -175,7 +221,7 @@ def _kmeans(k: int, params: ThemeParams) -> MiniBatchKMeans:
     )
 
 
-def _order_by_weight(labels: np.ndarray, weights: np.ndarray, k: int):
+def order_by_weight(labels: np.ndarray, weights: np.ndarray, k: int):
     """Theme 0 is the one with most supporters: stable, readable numbering."""
     totals = np.bincount(labels, weights=weights, minlength=k)
     order = np.lexsort((np.arange(k), -totals))

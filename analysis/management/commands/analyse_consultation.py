@@ -17,8 +17,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--now", action="store_true", help="run here instead of queueing for db_worker"
         )
+        parser.add_argument(
+            "--dask",
+            metavar="tcp://HOST:8786",
+            help="run the stages on this Dask scheduler's workers (implies --now; default: "
+            "DASK_SCHEDULER_ADDRESS, if set, for --now)",
+        )
 
-    def handle(self, *args, slug, now, **options):
+    def handle(self, *args, slug, now, dask=None, **options):
+        now = now or bool(dask)
         consultation = consultation_model().objects.filter(slug=slug).first()
         if consultation is None:
             raise CommandError(f"No consultation with slug {slug!r}.")
@@ -27,7 +34,7 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         if now:
-            run = execute_run(run.pk)
+            run = execute_run(run.pk, dask=dask)
             self.stdout.write(
                 f"Analysis {run.pk}: {run.status}; the draft of {consultation.url}report/ is "
                 "updated (publish it in the admin)."

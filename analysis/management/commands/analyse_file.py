@@ -7,22 +7,29 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from analysis.distributed import scheduler_address
 from analysis.pipeline import run_pipeline
-from analysis.records import RecordError, read_jsonl
+from analysis.records import RecordError, read_jsonl, read_parquet
 
 
 class Command(BaseCommand):
     help = (
         "Analyse INPUT.jsonl (one JSON object per line: id, text, optional clause, stance, "
-        "stakeholder, language, created, anonymous) and write themes, campaigns and clauses "
-        "to --out as JSON."
+        "stakeholder, language, created, anonymous) or INPUT.parquet (the same columns, or "
+        "the API's bulk file) and write themes, campaigns and clauses to --out as JSON."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("input", help="JSON-lines file, UTF-8")
+        parser.add_argument("input", help="JSON-lines file, UTF-8, or a .parquet file")
         parser.add_argument("--out", required=True, help="where to write the JSON result")
         parser.add_argument(
             "--params", help='JSON object of pipeline parameters, e.g. \'{"themes": {"k_max": 8}}\''
+        )
+        parser.add_argument(
+            "--dask",
+            metavar="tcp://HOST:8786",
+            help="run on this Dask scheduler's workers, which read INPUT themselves (it must be "
+            "at the same path on every worker); default: DASK_SCHEDULER_ADDRESS",
         )
 
     def handle(self, *args, **options):
@@ -35,9 +42,15 @@ class Command(BaseCommand):
             params = PipelineParams.from_dict(json.loads(options["params"] or "{}"))
         except (json.JSONDecodeError, TypeError) as error:
             raise CommandError(f"--params is not a valid parameter object: {error}") from None
+        dask = options.get("dask") or scheduler_address()
+        if dask:
+            return self._on_cluster(source, params, dask, options)
         try:
-            with source.open(encoding="utf-8") as lines:
-                corpus = read_jsonl(lines)
+            if source.suffix == ".parquet":
+                corpus = read_parquet(source)
+            else:
+                with source.open(encoding="utf-8") as lines:
+                    corpus = read_jsonl(lines)
         except UnicodeDecodeError as error:
             raise CommandError(f"{source} is not UTF-8 text ({error.reason})") from None
         except RecordError as error:
@@ -45,11 +58,28 @@ class Command(BaseCommand):
         if len(corpus) == 0:
             raise CommandError(f"{source} contains no records.")
 
+        self._write(run_pipeline(corpus, params, self._progress(options)), options)
+
+    def _on_cluster(self, source: Path, params, dask: str, options) -> None:
+        from analysis.distributed import JsonLinesSource, ParquetSource
+
+        reader = ParquetSource if source.suffix == ".parquet" else JsonLinesSource
+        try:
+            result = run_pipeline(reader(source), params, self._progress(options), dask=dask)
+        except UnicodeDecodeError as error:
+            raise CommandError(f"{source} is not UTF-8 text ({error.reason})") from None
+        except RecordError as error:
+            raise CommandError(f"{source}: {error}") from None
+        self._write(result, options)
+
+    def _progress(self, options):
         def progress(stage: str, percent: int) -> None:
             if options["verbosity"] > 1:
                 self.stderr.write(f"{stage} ({percent}%)")
 
-        result = run_pipeline(corpus, params, progress)
+        return progress
+
+    def _write(self, result: dict, options) -> None:
         out = Path(options["out"])
         out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
         counts = result["method"]["counts"]

@@ -1,0 +1,222 @@
+"""The analysis on a Dask cluster (analysis/distributed.py) gives the in-process result.
+
+A ``LocalCluster`` of two worker processes, one thread each (as ``dask worker`` on two
+hosts would run). Same seeds, same result: themes (labels, terms, members, quotes),
+campaigns and per-clause figures are compared whole, as JSON. The 50,000-text comparison
+takes about a minute on two cores: ``make bench-analysis-dask-compare`` (bench/RESULTS.md).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from analysis.distributed import CorpusSource, JsonLinesSource, ParquetSource
+from analysis.models import AnalysisRun
+from analysis.pipeline import PipelineParams, run_pipeline
+from analysis.records import Corpus
+from analysis.services import execute_run, start_analysis
+from analysis.themes import ThemeParams
+from bench.synthetic import generate, generate_scale
+
+distributed = pytest.importorskip("distributed")
+
+
+@pytest.fixture(scope="module")
+def client():
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        yield client
+
+
+def comparable(result: dict) -> dict:
+    """The result without what may differ: wall-clock timings and the cluster's size."""
+    result = json.loads(json.dumps(result))
+    result["method"].pop("timings")
+    result["method"].pop("cluster", None)
+    return result
+
+
+def assert_same(in_process: dict, on_cluster: dict) -> None:
+    a, b = comparable(in_process), comparable(on_cluster)
+    for key in ("campaigns", "clauses", "themes", "method"):
+        assert json.dumps(a[key], sort_keys=True) == json.dumps(b[key], sort_keys=True), key
+
+
+def test_evaluation_set_gives_the_same_themes_campaigns_and_figures(client):
+    corpus = Corpus.from_records(generate())
+    expected = run_pipeline(corpus)
+    got = run_pipeline(CorpusSource(corpus, partitions=3), dask=client)
+    assert_same(expected, got)
+    assert got["method"]["cluster"] == {"workers": 2, "partitions": 3}
+    assert expected["campaigns"] and len(expected["themes"]) >= 4  # not a trivial result
+
+
+def test_a_sampled_fit_replicated_to_the_workers_gives_the_same_result(client):
+    """More units than the fit sample: the model is fitted on one worker on the sample and
+    each partition assigns its own units (the path a million texts take)."""
+    corpus = Corpus.from_records(generate_scale(6000))
+    params = PipelineParams(themes=ThemeParams(fit_sample=1500))
+    expected = run_pipeline(corpus, params)
+    assert expected["method"]["counts"]["units"] > 1500
+    assert expected["method"]["fit_sample_units"] == 1500
+    got = run_pipeline(CorpusSource(corpus, partitions=4), params, dask=client)
+    assert_same(expected, got)
+
+
+def test_progress_moves_as_partitions_finish(client):
+    corpus = Corpus.from_records(generate())
+    seen: list[tuple[str, int]] = []
+    run_pipeline(
+        CorpusSource(corpus, partitions=4), dask=client, progress=lambda s, p: seen.append((s, p))
+    )
+    percents = [p for _, p in seen]
+    assert percents == sorted(percents) and percents[-1] == 100
+    # Inside the stages, not only at their starts: one step per partition finished.
+    assert len([s for s, _ in seen if s == "normalise"]) >= 4
+    assert len([s for s, _ in seen if s == "themes"]) >= 3
+
+
+def _write_jsonl(path, records) -> None:
+    keys = ("id", "text", "clause", "stance", "stakeholder", "language", "created", "anonymous")
+    path.write_text(
+        "".join(json.dumps({k: r[k] for k in keys}, ensure_ascii=False) + "\n" for r in records),
+        encoding="utf-8",
+    )
+
+
+def test_workers_read_byte_ranges_of_a_json_lines_file(client, tmp_path):
+    records = generate()
+    source = tmp_path / "in.jsonl"
+    _write_jsonl(source, records)
+    expected = run_pipeline(Corpus.from_records(json.loads(line) for line in source.open()))
+    # Ranges of a 7th of the file each start and end in the middle of a line.
+    got = run_pipeline(JsonLinesSource(source, partitions=7), dask=client)
+    assert_same(expected, got)
+    assert got["method"]["counts"]["submissions"] == len(records)
+
+
+@pytest.mark.parametrize("row_group_size", [100, 10**6])
+def test_workers_read_row_groups_or_row_ranges_of_a_parquet_file(client, tmp_path, row_group_size):
+    """Several row groups: a worker reads whole groups; one: each reads a range of rows. The
+    column names of the API's bulk file (``submitted``) are read too."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    records = generate()
+    rows = [
+        {"id": n, "text": r["text"], "clause": r["clause"], "stance": r["stance"],
+         "stakeholder": r["stakeholder"], "language": r["language"], "submitted": r["created"]}
+        for n, r in enumerate(records, start=1)
+    ]  # fmt: skip
+    source = tmp_path / "submissions.parquet"
+    pq.write_table(pa.Table.from_pylist(rows), source, row_group_size=row_group_size)
+    call_command("analyse_file", str(source), "--out", str(tmp_path / "a.json"))
+    expected = json.loads((tmp_path / "a.json").read_text())
+    got = run_pipeline(ParquetSource(source, partitions=3), dask=client)
+    assert_same(expected, got)
+    assert expected["method"]["counts"]["submissions"] == len(records)
+    assert expected["campaigns"][0]["first"]  # "submitted" read as the date
+
+
+def test_analyse_file_with_dask(client, tmp_path):
+    source = tmp_path / "in.jsonl"
+    _write_jsonl(source, generate()[:150])
+    call_command("analyse_file", str(source), "--out", str(tmp_path / "a.json"))
+    call_command(
+        "analyse_file", str(source), "--out", str(tmp_path / "b.json"),
+        "--dask", client.scheduler.address,
+    )  # fmt: skip
+    assert_same(
+        json.loads((tmp_path / "a.json").read_text()), json.loads((tmp_path / "b.json").read_text())
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("{not json", "not valid JSON"),
+        ('{"id": 2, "text": "   "}', "'text' is empty"),
+        ('{"id": 1, "text": "again"}', "duplicate id 1"),
+    ],
+)
+def test_a_bad_record_read_by_a_worker_is_reported(client, tmp_path, line, message):
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": 1, "text": "fine"}\n' + line + "\n", encoding="utf-8")
+    with pytest.raises(CommandError, match=message):
+        call_command(
+            "analyse_file", str(source), "--out", str(tmp_path / "o.json"),
+            "--dask", client.scheduler.address,
+        )  # fmt: skip
+
+
+def test_the_analyse_consultation_command_takes_a_scheduler(client, demo, monkeypatch):
+    seen = {}
+
+    def fake_execute_run(run_id, dask=None):
+        seen["dask"] = dask
+        return AnalysisRun.objects.get(pk=run_id)
+
+    monkeypatch.setattr(
+        "analysis.management.commands.analyse_consultation.execute_run", fake_execute_run
+    )
+    call_command("analyse_consultation", demo.slug, "--dask", "tcp://10.0.0.5:8786")
+    assert seen["dask"] == "tcp://10.0.0.5:8786"  # --dask runs now, on that scheduler
+
+
+def test_an_unreachable_scheduler_fails_the_run_with_its_address(demo, monkeypatch, free_port):
+    """No silent fallback to one machine: the run fails and says which scheduler."""
+    monkeypatch.setattr("analysis.distributed.CONNECT_TIMEOUT", "1s")
+    monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", f"tcp://127.0.0.1:{free_port}")
+    run = start_analysis(demo, enqueue=False)
+    with pytest.raises(OSError):
+        execute_run(run.pk)
+    run.refresh_from_db()
+    assert run.status == AnalysisRun.Status.FAILED
+    assert f"127.0.0.1:{free_port}" in run.error
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_consultation_analysed_on_the_cluster(client, demo, monkeypatch):
+    """The workers read the published submissions from the database in id ranges; the run
+    saved is the one the in-process run saves, and its progress moved with the cluster."""
+    from tests.analysis.test_analysis_db import SMALL, add_eval_submissions
+
+    add_eval_submissions(demo, count=120)
+    local = execute_run(start_analysis(demo, parameters=SMALL, enqueue=False).pk)
+    assert local.status == AnalysisRun.Status.DONE, local.error
+
+    from analysis import services
+
+    percents: list[int] = []
+    original = services._set_progress
+
+    def recording(run_id, stage, percent):
+        percents.append(percent)
+        original(run_id, stage, percent)
+
+    monkeypatch.setattr(services, "_set_progress", recording)
+    monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", client.scheduler.address)
+    remote = execute_run(start_analysis(demo, parameters=SMALL, enqueue=False).pk)
+    assert remote.status == AnalysisRun.Status.DONE, remote.error
+    assert remote.results["method"]["cluster"]["workers"] == 2
+    assert len(set(percents)) >= 8 and percents == sorted(percents)
+
+    def saved(run):
+        return (
+            [(t.number, t.label, t.terms, t.size, t.quotes,
+              sorted(t.members.values_list("submission_id", flat=True)))
+             for t in run.themes.order_by("number")],
+            [(c.number, c.size, c.representative_id) for c in run.campaigns.order_by("number")],
+            run.results["clauses"],
+            run.counts,
+        )  # fmt: skip
+
+    assert saved(local) == saved(remote)
+    assert local.counts["submissions"] > 120
