@@ -161,7 +161,7 @@ def orphan_review(request):
     for submission in page:
         latest = submission.consultation.current_version()
         choices = list(latest.clauses.order_by("position")) if latest else []
-        script_id = f"orphan-clauses-{submission.consultation_id}"
+        script_id = f"clause-texts-{submission.consultation_id}"
         if script_id not in clause_texts:
             clause_texts[script_id] = {
                 c.pk: {code: c.text_in(code) for code in c.languages()} for c in choices

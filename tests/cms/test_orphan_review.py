@@ -8,8 +8,12 @@ from __future__ import annotations
 import pytest
 
 from consult.models import Submission
-from consult.services import SubmissionInput, submit
-from tests.consult.test_comments import clause, consultation, revise  # noqa: F401
+from tests.consult.test_comments import (  # noqa: F401 - consultation is a fixture
+    clause,
+    comment_on_words,
+    consultation,
+    revise,
+)
 
 URL = "/admin/consultations/orphans/"
 QUOTE = "may appeal to the Authority"
@@ -20,18 +24,7 @@ NEW_TEXT = (
 
 
 def orphaned(page) -> Submission:
-    old = clause(page, "2")
-    start = old.text.index(QUOTE)
-    orphan = submit(
-        page,
-        SubmissionInput(
-            text="Thirty days is too short to appeal.",
-            stance="amend",
-            stakeholder="individual",
-            clause_id=old.pk,
-            anchor={"exact": QUOTE, "start": start, "end": start + len(QUOTE)},
-        ),
-    )
+    orphan = comment_on_words(page, clause(page, "2"), QUOTE, "Thirty days is too short.")
     revise(page, {"2": NEW_TEXT})
     orphan.refresh_from_db()
     assert orphan.anchor_status == "orphaned"

@@ -6,25 +6,19 @@ from __future__ import annotations
 
 import html
 
-from consult.services import SubmissionInput, submit
-from tests.consult.test_comments import clause, consultation, revise  # noqa: F401
+from tests.consult.test_comments import (  # noqa: F401 - consultation is a fixture
+    clause,
+    comment_on_words,
+    consultation,
+    revise,
+)
 
 OLD_WORDS = "within thirty days"
 
 
 def test_a_changed_quote_shows_what_it_was_written_on(client, consultation):  # noqa: F811
     old = clause(consultation, "2")
-    start = old.text.index(OLD_WORDS)
-    comment = submit(
-        consultation,
-        SubmissionInput(
-            text="Thirty days is too long.",
-            stance="amend",
-            stakeholder="individual",
-            clause_id=old.pk,
-            anchor={"exact": OLD_WORDS, "start": start, "end": start + len(OLD_WORDS)},
-        ),
-    )
+    comment = comment_on_words(consultation, old, OLD_WORDS, "Thirty days is too long.")
     assert comment.written_on_exact == OLD_WORDS and comment.written_on_version == 1
     revise(
         consultation,

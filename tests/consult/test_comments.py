@@ -73,6 +73,21 @@ def consultation(db):
     return make_consultation()
 
 
+def comment_on_words(page, clause_version, words: str, text: str = "x", stance: str = "amend"):
+    """A published comment on ``words`` of ``clause_version`` (their first place)."""
+    start = clause_version.text.index(words)
+    return submit(
+        page,
+        SubmissionInput(
+            text=text,
+            stance=stance,
+            stakeholder="individual",
+            clause_id=clause_version.pk,
+            anchor={"exact": words, "start": start, "end": start + len(words)},
+        ),
+    )
+
+
 def clause(page, identifier):
     return page.current_version().clauses.get(identifier=identifier)
 
@@ -521,18 +536,8 @@ def test_renumbered_clause_keeps_its_key(consultation):
 
 
 def test_moderator_reattaches_or_keeps_orphans(client, consultation, django_user_model):
-    old = clause(consultation, "2")
-    quote = "may appeal to the Authority"
-    start = old.text.index(quote)
-    orphan = submit(
-        consultation,
-        SubmissionInput(
-            text="x",
-            stance="amend",
-            stakeholder="individual",
-            clause_id=old.pk,
-            anchor={"exact": quote, "start": start, "end": start + len(quote)},
-        ),
+    orphan = comment_on_words(
+        consultation, clause(consultation, "2"), "may appeal to the Authority"
     )
     revise(consultation, {"2": "(1) A complainant may go to the Tribunal."})
     orphan.refresh_from_db()

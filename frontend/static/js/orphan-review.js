@@ -29,7 +29,7 @@
     var words = form.elements.words;
     var start = form.elements.start;
     var language = form.elements.language;
-    var data = document.getElementById("orphan-clauses-" + panel.dataset.consultation);
+    var data = document.getElementById("clause-texts-" + panel.dataset.consultation);
     var texts = data ? JSON.parse(data.textContent) : {};
 
     form.elements.clause.addEventListener("change", function () {
