@@ -216,48 +216,46 @@ class FasterWhisperTranscriber(Transcriber):
 
         The decoding is the one-by-one path's, step for step (same VAD, features, prompt and
         beam options), only with several notes in each model call, so each note gets the
-        text it would get alone. A note whose first pass one-by-one would not settle (speech
-        longer than one 30 s window, a temperature fallback, a "no speech" skip, an
-        unfinished last segment) is transcribed one by one instead. Answers come back in
-        order, one per item: a result or the exception that item raised.
+        text it would get alone. A note without a language hint has its language read from
+        the batch's encoder output (one encoder pass instead of two); when that reading is
+        not clear-cut (under ``DETECTION_SURE``) the note is detected exactly as one by one.
+        A note whose one-by-one run would not settle in one pass (speech longer than one
+        30 s window, a temperature fallback, a "no speech" skip, an unfinished last
+        segment) is transcribed one by one instead. Answers come back in order, one per
+        item: a result or the exception that item raised.
         """
         batch_size = batch_size or transcription_batch_size()
         answers: list[TranscriptResult | Exception | None] = [None] * len(items)
-        prepared: dict[str, list[_Prepared]] = {}
+        pending: list[_Prepared] = []
         for index, (source, language) in enumerate(items):
             try:
                 samples = decode(source)
                 if samples.size == 0:
                     raise TranscriptionError("The recording contains no audio samples.")
-                with self._lock:
-                    language, probability = self._detect(samples, language or None)
-                note = self._prepare(index, samples, language, probability)
+                note = self._prepare(index, samples, language or None)
             except Exception as exc:  # handed back for this item only
                 answers[index] = exc
                 continue
-            if note is None:  # needs more than one window: one by one
-                answers[index] = self._one_by_one(samples, language, word_timestamps)
+            if note is None:  # more than one window: one by one
+                answers[index] = self._one_by_one(samples, language or None, word_timestamps)
             else:
-                prepared.setdefault(language, []).append(note)
-        for language, notes in prepared.items():
-            for start in range(0, len(notes), batch_size):
-                chunk = notes[start : start + batch_size]
-                try:
-                    with self._lock:
-                        decoded = self._decode_batch(chunk, language, word_timestamps)
-                except Exception:
-                    # The batch call itself failed: each note gets its own attempt, so one
-                    # note cannot take the others down with it.
-                    logger.warning(
-                        "Batched decoding failed; transcribing one by one", exc_info=True
-                    )
-                    decoded = [None] * len(chunk)
-                for note, result in zip(chunk, decoded, strict=True):
-                    answers[note.index] = (
-                        result
-                        if result is not None
-                        else self._one_by_one(note.samples, language, word_timestamps)
-                    )
+                pending.append(note)
+        for start in range(0, len(pending), batch_size):
+            chunk = pending[start : start + batch_size]
+            try:
+                with self._lock:
+                    decoded = self._decode_batch(chunk, word_timestamps)
+            except Exception:
+                # The batch call itself failed: each note gets its own attempt, so one
+                # note cannot take the others down with it.
+                logger.warning("Batched decoding failed; transcribing one by one", exc_info=True)
+                decoded = [None] * len(chunk)
+            for note, result in zip(chunk, decoded, strict=True):
+                answers[note.index] = (
+                    result
+                    if result is not None
+                    else self._one_by_one(note.samples, note.language, word_timestamps)
+                )
         return answers  # type: ignore[return-value]
 
     def _one_by_one(self, samples, language, word_timestamps):
@@ -267,7 +265,7 @@ class FasterWhisperTranscriber(Transcriber):
         except Exception as exc:
             return exc
 
-    def _prepare(self, index, samples, language, probability) -> _Prepared | None:
+    def _prepare(self, index, samples, language) -> _Prepared | None:
         """The one-by-one path's first window (VAD, log-mel) for a note, or None when the
         note's speech does not fit in one window."""
         from faster_whisper.vad import VadOptions, collect_chunks, get_speech_timestamps
@@ -285,21 +283,51 @@ class FasterWhisperTranscriber(Transcriber):
             index=index,
             samples=samples,
             language=language,
-            probability=probability,
+            probability=1.0,
             speech_chunks=speech_chunks,
             features=features[:, :content_frames],
             content_frames=content_frames,
         )
 
-    def _decode_batch(self, notes, language, word_timestamps):
-        """Decode one batch; a note whose one-by-one run would go further gets None."""
+    def _decode_batch(self, notes, word_timestamps):
+        """Encode a batch once, detect missing languages, decode each language's notes
+        together; a note whose one-by-one run would go further gets None."""
         import ctranslate2
         from faster_whisper.audio import pad_or_trim
+
+        model = self.model
+        encoder_output = model.encode(np.stack([pad_or_trim(note.features) for note in notes]))
+        encoded = np.asarray(encoder_output)
+
+        def rows(indices: list[int]):
+            if len(indices) == len(notes):
+                return encoder_output
+            return ctranslate2.StorageView.from_array(np.ascontiguousarray(encoded[indices]))
+
+        undetected = [i for i, note in enumerate(notes) if note.language is None]
+        if undetected:
+            detected = model.model.detect_language(rows(undetected))
+            for i, languages in zip(undetected, detected, strict=True):
+                probabilities = {token[2:-2]: prob for token, prob in languages}
+                language, probability = _restricted_language(probabilities)
+                if probability < DETECTION_SURE:  # not clear-cut: detect as one by one does
+                    language, probability = self._detect(notes[i].samples, None)
+                notes[i].language, notes[i].probability = language, probability
+        answers: list[TranscriptResult | None] = [None] * len(notes)
+        for language in dict.fromkeys(note.language for note in notes):
+            group = [i for i, note in enumerate(notes) if note.language == language]
+            decoded = self._generate(
+                [notes[i] for i in group], language, rows(group), encoded[group], word_timestamps
+            )
+            for i, result in zip(group, decoded, strict=True):
+                answers[i] = result
+        return answers
+
+    def _generate(self, notes, language, encoder_output, encoded, word_timestamps):
+        import ctranslate2
         from faster_whisper.tokenizer import Tokenizer
         from faster_whisper.transcribe import Segment as FWSegment
-        from faster_whisper.transcribe import (
-            Word as FWWord,
-        )
+        from faster_whisper.transcribe import Word as FWWord
         from faster_whisper.transcribe import (
             get_compression_ratio,
             get_suppressed_tokens,
@@ -311,8 +339,6 @@ class FasterWhisperTranscriber(Transcriber):
             model.hf_tokenizer, model.model.is_multilingual, "transcribe", language
         )
         prompt = model.get_prompt(tokenizer, [], without_timestamps=False, prefix=None)
-        features = np.stack([pad_or_trim(note.features) for note in notes])
-        encoder_output = model.encode(features)
         # The arguments WhisperModel.generate_with_fallback passes at temperature 0.
         results = model.model.generate(
             encoder_output,
@@ -329,25 +355,24 @@ class FasterWhisperTranscriber(Transcriber):
             beam_size=self.beam_size,
             patience=1,
         )
-        encoded = np.asarray(encoder_output) if word_timestamps else None
-        answers = []
+        answers: list[TranscriptResult | None] = []
         for position, (note, generated) in enumerate(zip(notes, results, strict=True)):
             tokens = generated.sequences_ids[0]
             avg_logprob = generated.scores[0] * len(tokens) / (len(tokens) + 1)
             compression_ratio = get_compression_ratio(tokenizer.decode(tokens).strip())
             if compression_ratio > 2.4 or avg_logprob < -1.0 or generated.no_speech_prob > 0.6:
-                answers.append(None)  # fallback or skip: the one-by-one path decides
+                answers.append(None)  # a fallback or a skip: the one-by-one path decides
                 continue
-            segment_size = note.content_frames
+            size = note.content_frames
             segments, seek, single_ending = model._split_segments_by_timestamps(
                 tokenizer=tokenizer,
                 tokens=tokens,
                 time_offset=0.0,
-                segment_size=segment_size,
-                segment_duration=segment_size * model.feature_extractor.time_per_frame,
+                segment_size=size,
+                segment_duration=size * model.feature_extractor.time_per_frame,
                 seek=0,
             )
-            if seek < note.content_frames or (word_timestamps and not single_ending):
+            if seek < size or (word_timestamps and not single_ending):
                 answers.append(None)  # one by one would decode a second window
                 continue
             if word_timestamps:
@@ -355,14 +380,13 @@ class FasterWhisperTranscriber(Transcriber):
                     np.ascontiguousarray(encoded[position : position + 1])
                 )
                 model.add_word_timestamps(
-                    [segments],
-                    tokenizer,
-                    own,
-                    segment_size,
-                    "\"'“¿([{-",
-                    "\"'.。,，!！?？:：”)]}、",
-                    0.0,
+                    [segments], tokenizer, own, size, PREPEND_PUNCTUATION, APPEND_PUNCTUATION, 0.0
                 )
+            kept = [
+                s
+                for s in segments
+                if s["start"] != s["end"] and tokenizer.decode(s["tokens"]).strip()
+            ]
             fw_segments = [
                 FWSegment(
                     id=i,
@@ -377,12 +401,19 @@ class FasterWhisperTranscriber(Transcriber):
                     no_speech_prob=generated.no_speech_prob,
                     words=[FWWord(**w) for w in s["words"]] if word_timestamps else None,
                 )
-                for i, s in enumerate(segments, 1)
-                if s["start"] != s["end"] and tokenizer.decode(s["tokens"]).strip()
+                for i, s in enumerate(kept, 1)
             ]
             restored = restore_speech_timestamps(fw_segments, note.speech_chunks, SAMPLE_RATE)
             answers.append(self._result(restored, note.samples, language, note.probability))
         return answers
+
+
+# faster-whisper's defaults (WhisperModel.transcribe), used by the one-by-one path.
+PREPEND_PUNCTUATION = "\"'“¿([{-"
+APPEND_PUNCTUATION = "\"'.。,，!！?？:：”)]}、"
+# A language read from the batch's encoder output is taken when its share among the
+# platform's languages is at least this; below it the note is detected as one by one.
+DETECTION_SURE = 0.9
 
 
 @dataclass
@@ -391,7 +422,7 @@ class _Prepared:
 
     index: int
     samples: np.ndarray
-    language: str
+    language: str | None
     probability: float
     speech_chunks: list
     features: np.ndarray
