@@ -2,10 +2,11 @@
 one by one vs in batches.
 
 1. Speed. Each engine is loaded once in its own subprocess (so its peak RSS is its own), on
-   2 threads. Then ROUNDS rounds, the engines taking turns (A B, B A, A B, ...): each turn
-   transcribes jfk.flac (language detected, no word timings). Per round: the wall-time
-   ratio and the CPU-time ratio (process CPU time, all threads: ``time.process_time``).
-   The medians are the figures; one noisy round cannot move them.
+   2 threads, and faster-whisper once more on 1 thread. Then ROUNDS rounds, the three taking
+   turns in a rotating order (A B C, B C A, C A B, ...): each turn transcribes jfk.flac
+   (language detected, no word timings). Per round: the wall-time ratio and the CPU-time
+   ratio (process CPU time, all threads: ``time.process_time``). The medians are the
+   figures; one noisy round cannot move them.
 2. Queued notes. NOTES short notes (jfk, espeak-ng English, espeak-ng Urdu; some with a
    language hint, some without) on two faster-whisper workers (1 thread each, models loaded
    and warm): one by one (``transcribe``, as the worker did) and in batches
@@ -92,10 +93,11 @@ def serve(engine: str, threads: int) -> None:
 
 
 class Worker:
-    def __init__(self, engine: str, threads: int):
-        env = dict(os.environ)
+    def __init__(self, engine: str, threads: int, env_extra: dict | None = None):
+        env = dict(os.environ, LOG_LEVEL="WARNING")
         if OMP_WAIT_POLICY != "unset":
             env["OMP_WAIT_POLICY"] = OMP_WAIT_POLICY
+        env.update(env_extra or {})
         self.engine = engine
         self.proc = subprocess.Popen(
             [sys.executable, __file__, "--serve", engine, str(threads)],
@@ -151,28 +153,36 @@ def make_notes(jfk: Path, workdir: Path, count: int) -> list[tuple[str, str | No
     return pool
 
 
+# The two engines compared, and faster-whisper on one thread beside them (to see what its
+# second OpenMP thread costs on a contended machine); each on its own process.
+SETUPS = {"faster": ("faster", 2), "openai": ("openai", 2), "faster-1t": ("faster", 1)}
+
+
 def speed(jfk: Path) -> dict:
     from consult.voice.transcription import normalise_text
 
-    workers = {engine: Worker(engine, 2) for engine in ("faster", "openai")}
+    workers = {name: Worker(*setup) for name, setup in SETUPS.items()}
+    names = list(SETUPS)
     try:
         for worker in workers.values():
             worker.ask("one", [[str(jfk), "en"]])  # warm-up
         rounds = []
         for r in range(ROUNDS):
-            order = ("faster", "openai") if r % 2 == 0 else ("openai", "faster")
-            got = {engine: workers[engine].ask("one", [[str(jfk), None]]) for engine in order}
+            order = names[r % len(names) :] + names[: r % len(names)]  # A B C, B C A, ...
+            got = {name: workers[name].ask("one", [[str(jfk), None]]) for name in order}
             rounds.append(got)
             print(
-                f"  round {r + 1} ({order[0]} first): faster {got['faster']['wall']:.2f}s wall "
-                f"{got['faster']['cpu']:.2f}s cpu | openai {got['openai']['wall']:.2f}s wall "
-                f"{got['openai']['cpu']:.2f}s cpu | wall ratio "
-                f"{got['openai']['wall'] / got['faster']['wall']:.2f} cpu ratio "
-                f"{got['openai']['cpu'] / got['faster']['cpu']:.2f}",
+                f"  round {r + 1} ({' '.join(order)}): "
+                + " | ".join(
+                    f"{name} {got[name]['wall']:.2f}s wall {got[name]['cpu']:.2f}s cpu"
+                    for name in names
+                )
+                + f" | ratio wall {got['openai']['wall'] / got['faster']['wall']:.2f}"
+                f" cpu {got['openai']['cpu'] / got['faster']['cpu']:.2f}",
                 flush=True,
             )
-        peak = {engine: rounds[-1][engine]["peak_mb"] for engine in workers}
-        loads = {engine: worker.load for engine, worker in workers.items()}
+        peak = {name: rounds[-1][name]["peak_mb"] for name in names}
+        loads = {name: worker.load for name, worker in workers.items()}
     finally:
         for worker in workers.values():
             worker.close()
@@ -180,11 +190,11 @@ def speed(jfk: Path) -> dict:
     wall_ratios = [r["openai"]["wall"] / r["faster"]["wall"] for r in rounds]
     cpu_ratios = [r["openai"]["cpu"] / r["faster"]["cpu"] for r in rounds]
     texts = {normalise_text(r[e]["texts"][0]) for r in rounds for e in ("faster", "openai")}
-    for engine in workers:
-        walls = [r[engine]["wall"] for r in rounds]
-        cpus = [r[engine]["cpu"] for r in rounds]
+    for name in names:
+        walls = [r[name]["wall"] for r in rounds]
+        cpus = [r[name]["cpu"] for r in rounds]
         print(
-            f"{engine}: load {loads[engine]:.1f}s peak_rss {peak[engine]:.0f} MB; jfk "
+            f"{name}: load {loads[name]:.1f}s peak_rss {peak[name]:.0f} MB; jfk "
             f"{duration:.1f}s audio: wall median {statistics.median(walls):.2f}s "
             f"(min {min(walls):.2f}, max {max(walls):.2f}), cpu median "
             f"{statistics.median(cpus):.2f}s"
@@ -201,6 +211,9 @@ def speed(jfk: Path) -> dict:
         "speedup_min": min(wall_ratios),
         "speedup_max": max(wall_ratios),
         "cpu_ratio_median": statistics.median(cpu_ratios),
+        "faster_1t_vs_2t_wall_median": statistics.median(
+            r["faster-1t"]["wall"] / r["faster"]["wall"] for r in rounds
+        ),
     }
 
 
