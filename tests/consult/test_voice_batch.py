@@ -15,7 +15,7 @@ from django_tasks_db.models import DBTaskResult
 from consult.voice import services
 from consult.voice.models import VoiceNote
 from consult.voice.models import VoiceNoteStatus as Status
-from consult.voice.transcription import get_transcriber
+from consult.voice.transcription import TranscriptionError, get_transcriber
 from tests.voice_helpers import espeak_urdu, ffmpeg, jfk_path, need
 
 ENGLISH = [
@@ -150,3 +150,23 @@ def test_batch_whose_workers_all_died_fails_every_held_note(demo, tmp_path):
     for note in notes:
         note.refresh_from_db()
         assert note.status == Status.FAILED and "stopped 5 times" in note.failure_reason
+
+
+@pytest.mark.slow
+def test_a_batch_call_that_breaks_falls_back_to_each_note_alone(tmp_path, monkeypatch):
+    from consult.voice.transcription.base import FasterWhisperTranscriber
+
+    transcriber = get_transcriber("faster")
+    clips = [espeak_english(tmp_path / f"en{i}.wav", text) for i, text in enumerate(ENGLISH)]
+    items = [(clip, "en") for clip in clips] + [(tmp_path / "missing.wav", "en")]
+    batched = transcriber.transcribe_many(items)
+
+    def broken(self, notes, word_timestamps):
+        raise RuntimeError("the batch call broke")
+
+    monkeypatch.setattr(FasterWhisperTranscriber, "_decode_batch", broken)
+    fallen_back = transcriber.transcribe_many(items)
+    for a, b, clip in zip(batched[:2], fallen_back[:2], clips, strict=True):
+        assert a.text == b.text == transcriber.transcribe(clip, language="en").text
+    assert "data protection" in batched[0].text.lower()
+    assert all(isinstance(r[-1], TranscriptionError) for r in (batched, fallen_back))
