@@ -326,7 +326,7 @@ def run_transcription(note_id: int) -> str:
     answers = get_transcriber().transcribe_many(
         [(n.audio.path, n.language_hint or None) for n in batch]
     )
-    own_error = None
+    own_error, own_outcome = None, "superseded"
     for member, answer in zip(batch, answers, strict=True):
         outcome = _record_transcript(member, note.pk, answer)
         if member.pk == note.pk:
