@@ -108,8 +108,10 @@ bench-security: venv
 	$(PY) bench/bench_security.py
 
 .PHONY: bench-transcribe
+# ROUNDS=5 interleaved speed rounds, NOTES=20 queued notes, THROUGHPUT_ROUNDS=2 (bench/RESULTS.md).
 bench-transcribe: venv
-	CONSULT_INSECURE_DEFAULTS=1 $(PY) bench/bench_transcribe.py
+	CONSULT_INSECURE_DEFAULTS=1 ROUNDS=$(or $(ROUNDS),5) NOTES=$(or $(NOTES),20) \
+	  THROUGHPUT_ROUNDS=$(or $(THROUGHPUT_ROUNDS),2) $(PY) bench/bench_transcribe.py
 
 # The deadline flood on two daphne processes, two workers, PostgreSQL and Redis (bench/RESULTS.md).
 # CLIENTS=500 DURATION=60 by default; `make bench-load-micro` is the write path alone, before/after.

@@ -308,6 +308,8 @@ TRANSCRIPTION_ENGINE = os.environ.get("TRANSCRIPTION_ENGINE", "faster")  # or "o
 TRANSCRIPTION_LANGUAGES = env_list("TRANSCRIPTION_LANGUAGES", "en,ur,pa,ps,sd")
 TRANSCRIPTION_THREADS = int(os.environ.get("TRANSCRIPTION_THREADS", "2"))
 TRANSCRIPTION_BEAM_SIZE = int(os.environ.get("TRANSCRIPTION_BEAM_SIZE", "5"))
+# Queued voice notes transcribed per model call (consult.voice.services.run_transcription).
+TRANSCRIPTION_BATCH_SIZE = int(os.environ.get("TRANSCRIPTION_BATCH_SIZE", "8"))
 WHISPER_MODEL_DIR = os.environ.get("WHISPER_MODEL_DIR", "")
 VOICE_MAX_BYTES = int(os.environ.get("VOICE_MAX_BYTES", str(20 * 1024 * 1024)))
 VOICE_MAX_SECONDS = int(os.environ.get("VOICE_MAX_SECONDS", "600"))

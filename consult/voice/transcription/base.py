@@ -7,6 +7,7 @@ process: a worker pays the model load once, not per voice note.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import unicodedata
@@ -17,6 +18,7 @@ import numpy as np
 from django.conf import settings
 
 SAMPLE_RATE = 16000
+logger = logging.getLogger(__name__)
 ENGINES = ("faster", "openai")
 
 
@@ -130,6 +132,23 @@ class Transcriber:
     def _transcribe(self, samples, language, word_timestamps) -> TranscriptResult:
         raise NotImplementedError
 
+    def transcribe_many(
+        self, items, word_timestamps: bool = True, batch_size: int | None = None
+    ) -> list[TranscriptResult | Exception]:
+        """Transcribe several recordings: ``items`` is a list of ``(source, language)``.
+
+        One answer per item, in order: a result, or the exception that item raised, so one
+        bad recording never costs the others theirs. This engine does them one by one;
+        faster-whisper decodes them together (:meth:`FasterWhisperTranscriber.transcribe_many`).
+        """
+        answers: list[TranscriptResult | Exception] = []
+        for source, language in items:
+            try:
+                answers.append(self.transcribe(source, language, word_timestamps))
+            except Exception as exc:  # handed back, per item
+                answers.append(exc)
+        return answers
+
 
 class FasterWhisperTranscriber(Transcriber):
     engine = "faster"
@@ -144,11 +163,14 @@ class FasterWhisperTranscriber(Transcriber):
             str(model_dir()), device="cpu", compute_type="int8", cpu_threads=self.threads
         )
 
+    def _detect(self, samples, language) -> tuple[str, float]:
+        if language is not None:
+            return language, 1.0
+        _lang, _prob, all_probs = self.model.detect_language(audio=samples)
+        return _restricted_language(dict(all_probs))
+
     def _transcribe(self, samples, language, word_timestamps):
-        probability = 1.0
-        if language is None:
-            _lang, _prob, all_probs = self.model.detect_language(audio=samples)
-            language, probability = _restricted_language(dict(all_probs))
+        language, probability = self._detect(samples, language)
         segments, info = self.model.transcribe(
             samples,
             language=language,
@@ -156,6 +178,9 @@ class FasterWhisperTranscriber(Transcriber):
             vad_filter=True,
             word_timestamps=word_timestamps,
         )
+        return self._result(segments, samples, language, probability)
+
+    def _result(self, segments, samples, language, probability) -> TranscriptResult:
         result = [
             Segment(
                 start=round(s.start, 3),
@@ -183,6 +208,230 @@ class FasterWhisperTranscriber(Transcriber):
             engine=self.engine,
             segments=result,
         )
+
+    # --- Several notes per model call ---------------------------------------------------
+
+    def transcribe_many(self, items, word_timestamps: bool = True, batch_size: int | None = None):
+        """Transcribe queued notes together: one encoder call and one beam search per batch.
+
+        The decoding is the one-by-one path's, step for step (same VAD, features, prompt and
+        beam options), only with several notes in each model call, so each note gets the
+        text it would get alone. A note without a language hint has its language read from
+        the batch's encoder output (one encoder pass instead of two); when that reading is
+        not clear-cut (under ``DETECTION_SURE``) the note is detected exactly as one by one.
+        A note whose one-by-one run would not settle in one pass (speech longer than one
+        30 s window, a temperature fallback, a "no speech" skip, an unfinished last
+        segment) is transcribed one by one instead. Answers come back in order, one per
+        item: a result or the exception that item raised.
+        """
+        batch_size = batch_size or transcription_batch_size()
+        answers: list[TranscriptResult | Exception | None] = [None] * len(items)
+        pending: list[_Prepared] = []
+        for index, (source, language) in enumerate(items):
+            try:
+                samples = decode(source)
+                if samples.size == 0:
+                    raise TranscriptionError("The recording contains no audio samples.")
+                note = self._prepare(index, samples, language or None)
+            except Exception as exc:  # handed back for this item only
+                answers[index] = exc
+                continue
+            if note is None:  # more than one window: one by one
+                answers[index] = self._one_by_one(samples, language or None, word_timestamps)
+            else:
+                pending.append(note)
+        for start in range(0, len(pending), batch_size):
+            chunk = pending[start : start + batch_size]
+            try:
+                with self._lock:
+                    decoded = self._decode_batch(chunk, word_timestamps)
+            except Exception:
+                # The batch call itself failed: each note gets its own attempt, so one
+                # note cannot take the others down with it.
+                logger.warning("Batched decoding failed; transcribing one by one", exc_info=True)
+                decoded = [None] * len(chunk)
+            for note, result in zip(chunk, decoded, strict=True):
+                answers[note.index] = (
+                    result
+                    if result is not None
+                    else self._one_by_one(note.samples, note.language, word_timestamps)
+                )
+        return answers  # type: ignore[return-value]
+
+    def _one_by_one(self, samples, language, word_timestamps):
+        try:
+            with self._lock:
+                return self._transcribe(samples, language, word_timestamps)
+        except Exception as exc:
+            return exc
+
+    def _prepare(self, index, samples, language) -> _Prepared | None:
+        """The one-by-one path's first window (VAD, log-mel) for a note, or None when the
+        note's speech does not fit in one window."""
+        from faster_whisper.vad import VadOptions, collect_chunks, get_speech_timestamps
+
+        speech_chunks = get_speech_timestamps(samples, VadOptions())
+        audio_chunks, _meta = collect_chunks(samples, speech_chunks)
+        audio = np.concatenate(audio_chunks, axis=0)
+        if audio.size == 0:
+            return None
+        features = self.model.feature_extractor(audio, chunk_length=None)
+        content_frames = features.shape[-1] - 1
+        if content_frames > self.model.feature_extractor.nb_max_frames:
+            return None
+        return _Prepared(
+            index=index,
+            samples=samples,
+            language=language,
+            probability=1.0,
+            speech_chunks=speech_chunks,
+            features=features[:, :content_frames],
+            content_frames=content_frames,
+        )
+
+    def _decode_batch(self, notes, word_timestamps):
+        """Encode a batch once, detect missing languages, decode each language's notes
+        together; a note whose one-by-one run would go further gets None."""
+        import ctranslate2
+        from faster_whisper.audio import pad_or_trim
+
+        model = self.model
+        encoder_output = model.encode(np.stack([pad_or_trim(note.features) for note in notes]))
+        encoded = np.asarray(encoder_output)
+
+        def rows(indices: list[int]):
+            if len(indices) == len(notes):
+                return encoder_output
+            return ctranslate2.StorageView.from_array(np.ascontiguousarray(encoded[indices]))
+
+        undetected = [i for i, note in enumerate(notes) if note.language is None]
+        if undetected:
+            detected = model.model.detect_language(rows(undetected))
+            for i, languages in zip(undetected, detected, strict=True):
+                probabilities = {token[2:-2]: prob for token, prob in languages}
+                language, probability = _restricted_language(probabilities)
+                if probability < DETECTION_SURE:  # not clear-cut: detect as one by one does
+                    language, probability = self._detect(notes[i].samples, None)
+                notes[i].language, notes[i].probability = language, probability
+        answers: list[TranscriptResult | None] = [None] * len(notes)
+        for language in dict.fromkeys(note.language for note in notes):
+            group = [i for i, note in enumerate(notes) if note.language == language]
+            decoded = self._generate(
+                [notes[i] for i in group], language, rows(group), encoded[group], word_timestamps
+            )
+            for i, result in zip(group, decoded, strict=True):
+                answers[i] = result
+        return answers
+
+    def _generate(self, notes, language, encoder_output, encoded, word_timestamps):
+        import ctranslate2
+        from faster_whisper.tokenizer import Tokenizer
+        from faster_whisper.transcribe import Segment as FWSegment
+        from faster_whisper.transcribe import Word as FWWord
+        from faster_whisper.transcribe import (
+            get_compression_ratio,
+            get_suppressed_tokens,
+            restore_speech_timestamps,
+        )
+
+        model = self.model
+        tokenizer = Tokenizer(
+            model.hf_tokenizer, model.model.is_multilingual, "transcribe", language
+        )
+        prompt = model.get_prompt(tokenizer, [], without_timestamps=False, prefix=None)
+        # The arguments WhisperModel.generate_with_fallback passes at temperature 0.
+        results = model.model.generate(
+            encoder_output,
+            [list(prompt) for _ in notes],
+            length_penalty=1,
+            repetition_penalty=1,
+            no_repeat_ngram_size=0,
+            max_length=model.max_length,
+            return_scores=True,
+            return_no_speech_prob=True,
+            suppress_blank=True,
+            suppress_tokens=get_suppressed_tokens(tokenizer, [-1]),
+            max_initial_timestamp_index=int(round(1.0 / model.time_precision)),
+            beam_size=self.beam_size,
+            patience=1,
+        )
+        answers: list[TranscriptResult | None] = []
+        for position, (note, generated) in enumerate(zip(notes, results, strict=True)):
+            tokens = generated.sequences_ids[0]
+            avg_logprob = generated.scores[0] * len(tokens) / (len(tokens) + 1)
+            compression_ratio = get_compression_ratio(tokenizer.decode(tokens).strip())
+            if compression_ratio > 2.4 or avg_logprob < -1.0 or generated.no_speech_prob > 0.6:
+                answers.append(None)  # a fallback or a skip: the one-by-one path decides
+                continue
+            size = note.content_frames
+            segments, seek, single_ending = model._split_segments_by_timestamps(
+                tokenizer=tokenizer,
+                tokens=tokens,
+                time_offset=0.0,
+                segment_size=size,
+                segment_duration=size * model.feature_extractor.time_per_frame,
+                seek=0,
+            )
+            if seek < size or (word_timestamps and not single_ending):
+                answers.append(None)  # one by one would decode a second window
+                continue
+            if word_timestamps:
+                own = ctranslate2.StorageView.from_array(
+                    np.ascontiguousarray(encoded[position : position + 1])
+                )
+                model.add_word_timestamps(
+                    [segments], tokenizer, own, size, PREPEND_PUNCTUATION, APPEND_PUNCTUATION, 0.0
+                )
+            kept = [
+                s
+                for s in segments
+                if s["start"] != s["end"] and tokenizer.decode(s["tokens"]).strip()
+            ]
+            fw_segments = [
+                FWSegment(
+                    id=i,
+                    seek=0,
+                    start=s["start"],
+                    end=s["end"],
+                    text=tokenizer.decode(s["tokens"]),
+                    tokens=s["tokens"],
+                    temperature=0.0,
+                    avg_logprob=avg_logprob,
+                    compression_ratio=compression_ratio,
+                    no_speech_prob=generated.no_speech_prob,
+                    words=[FWWord(**w) for w in s["words"]] if word_timestamps else None,
+                )
+                for i, s in enumerate(kept, 1)
+            ]
+            restored = restore_speech_timestamps(fw_segments, note.speech_chunks, SAMPLE_RATE)
+            answers.append(self._result(restored, note.samples, language, note.probability))
+        return answers
+
+
+# faster-whisper's defaults (WhisperModel.transcribe), used by the one-by-one path.
+PREPEND_PUNCTUATION = "\"'“¿([{-"
+APPEND_PUNCTUATION = "\"'.。,，!！?？:：”)]}、"
+# A language read from the batch's encoder output is taken when its share among the
+# platform's languages is at least this; below it the note is detected as one by one.
+DETECTION_SURE = 0.9
+
+
+@dataclass
+class _Prepared:
+    """A note ready for a batch: its decoded samples and its one window of features."""
+
+    index: int
+    samples: np.ndarray
+    language: str | None
+    probability: float
+    speech_chunks: list
+    features: np.ndarray
+    content_frames: int
+
+
+def transcription_batch_size() -> int:
+    """How many notes go into one model call (``TRANSCRIPTION_BATCH_SIZE``, default 8)."""
+    return max(1, int(getattr(settings, "TRANSCRIPTION_BATCH_SIZE", 8)))
 
 
 class OpenAIWhisperTranscriber(Transcriber):
