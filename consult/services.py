@@ -345,7 +345,7 @@ def submit(
         parent_id=data.parent_id or 0,
     )
     secret = receipts.issue_secret(submission)
-    if anchor:
+    if anchor and clause is not None:  # an anchor is only ever read from a clause's text
         submission.anchor_language = anchor_language(data.anchor or {})
         submission.anchor_exact = anchor["exact"]
         submission.anchor_prefix = anchor["prefix"]
