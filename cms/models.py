@@ -239,7 +239,7 @@ class ConsultationPage(ReaderLanguageUrls, Page):
         from consult import reading_cache
         from consult.forms import new_client_token
         from consult.permalinks import submission_url_prefix
-        from consult.selectors import clause_views
+        from consult.selectors import attach_earlier_wording, clause_views
 
         version = context["version"]
         cache_key = None
@@ -255,6 +255,8 @@ class ConsultationPage(ReaderLanguageUrls, Page):
             if cached is not None:
                 return mark_safe(cached)  # rendered by our own template below
         views = clause_views(version, clause_key, context.get("comments_page", 1))
+        if version is not None and context["is_latest"]:
+            attach_earlier_wording(views, version)
         prefix = submission_url_prefix(self.slug)
         if clause_key:
             # One clause's page: its plain form, which works without JavaScript.

@@ -96,6 +96,8 @@ def clause_values(view, *, page, version, is_open: bool, is_latest: bool, prefix
         "english_fallback": english_fallback,
         "total": view.total,
         "comments": [_comment_values(c) for c in view.comments],
+        "earlier": [_comment_values(c) for c in view.earlier],
+        "earlier_total": view.earlier_total,
     }
 
 

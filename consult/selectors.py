@@ -39,6 +39,10 @@ class ClauseView:
     has_older: bool = False
 
     stance_counts: list[tuple[str, str, int]] = field(default_factory=list)
+    # The latest version only: published comments on this clause's earlier wording that
+    # re-anchoring could not place (orphaned), newest first, and how many there are.
+    earlier: list[Submission] = field(default_factory=list)
+    earlier_total: int = 0
 
 
 def stance_counts(version: DraftVersion) -> dict[int, dict[str, int]]:
@@ -218,6 +222,40 @@ def clause_views(
         if view.clause.text_ur:
             view.segments_ur = highlight_segments(view.clause.text_ur, spans["ur"])
     return list(views.values())
+
+
+EARLIER_PER_CLAUSE = 5
+
+
+def attach_earlier_wording(views: list[ClauseView], version: DraftVersion) -> None:
+    """Give each clause of the latest ``version`` the published comments left on its
+    earlier wording (orphaned by a revision): readers still see them, under their own
+    heading, with the words they were written on. Two queries."""
+    keys = {view.clause.key: view for view in views}
+    orphans = published().filter(
+        consultation_id=version.page_id,
+        anchor_status="orphaned",
+        clause_key__in=list(keys),
+        clause__version__number__lt=version.number,
+    )
+    totals = orphans.order_by().values("clause_key").annotate(n=Count("pk"))
+    for row in totals:
+        keys[row["clause_key"]].earlier_total = row["n"]
+    shown = (
+        orphans.select_related(None)
+        .only(*SHOWN_FIELDS, "clause_key")
+        .order_by("-submit_date")[: EARLIER_PER_CLAUSE * len(keys)]
+    )
+    stance_labels = {value: str(label) for value, label in Stance.choices}
+    stakeholder_labels = {value: str(label) for value, label in Stakeholder.choices}
+    source_labels = {value: str(label) for value, label in Source.choices}
+    for comment in shown:
+        view = keys[comment.clause_key]
+        if len(view.earlier) < EARLIER_PER_CLAUSE:
+            comment.stance_label = stance_labels.get(comment.stance, "")
+            comment.stakeholder_label = stakeholder_labels.get(comment.stakeholder, "")
+            comment.source_label = source_labels.get(comment.source, "")
+            view.earlier.append(comment)
 
 
 def orphaned_submissions(page=None):

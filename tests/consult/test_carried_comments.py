@@ -5,6 +5,7 @@ days", as if the commenter had quoted the new text)."""
 from __future__ import annotations
 
 import html
+import re
 
 from tests.consult.test_comments import (  # noqa: F401 - consultation is a fixture
     clause,
@@ -31,3 +32,31 @@ def test_a_changed_quote_shows_what_it_was_written_on(client, consultation):  # 
     article = page.split(f'id="comment-{comment.pk}"', 1)[1].split("</article>", 1)[0]
     assert OLD_WORDS in article and comment.anchor_exact in article
     assert "Written on version 1 about" in article
+
+
+def test_an_orphaned_comment_stays_visible_under_earlier_wording(client, consultation):  # noqa: F811
+    """Issue 15: orphaned comments disappeared from the current page with no trace."""
+    old = clause(consultation, "2")
+    quote = "may appeal to the Authority"
+    orphan = comment_on_words(consultation, old, quote, "The appeal route must stay open.")
+    revise(consultation, {"2": "(1) A complainant may go to the Tribunal."})
+    orphan.refresh_from_db()
+    assert orphan.anchor_status == "orphaned"
+    for prefix in ("", "/ur"):
+        page = html.unescape(client.get(f"{prefix}/{consultation.slug}/").content.decode())
+        item = page.split('id="clause-c-2"', 1)[1].split('<li class="clause"', 1)[0]
+        assert 'class="comments earlier-wording"' in item, prefix
+        earlier = item.split('class="comments earlier-wording"', 1)[1]
+        assert "The appeal route must stay open." in earlier and quote in earlier
+        assert re.search(rf'href="[^"]*/{orphan.pk}/"', earlier), "no link to the comment"
+    english = html.unescape(client.get(f"/{consultation.slug}/").content.decode())
+    assert "Comments on earlier wording" in english
+    # A removed orphan is not shown.
+    from consult.models import Submission
+
+    Submission.objects.filter(pk=orphan.pk).update(is_removed=True)
+    from consult.reading_cache import comments_changed
+
+    comments_changed(consultation.pk)
+    again = client.get(f"/{consultation.slug}/").content.decode()
+    assert "The appeal route must stay open." not in again
