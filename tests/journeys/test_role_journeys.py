@@ -43,6 +43,16 @@ APPEAL = {
 }
 
 
+WIDE_ELEMENTS = """() => {
+    const root = document.documentElement;
+    if (root.scrollWidth <= root.clientWidth) return [];
+    return [...document.querySelectorAll('body *')]
+        .filter(e => { const r = e.getBoundingClientRect();
+                       return r.width && (r.right > root.clientWidth + 1 || r.left < -1); })
+        .slice(-5).map(e => e.outerHTML.slice(0, 160));
+}"""
+
+
 class RoleVisit(Visit):
     """A visit that also enters the Wagtail admin, whose pages are English at /admin/."""
 
@@ -51,15 +61,13 @@ class RoleVisit(Visit):
         self.page.set_default_timeout(15_000)  # a missing link fails in seconds, not 30
 
     def check(self, what: str):
-        if urlparse(self.page.url).path.startswith("/admin/"):
-            page = self.page
-            page.wait_for_load_state("load")
+        page = self.page
+        page.wait_for_load_state("load")
+        # Name what sticks out, so a phone's sideways scroll is found without a screenshot.
+        wide = page.evaluate(WIDE_ELEMENTS)
+        assert not wide, f"{what} scrolls sideways at {self.width}: {wide}"
+        if urlparse(page.url).path.startswith("/admin/"):
             assert page.locator("html").get_attribute("lang") in ("en", "en-us"), (what, page.url)
-            overflow = page.evaluate(
-                "() => document.documentElement.scrollWidth"
-                " - document.documentElement.clientWidth"
-            )
-            assert overflow <= 0, f"{what} scrolls sideways by {overflow}px at {self.width}"
             assert_no_axe_violations(page)
         else:
             super().check(what)
