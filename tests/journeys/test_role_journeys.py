@@ -24,7 +24,8 @@ from django.contrib.auth.models import Group, User
 
 from consult import roles
 from consult.models import Submission
-from consult.services import SubmissionInput, submit
+from consult.services import SubmissionInput, run_reanchoring, submit
+from drafts.models import DraftVersion
 from moderation import services as moderation
 from moderation.models import Appeal, Decision
 from tests.a11y import assert_no_axe_violations
@@ -32,10 +33,11 @@ from tests.journeys.test_journeys import WIDTHS, WORDS, Visit, last_code
 
 pytestmark = pytest.mark.browser
 
-# A comment the screening holds for a moderator (it gives a phone number).
+# A comment the screening holds for a moderator (three links: a link flood).
+LINKS = "www.one.example www.two.example www.three.example"
 HELD = {
-    "en": "Please call me about clause two on 0300-1234567.",
-    "ur": "شق دو کے بارے میں مجھے 0300-1234567 پر فون کریں۔",
+    "en": f"Read about clause two at {LINKS}",
+    "ur": f"شق دو کے بارے میں یہاں پڑھیں {LINKS}",
 }
 APPEAL = {
     "en": "My comment was on topic: it is about the complaint period.",
@@ -53,6 +55,11 @@ WIDE_ELEMENTS = """() => {
 }"""
 
 
+SETTLED = """() => Promise.all(document.getAnimations()
+    .filter(a => a.effect && a.effect.getTiming().iterations !== Infinity)
+    .map(a => a.finished.catch(() => null)))"""
+
+
 class RoleVisit(Visit):
     """A visit that also enters the Wagtail admin, whose pages are English at /admin/."""
 
@@ -67,6 +74,8 @@ class RoleVisit(Visit):
         wide = page.evaluate(WIDE_ELEMENTS)
         assert not wide, f"{what} scrolls sideways at {self.width}: {wide}"
         if urlparse(page.url).path.startswith("/admin/"):
+            # The admin's messages fade in: axe measures their colours once they have.
+            page.evaluate(SETTLED)
             assert page.locator("html").get_attribute("lang") in ("en", "en-us"), (what, page.url)
             assert_no_axe_violations(page)
         else:
@@ -152,7 +161,7 @@ def moderation_cases(demo, lang: str, width: str, other_moderator) -> tuple[Subm
         ),
     )
     held.refresh_from_db()
-    assert not held.is_public, "the screening should hold a comment with a phone number"
+    assert not held.is_public, "the screening should hold a link flood"
     removed = submit(
         demo,
         SubmissionInput(
@@ -165,8 +174,40 @@ def moderation_cases(demo, lang: str, width: str, other_moderator) -> tuple[Subm
     decision = moderation.decide(
         removed, action="remove", reason="off_topic", moderator=other_moderator
     )
-    appeal = moderation.file_appeal(removed.receipt_code, decision.pk, APPEAL[lang])
+    appeal = moderation.file_appeal(removed.receipt_code, decision.pk, f"{APPEAL[lang]} ({width})")
     return held, appeal
+
+
+def make_orphans(demo) -> dict[str, Submission]:
+    """A comment in each language on words that a revised draft then drops."""
+    clause = demo.current_version().clauses.order_by("position")[4]
+    quote = clause.text
+    orphans = {}
+    for lang in ("en", "ur"):
+        orphans[lang] = submit(
+            demo,
+            SubmissionInput(
+                text=f"{WORDS[lang]['comment']} (orphan)",
+                stance="oppose",
+                stakeholder="individual",
+                language=lang,
+                clause_id=clause.pk,
+                anchor={"exact": quote, "start": 0, "end": len(quote)},
+            ),
+        )
+    draft = demo.get_latest_revision_as_object()
+    rows = list(draft.clauses.all())
+    for row in rows:
+        if row.identifier == clause.identifier:
+            row.text = "Wholly new wording, none of the old."
+    draft.clauses = rows
+    draft.save_revision().publish()  # a new draft version; its comments move now:
+    for version in demo.versions.filter(anchoring=DraftVersion.Anchoring.PENDING):
+        run_reanchoring(version.pk)
+    for orphan in orphans.values():
+        orphan.refresh_from_db()
+        assert orphan.anchor_status == "orphaned", orphan.anchor_status
+    return orphans
 
 
 def admin_menu(visit: RoleVisit, name: str, what: str):
@@ -179,7 +220,7 @@ def admin_menu(visit: RoleVisit, name: str, what: str):
     visit.click(link, what)
 
 
-def moderator_journey(visit: RoleVisit, demo, email: str, held: Submission, appeal: Appeal):
+def moderator_journey(visit: RoleVisit, email: str, held: Submission, appeal: Appeal, orphans):
     page, lang = visit.page, visit.lang
     sign_in(visit, email)
 
@@ -201,7 +242,7 @@ def moderator_journey(visit: RoleVisit, demo, email: str, held: Submission, appe
     assert decision.action == "remove" and decision.moderator.email == email
 
     # The appeal, decided by a second moderator.
-    row = page.locator("tr", has_text=APPEAL[lang][:20])
+    row = page.locator("tr", has_text=APPEAL[lang][:20]).filter(has_text=visit.width)
     visit.click(row.locator("a").first, "appeal")
     visit.assert_marked(page.locator(".public-text"), lang)
     page.locator("select[name=outcome]").select_option("overturn")
@@ -209,11 +250,13 @@ def moderator_journey(visit: RoleVisit, demo, email: str, held: Submission, appe
     page.locator("textarea[name=explanation]").fill("On topic after all.")
     visit.click(page.locator("main button[type=submit]", has_text="Decide appeal"), "appealed")
     appeal.refresh_from_db()
-    assert appeal.outcome == "overturn" and appeal.decided_by.email == email
+    assert appeal.outcome == Appeal.Outcome.OVERTURNED and appeal.decided_by.email == email
 
     # The comments a revised draft left behind.
     admin_menu(visit, "Orphaned comments", "orphaned comments")
     assert page.locator("h1", has_text="Orphaned comments").count() == 1
+    for language, orphan in orphans.items():
+        visit.assert_marked(page.locator(f"#orphan-{orphan.pk} .submission-text"), language)
 
 
 def walk(browser, live_server, journey):
@@ -242,11 +285,12 @@ def test_facilitator_journey_in_both_languages_on_desktop_and_phone(live_server,
 
 def test_moderator_journey_in_both_languages_on_desktop_and_phone(live_server, demo, browser):
     other = user_in(roles.MODERATOR, "first-moderator@example.org")
+    orphans = make_orphans(demo)
 
     def journey(visit, lang, width):
         email = f"mod-{lang}-{width}@example.org"
         user_in(roles.MODERATOR, email)
         held, appeal = moderation_cases(demo, lang, width, other)
-        moderator_journey(visit, demo, email, held, appeal)
+        moderator_journey(visit, email, held, appeal, orphans)
 
     walk(browser, live_server, journey)
