@@ -55,9 +55,12 @@ WIDE_ELEMENTS = """() => {
 }"""
 
 
-SETTLED = """() => Promise.all(document.getAnimations()
-    .filter(a => a.effect && a.effect.getTiming().iterations !== Infinity)
-    .map(a => a.finished.catch(() => null)))"""
+SETTLED = """() => Promise.race([
+    Promise.all(document.getAnimations()
+        .filter(a => a.playState === 'running' && a.effect
+                && a.effect.getTiming().iterations !== Infinity)
+        .map(a => a.finished.catch(() => null))),
+    new Promise(done => setTimeout(done, 1500))])"""
 
 
 class RoleVisit(Visit):
