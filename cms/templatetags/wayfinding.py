@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from cms import wayfinding
+from consult.roles import is_facilitator
 from frontend.templatetags.text_direction import text_attrs
 
 register = template.Library()
@@ -46,6 +47,13 @@ def consultation_ways(context, page):
         "pack_url": reverse("consult:pack", kwargs={"slug": page.slug}),
         "transparency_url": reverse("moderation:transparency", kwargs={"page_id": page.pk}),
         "signed_in": bool(user and user.is_authenticated),
+        # Facilitators' tools are reached from the consultation they serve (no other link).
+        "facilitator_urls": {
+            "facilitate": reverse("consult:facilitate", kwargs={"slug": page.slug}),
+            "intake": reverse("consult:voice:intake", kwargs={"slug": page.slug}),
+        }
+        if is_facilitator(user)
+        else None,
     }
 
 
