@@ -169,8 +169,9 @@ def _closing_dates(consultation) -> list[tuple]:
 
 
 def same_moment(a, b) -> bool:
-    """Equal to the second: a revision's JSON keeps milliseconds, the database microseconds."""
-    return abs((a - b).total_seconds()) < 1
+    """Equal to the minute: the admin's date widget keeps minutes only (a closing time with
+    seconds came back "moved" on every save), and a revision's JSON keeps milliseconds."""
+    return a.replace(second=0, microsecond=0) == b.replace(second=0, microsecond=0)
 
 
 def check_closing_date_reason(page) -> None:

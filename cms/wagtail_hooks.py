@@ -3,7 +3,9 @@ comments that a new draft version left orphaned, and analysis: a "Run analysis" 
 each consultation, a page with its progress and history of runs (runs are made only by the
 service, never by a model form)."""
 
+from django.templatetags.static import static
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -118,3 +120,9 @@ def analysis_menu_item():
     return AnalystMenuItem(
         _("Analysis"), reverse("analysis_consultations"), icon_name="cogs", order=910
     )
+
+
+@hooks.register("insert_editor_js")
+def editor_minimap_keyboard_access():
+    """The editor's minimap list made reachable by keyboard (js/admin-minimap.js)."""
+    return format_html('<script src="{}" defer></script>', static("js/admin-minimap.js"))

@@ -54,6 +54,10 @@ def consultation_ways(context, page):
         }
         if is_facilitator(user)
         else None,
+        # Ministry editors reach the page's editor (clauses, import, publish) from the page.
+        "edit_url": reverse("wagtailadmin_pages:edit", args=[page.pk])
+        if user and user.is_authenticated and page.permissions_for_user(user).can_edit()
+        else None,
     }
 
 

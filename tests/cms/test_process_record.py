@@ -163,3 +163,21 @@ def test_town_hall_questions_answers_votes_and_polls_in_the_open_data(client, re
         "utf-8-sig"
     )
     assert [r["option"] for r in csv.DictReader(io.StringIO(body))] == options
+
+
+@pytest.mark.django_db
+def test_saving_from_the_admin_without_moving_the_date_needs_no_reason(demo):
+    """The admin's date widget keeps minutes only: a closing time with seconds came back
+    "moved" and every publish asked why (found by the editor's journey)."""
+    from django.core.exceptions import ValidationError
+
+    type(demo).objects.filter(pk=demo.pk).update(
+        closes_at=demo.closes_at.replace(second=37, microsecond=123456)
+    )
+    page = type(demo).objects.get(pk=demo.pk).get_latest_revision_as_object()
+    live = type(demo).objects.get(pk=demo.pk).closes_at
+    page.closes_at = live.replace(second=0, microsecond=0)  # as the form sends it back
+    page.full_clean()
+    page.closes_at = live.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    with pytest.raises(ValidationError):
+        page.full_clean()

@@ -1,11 +1,13 @@
-"""The facilitator's and the moderator's whole journeys in a real Chromium, each started on
-the home page and reaching every feature only by clicking: in English and Urdu, on a
-1280 px desktop and a 390 px phone.
+"""The facilitator's, the moderator's and the ministry editor's whole journeys in a real
+Chromium, each started on the home page and reaching every feature only by clicking: in
+English and Urdu, on a 1280 px desktop and a 390 px phone.
 
 Facilitator: home → sign in with an e-mail code → the consultation → enter a paper comment
 (its receipt code shown) → bulk voice intake → the town hall → the facilitator console.
 Moderator: home → sign in → the admin → the moderation queue → decide a held comment (the
 form starts unselected) → decide an appeal → the orphaned comments.
+Editor: home → sign in → the consultation → "Edit this consultation" → import a revised
+draft → its preview → replace the working draft → publish → a new draft version.
 
 Every page: zero axe violations, no horizontal scroll on the phone, the page's language
 (the Wagtail admin has no Urdu catalogue, so its pages are English: ``lang="en"``), text
@@ -295,5 +297,67 @@ def test_moderator_journey_in_both_languages_on_desktop_and_phone(live_server, d
         user_in(roles.MODERATOR, email)
         held, appeal = moderation_cases(demo, lang, width, other)
         moderator_journey(visit, email, held, appeal, orphans)
+
+    walk(browser, live_server, journey)
+
+
+# --- the ministry's editor ---------------------------------------------------------------------
+
+NEW_WORDS = {
+    ("en", "desktop"): "within twenty-one days",
+    ("en", "phone"): "within fourteen days",
+    ("ur", "desktop"): "within ten working days",
+    ("ur", "phone"): "within seven working days",
+}
+
+
+def editor_journey(visit: RoleVisit, demo, email: str):
+    """home → sign in → the consultation → its editor → import a revised draft → preview →
+    replace the working draft → publish → the consultation shows the new version."""
+    page, lang = visit.page, visit.lang
+    sign_in(visit, email)
+    visit.click(page.locator(".site-nav a").first, "home")
+    visit.click(page.locator("section[aria-labelledby=open-heading] a").first, "consultation")
+    visit.click(page.locator(".ways-edit a"), "the page's editor")
+    before = demo.current_version().number
+
+    import_link = page.locator("a", has_text="Import clauses").first
+    if not import_link.is_visible():  # a phone folds the header's buttons into a menu
+        page.locator("header [aria-label='Actions'], header .w-dropdown__toggle").first.click()
+    visit.click(import_link, "import clauses")
+    clauses = list(demo.current_version().clauses.order_by("position"))
+    first = clauses[0]
+    draft = "\n".join(f"{c.identifier}. {c.heading}\n{c.text}" for c in clauses)
+    words = NEW_WORDS[lang, visit.width]
+    draft = draft.replace(first.text, f"{first.text} Complaints are decided {words}.")
+    page.locator("textarea[name=pasted]").fill(draft)
+    visit.click(page.locator("main button[type=submit]"), "import preview")
+    assert page.locator("tr.imported-clause[data-status=changed]").count() >= 1
+    visit.click(page.locator("main button[name=confirm]"), "working draft replaced")
+
+    # Publish from the editor's footer: the primary action's menu holds "Publish".
+    publish = page.locator("button[name=action-publish]")
+    if not publish.is_visible():
+        page.locator(
+            "footer .w-dropdown__toggle, footer [data-w-dropdown-target=toggle]"
+        ).first.click()
+    with page.expect_navigation():
+        publish.click()
+    visit.check("published")
+    assert page.locator(".messages .error, .help-critical").count() == 0, page.url
+    demo.refresh_from_db()
+    from consult.services import run_reanchoring
+
+    version = demo.versions.order_by("-number").first()
+    run_reanchoring(version.pk)  # the background job a worker runs
+    assert version.number > before
+    assert words in version.clauses.get(key=first.key).text
+
+
+def test_editor_journey_in_both_languages_on_desktop_and_phone(live_server, demo, browser):
+    def journey(visit, lang, width):
+        email = f"ed-{lang}-{width}@example.org"
+        user_in(roles.MINISTRY_EDITOR, email)
+        editor_journey(visit, demo, email)
 
     walk(browser, live_server, journey)
