@@ -133,3 +133,13 @@ def test_the_workspace_page_by_clicking_from_the_runs_page(client, report, analy
     assert bad.status_code == 302  # a clear message, never a 500
     client.force_login(moderator)
     assert client.get(url).status_code in (302, 403)
+
+
+def test_a_theme_name_with_markup_is_shown_as_text(client, report, analyst):  # noqa: F811
+    theme, _ = two_themes(report)
+    workspace.rename_theme(theme.pk, "<script>alert(1)</script> Appeals", analyst)
+    report.save_revision().publish()
+    for prefix in ("", "/ur"):
+        html = client.get(prefix + report.url).content.decode()
+        assert "<script>alert(1)" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt; Appeals" in html
