@@ -131,6 +131,21 @@ def latest_threads(
     return ordered
 
 
+class ChoiceLabels:
+    """A comment's stance, stakeholder and source labels, resolved once per request:
+    get_FOO_display() re-hashes the lazy choices on every call."""
+
+    def __init__(self):
+        self.stance = {value: str(label) for value, label in Stance.choices}
+        self.stakeholder = {value: str(label) for value, label in Stakeholder.choices}
+        self.source = {value: str(label) for value, label in Source.choices}
+
+    def apply(self, comment) -> None:
+        comment.stance_label = self.stance.get(comment.stance, comment.stance)
+        comment.stakeholder_label = self.stakeholder.get(comment.stakeholder, "")
+        comment.source_label = self.source.get(comment.source, "")
+
+
 def highlight_segments(text: str, spans: list[tuple[int, int, int]]) -> list[tuple[str, str]]:
     """Split clause text into (piece, 'comment ids') with anchored words marked."""
     spans = sorted((s, e, i) for s, e, i in spans if 0 <= s < e <= len(text))
@@ -180,10 +195,7 @@ def clause_views(
         if clause_id in views:
             views[clause_id].counts = counts
             views[clause_id].total = sum(counts.values())
-    # Labels resolved once per request: get_FOO_display() re-hashes lazy choices every call.
-    stance_labels = {value: str(label) for value, label in Stance.choices}
-    stakeholder_labels = {value: str(label) for value, label in Stakeholder.choices}
-    source_labels = {value: str(label) for value, label in Source.choices}
+    labels = ChoiceLabels()
     per_clause = COMMENTS_PER_CLAUSE
     offset = 0
     if clause_key:
@@ -204,14 +216,12 @@ def clause_views(
         ):
             continue  # replies of the thread held back for the next page
         if comment.clause_id in views:
-            comment.stance_label = stance_labels.get(comment.stance, comment.stance)
-            comment.stakeholder_label = stakeholder_labels.get(comment.stakeholder, "")
-            comment.source_label = source_labels.get(comment.source, "")
+            labels.apply(comment)
             views[comment.clause_id].comments.append(comment)
     for view in views.values():
         view.page_number = page_number if clause_key else 1
         view.stance_counts = [
-            (value, label, view.counts.get(value, 0)) for value, label in stance_labels.items()
+            (value, label, view.counts.get(value, 0)) for value, label in labels.stance.items()
         ]
         spans: dict[str, list[tuple[int, int, int]]] = {"en": [], "ur": []}
         for c in view.comments:
@@ -246,15 +256,11 @@ def attach_earlier_wording(views: list[ClauseView], version: DraftVersion) -> No
         .only(*SHOWN_FIELDS, "clause_key")
         .order_by("-submit_date")[: EARLIER_PER_CLAUSE * len(keys)]
     )
-    stance_labels = {value: str(label) for value, label in Stance.choices}
-    stakeholder_labels = {value: str(label) for value, label in Stakeholder.choices}
-    source_labels = {value: str(label) for value, label in Source.choices}
+    labels = ChoiceLabels()
     for comment in shown:
         view = keys[comment.clause_key]
         if len(view.earlier) < EARLIER_PER_CLAUSE:
-            comment.stance_label = stance_labels.get(comment.stance, "")
-            comment.stakeholder_label = stakeholder_labels.get(comment.stakeholder, "")
-            comment.source_label = source_labels.get(comment.source, "")
+            labels.apply(comment)
             view.earlier.append(comment)
 
 
