@@ -106,3 +106,49 @@ def start_daphne(env: dict, port: int, *, command=None, timeout: float = 60, **p
                 proc.kill()
                 raise
             time.sleep(0.3)
+
+
+def test_database_url() -> str:
+    """The URL of the database the test process is using (pytest-django's test copy), so a
+    server process started by a transactional test sees the same committed rows."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    user = db.get("USER") or "postgres"
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    host = f"{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}"
+    return f"postgres://{user}{password}@{host}/{db['NAME']}"
+
+
+def daphne_on_test_database(tmp_path: Path, prefix: str) -> tuple[subprocess.Popen, str, dict]:
+    """daphne (HTTP and WebSockets, as in production) on the test's own database, mail written
+    to files under tmp_path/mail and voice audio under the test process's VOICE_AUDIO_ROOT
+    (so a worker run in the test finds it). For transactional tests only: the server sees
+    committed rows. Returns the process, its base URL and its environment."""
+    from django.conf import settings
+
+    env = dict(
+        os.environ,
+        CONSULT_INSECURE_DEFAULTS="1",
+        DATABASE_URL=test_database_url(),
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(tmp_path / "mail"),
+        VOICE_AUDIO_ROOT=str(settings.VOICE_AUDIO_ROOT),
+        MEDIA_ROOT=str(settings.MEDIA_ROOT),
+        CHANNELS_PREFIX=f"{prefix}{os.getpid()}",
+        CACHE_PREFIX=f"{prefix}{os.getpid()}",
+    )
+    port = unused_port()
+    proc = start_daphne(env, port)
+    return proc, f"http://127.0.0.1:{port}", env
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:  # a loaded machine: still closing connections
+        proc.kill()
+        proc.wait()

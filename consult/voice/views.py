@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -66,6 +67,9 @@ def record(request, slug):
     form = VoiceNoteForm(request.POST or None, request.FILES or None, consultation=consultation)
     if request.method == "GET" and request.GET.get("clause"):
         form.initial["clause"] = request.GET["clause"]
+    if request.method == "GET" and get_language() == "ur":
+        # Whisper's detection takes short Urdu notes for Hindi or English.
+        form.initial["language_hint"] = "ur"
     status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:

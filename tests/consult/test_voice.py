@@ -505,3 +505,28 @@ def test_only_the_person_who_recorded_a_note_confirms_or_retries_it(demo, django
     with pytest.raises(PermissionDenied):
         services.retry_transcription(note, stranger)
     assert not Submission.objects.filter(source=Source.VOICE, comment="Someone else's words.")
+
+
+def test_the_urdu_recorder_assumes_urdu_speech(client, demo):
+    """Whisper's language detection takes Urdu for Hindi or English on short notes: a
+    participant on the Urdu page is taken to speak Urdu unless they choose otherwise."""
+    urdu = client.get(f"/ur/voice/{demo.slug}/record/").content.decode()
+    assert '<option value="ur" selected>' in urdu
+    english = client.get(f"/voice/{demo.slug}/record/").content.decode()
+    assert '<option value="" selected>' in english  # "Detect it for me"
+
+
+def test_the_review_page_marks_the_text_and_leads_back_to_the_consultation(client, demo):
+    note = _ready_note(demo)
+    note.language = "ur"
+    note.save(update_fields=["language"])
+    session = client.session
+    session["voice_notes"] = [str(note.public_id)]
+    session.save()
+    path = demo.url  # English, before a request makes Urdu the thread's language
+    page = client.get(f"/ur/voice/note/{note.public_id}/").content.decode()
+    assert f'href="/ur{path}"' in page
+    services.confirm_voice_note(note, "رجسٹری کھلی ہو", session_note_ids=[str(note.public_id)])
+    page = client.get(f"/ur/voice/note/{note.public_id}/").content.decode()
+    assert '<blockquote lang="ur" dir="rtl"' in page
+    assert f'href="/ur{path}"' in page
