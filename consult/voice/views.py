@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -183,7 +184,13 @@ def audio(request, public_id):
 
 @require_http_methods(["GET", "POST"])
 def intake(request, slug):
-    """A facilitator uploads many recordings at once, each with its own details and consent."""
+    """A facilitator uploads many recordings at once, each with its own details and consent.
+
+    Rows are accepted one by one: after a refused row the accepted ones are shown as done,
+    with their links, and are no longer inputs, so sending the form again cannot upload
+    them twice."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
     if not roles.is_facilitator(request.user):
         raise PermissionDenied(_("Only facilitators can use the bulk intake page."))
     consultation = _consultation(slug)
@@ -199,17 +206,17 @@ def intake(request, slug):
             if not row.has_changed():
                 continue
             try:
-                accepted.append(
-                    services.accept_voice_note(
-                        consultation,
-                        _voice_input(row.cleaned_data),
-                        row.cleaned_data["audio"],
-                        user=request.user,
-                        facilitator=True,
-                    )
+                row.accepted_note = services.accept_voice_note(
+                    consultation,
+                    _voice_input(row.cleaned_data),
+                    row.cleaned_data["audio"],
+                    user=request.user,
+                    facilitator=True,
                 )
             except ValidationError as exc:
                 add_service_errors(row, exc)
+            else:
+                accepted.append(row.accepted_note)
         if accepted and not any(row.errors for row in formset):
             return render(
                 request, "voice/intake_done.html", {"notes": accepted, "consultation": consultation}

@@ -204,7 +204,7 @@ def test_audio_is_only_for_moderators(client, demo, short_ogg, django_user_model
 
 def test_facilitator_bulk_intake(client, demo, short_ogg, jfk, django_user_model):
     url = reverse("consult:voice:intake", kwargs={"slug": demo.slug})
-    assert client.get(url).status_code == 403
+    assert client.get(url).status_code == 302  # to sign in
     client.force_login(user_with_role(django_user_model, "participant"))
     assert client.get(url).status_code == 403
     facilitator = user_with_role(django_user_model, "fac", roles.FACILITATOR)
@@ -245,6 +245,67 @@ def test_facilitator_bulk_intake(client, demo, short_ogg, jfk, django_user_model
     assert response.status_code == 400
     assert "Record the speaker" in response.content.decode()
     assert VoiceNote.objects.count() == 2
+
+
+
+def _intake_row(index: int, audio, stance: str = "oppose") -> dict:
+    return {
+        f"notes-{index}-audio": audio,
+        f"notes-{index}-stance": stance,
+        f"notes-{index}-stakeholder": "individual",
+        f"notes-{index}-consent": "on",
+        f"notes-{index}-consent_note": f"consent for row {index + 1}",
+    }
+
+
+def test_bulk_intake_with_one_bad_file_links_the_accepted_and_cannot_duplicate_them(
+    client, demo, short_ogg, django_user_model
+):
+    """Two good recordings and a damaged one: the two are accepted and linked to their pages;
+    only the damaged row is offered again (with its details), so sending the form again
+    cannot upload the accepted ones twice."""
+    url = reverse("consult:voice:intake", kwargs={"slug": demo.slug})
+    client.force_login(user_with_role(django_user_model, "fac", roles.FACILITATOR))
+    management = {"notes-TOTAL_FORMS": "3", "notes-INITIAL_FORMS": "0"}
+    data = (
+        management
+        | _intake_row(0, upload(short_ogg, "first.ogg"))
+        | _intake_row(1, SimpleUploadedFile("damaged.ogg", os.urandom(5000)), stance="support")
+        | _intake_row(2, upload(short_ogg, "third.ogg"))
+    )
+    response = client.post(url, data)
+    page = response.content.decode()
+    assert response.status_code == 400
+    notes = list(VoiceNote.objects.order_by("pk"))
+    assert [n.original_filename for n in notes] == ["first.ogg", "third.ogg"]
+    for note in notes:
+        assert reverse("consult:voice:review", kwargs={"public_id": note.public_id}) in page
+    assert "not a recording we can read" in page
+    # The accepted rows are no longer inputs; the damaged row keeps its details.
+    assert 'name="notes-0-audio"' not in page and 'name="notes-2-audio"' not in page
+    assert 'name="notes-1-audio"' in page and "consent for row 2" in page
+    # The facilitator fixes the damaged row and sends the form again as it is.
+    fixed = management | _intake_row(1, upload(short_ogg, "fixed.ogg"), stance="support")
+    response = client.post(url, fixed)
+    assert response.status_code == 200
+    assert [n.original_filename for n in VoiceNote.objects.order_by("pk")] == [
+        "first.ogg",
+        "third.ogg",
+        "fixed.ogg",
+    ]
+
+
+def test_bulk_intake_sends_a_visitor_to_sign_in_and_tells_a_participant_why(
+    client, demo, django_user_model
+):
+    url = reverse("consult:voice:intake", kwargs={"slug": demo.slug})
+    response = client.get(url)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    client.force_login(user_with_role(django_user_model, "participant"))
+    response = client.get("/ur" + url)
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert '<html lang="ur" dir="rtl">' in page and "<h1>" in page
 
 
 # --- Recovery and retention -----------------------------------------------------------------

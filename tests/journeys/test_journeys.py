@@ -23,6 +23,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from django.contrib.auth.models import User
+from django.core import mail
 from django.core.management import call_command
 
 from cms.models import TownHallPage
@@ -105,14 +106,18 @@ class Visit:
         self.context.close()
 
 
-def last_code(mail_dir: Path) -> str:
-    """The code in the newest e-mail the server wrote (file-based mail backend)."""
-    newest = max(mail_dir.iterdir(), key=lambda path: path.stat().st_mtime_ns)
-    # Django's file backend ends each message with a line of 79 dashes.
-    raw = [chunk for chunk in newest.read_text().split("-" * 79) if chunk.strip()][-1]
-    message = email.message_from_string(raw.strip())
-    part = next(p for p in message.walk() if p.get_content_type() == "text/plain")
-    body = part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
+def last_code(mail_dir: Path | None = None) -> str:
+    """The code in the newest e-mail: the test's outbox (a live server in this process), or
+    the newest file the server process wrote (file-based mail backend)."""
+    if mail_dir is None:
+        body = mail.outbox[-1].body
+    else:
+        newest = max(mail_dir.iterdir(), key=lambda path: path.stat().st_mtime_ns)
+        # Django's file backend ends each message with a line of 79 dashes.
+        raw = [chunk for chunk in newest.read_text().split("-" * 79) if chunk.strip()][-1]
+        message = email.message_from_string(raw.strip())
+        part = next(p for p in message.walk() if p.get_content_type() == "text/plain")
+        body = part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
     codes = [s.strip() for s in body.splitlines() if re.fullmatch(r"[A-Z0-9-]{4,12}", s.strip())]
     assert codes, body
     return codes[0]

@@ -3,7 +3,9 @@ Chromium, each started on the home page and reaching every feature only by click
 English and Urdu, on a 1280 px desktop and a 390 px phone.
 
 Facilitator: home → sign in with an e-mail code → the consultation → enter a paper comment
-(its receipt code shown) → bulk voice intake → the town hall → the facilitator console.
+(its receipt code shown) → bulk voice intake (two recordings and a damaged file: the two
+accepted and linked, the damaged row sent again) → a collected note's page → the
+consultation → the town hall → the facilitator console.
 Moderator: home → sign in → the admin → the moderation queue → decide a held comment (the
 form starts unselected) → decide an appeal → the orphaned comments.
 Editor: home → sign in → the consultation → "Edit this consultation" → import a revised
@@ -18,6 +20,7 @@ combinations so the demo consultation loads once.
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -27,11 +30,12 @@ from django.contrib.auth.models import Group, User
 from consult import roles
 from consult.models import Submission
 from consult.services import SubmissionInput, run_reanchoring, submit
+from consult.voice.models import VoiceNote
 from drafts.models import DraftVersion
 from moderation import services as moderation
 from moderation.models import Appeal, Decision
 from tests.a11y import assert_no_axe_violations
-from tests.journeys.test_journeys import WIDTHS, WORDS, Visit, last_code
+from tests.journeys.test_journeys import WIDTHS, WORDS, Visit, last_code, spoken_note
 
 pytestmark = pytest.mark.browser
 
@@ -121,7 +125,7 @@ def sign_in(visit: RoleVisit, email: str):
     assert email in page.locator("main").inner_text()
 
 
-def facilitator_journey(visit: RoleVisit, demo, email: str):
+def facilitator_journey(visit: RoleVisit, demo, email: str, audio_dir: Path):
     page, lang = visit.page, visit.lang
     prefix = "/ur" if lang == "ur" else ""
     sign_in(visit, email)
@@ -144,12 +148,34 @@ def facilitator_journey(visit: RoleVisit, demo, email: str):
     assert submission.source == "paper" and submission.language == lang
     assert submission.receipt_code in page.locator("main [role=status]").inner_text()
 
-    # Back to the consultation by its link, then the bulk voice intake.
+    # Back to the consultation by its link, then the bulk voice intake: two recordings and
+    # a damaged file; the two are accepted and linked, only the damaged row comes back.
     visit.click(page.locator("main a.consultation-link"), "consultation again")
     visit.click(page.locator(".ways-facilitate a[href*='/intake/']"), "bulk voice intake")
-    assert page.locator("input[type=file]").count() >= 1
-    page.go_back()
-    page.wait_for_load_state("load")
+    damaged = audio_dir / "damaged.ogg"
+    damaged.write_bytes(b"not a recording " * 300)
+    files = [spoken_note(audio_dir, lang), damaged, spoken_note(audio_dir, lang)]
+    rows = page.locator("fieldset.intake-row")
+    for i, path in enumerate(files):
+        rows.nth(i).locator("input[type=file]").set_input_files(str(path))
+        rows.nth(i).locator("select[name$=-stance]").select_option("support")
+        rows.nth(i).locator("input[name$=-consent]").check()
+        rows.nth(i).locator("input[name$=-consent_note]").fill(f"spoken consent {i + 1}")
+    visit.click(page.locator("main button[type=submit]"), "bulk intake, one row refused")
+    done = page.locator("main [role=status] .intake-done a")
+    assert done.count() == 2
+    assert page.locator("fieldset.intake-row").count() == 1
+    assert page.locator("fieldset.intake-row [role=alert]").count() >= 1
+    row = page.locator("fieldset.intake-row")
+    assert row.locator("input[name$=-consent_note]").input_value() == "spoken consent 2"
+    row.locator("input[type=file]").set_input_files(str(spoken_note(audio_dir, lang)))
+    row.locator("input[name$=-consent]").check()
+    visit.click(page.locator("main button[type=submit]"), "bulk intake, all received")
+    assert page.locator("main .intake-done a").count() == 1
+    notes = VoiceNote.objects.filter(uploaded_by__email=email)
+    assert notes.count() == 3 and all(n.via_facilitator for n in notes)
+    visit.click(page.locator("main .intake-done a"), "a collected note's page")
+    visit.click(page.locator("main .back-link a"), "consultation, from the note")
 
     # The town hall, and from it the facilitators' console.
     visit.click(page.locator(".ways-part .town-halls a").first, "town hall")
@@ -279,11 +305,13 @@ def walk(browser, live_server, journey):
     assert not failures, "\n\n".join(failures)
 
 
-def test_facilitator_journey_in_both_languages_on_desktop_and_phone(live_server, demo, browser):
+def test_facilitator_journey_in_both_languages_on_desktop_and_phone(
+    live_server, demo, browser, tmp_path
+):
     def journey(visit, lang, width):
         email = f"fac-{lang}-{width}@example.org"
         user_in(roles.FACILITATOR, email)
-        facilitator_journey(visit, demo, email)
+        facilitator_journey(visit, demo, email, tmp_path)
 
     walk(browser, live_server, journey)
 
