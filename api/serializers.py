@@ -73,6 +73,10 @@ class ClauseSerializer(serializers.Serializer):
     text_ur = serializers.CharField(
         allow_blank=True, help_text="The clause in Urdu; empty where there is only the English."
     )
+    text_ur_behind = serializers.BooleanField(
+        help_text="True where the English was revised after the Urdu text was written and the "
+        "Urdu has not been revised since: it may not say what the clause now says."
+    )
 
 
 class VersionDetailSerializer(serializers.Serializer):

@@ -18,4 +18,10 @@ class VersionProgressPanel(Panel):
         def get_context_data(self, parent_context=None):
             context = super().get_context_data(parent_context)
             context["versions"] = list(self.instance.versions.order_by("-number")[:3])
+            latest = context["versions"][0] if context["versions"] else None
+            context["urdu_behind"] = (
+                list(latest.clauses.filter(text_ur_behind=True).order_by("position"))
+                if latest
+                else []
+            )
             return context

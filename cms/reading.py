@@ -94,6 +94,7 @@ def clause_values(view, *, page, version, is_open: bool, is_latest: bool, prefix
         "text": text,
         "other_text": other_text,
         "english_fallback": english_fallback,
+        "urdu_behind": clause.text_ur_behind,
         "total": view.total,
         "comments": [_comment_values(c) for c in view.comments],
         "earlier": [_comment_values(c) for c in view.earlier],

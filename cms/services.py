@@ -87,6 +87,14 @@ def _clause_rows(page: ConsultationPage) -> list[tuple]:
     ]
 
 
+def urdu_left_behind(previous: ClauseVersion | None, text: str, text_ur: str) -> bool:
+    """Whether a clause's Urdu text is an older translation: the English changed (now, or in
+    an earlier version with the Urdu left as it was since) while the Urdu did not."""
+    if previous is None or not text_ur or text_ur != previous.text_ur:
+        return False
+    return text != previous.text or previous.text_ur_behind
+
+
 @transaction.atomic
 def publish_draft_version(page: ConsultationPage, user=None, note: str = "") -> DraftVersion:
     """Snapshot the page's working clauses as a new version, unless they are unchanged.
@@ -100,10 +108,12 @@ def publish_draft_version(page: ConsultationPage, user=None, note: str = "") -> 
     page = ConsultationPage.objects.select_for_update().get(pk=page.pk)
     rows = _clause_rows(page)
     latest = page.versions.order_by("-number").first()
+    previous: dict[str, ClauseVersion] = {}
     if latest is not None:
+        previous = {c.key: c for c in latest.clauses.order_by("position")}
         published = [
             (c.key, c.identifier, c.heading, c.heading_ur, c.text, c.text_ur)
-            for c in latest.clauses.order_by("position")
+            for c in previous.values()
         ]
         if published == rows:
             return latest
@@ -134,6 +144,7 @@ def publish_draft_version(page: ConsultationPage, user=None, note: str = "") -> 
             heading_ur=heading_ur,
             text=text,
             text_ur=text_ur,
+            text_ur_behind=urdu_left_behind(previous.get(key), text, text_ur),
         )
         for position, (key, (_k, identifier, heading, heading_ur, text, text_ur)) in enumerate(
             zip(keys, rows, strict=True)

@@ -82,6 +82,14 @@ class ClauseVersion(models.Model):  # type: ignore[django-manager-missing]
     heading_ur = models.CharField(max_length=255, blank=True)
     text = models.TextField()
     text_ur = models.TextField(blank=True)
+    text_ur_behind = models.BooleanField(
+        _("Urdu text behind the English"),
+        default=False,
+        help_text=_(
+            "The English text was revised after this Urdu text was written, and the Urdu "
+            "has not been revised since: it may not say what the clause now says."
+        ),
+    )
 
     class Meta:
         db_table = "cms_clauseversion"

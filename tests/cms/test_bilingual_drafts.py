@@ -121,6 +121,40 @@ def test_publishing_snapshots_the_urdu_text_and_a_change_to_it_is_a_new_version(
     assert clause(page, "3").text_ur.startswith("(۱) مصنوعی")
 
 
+def test_urdu_text_left_behind_by_a_revised_english_clause_is_flagged_until_revised(
+    client, page, django_user_model
+):
+    """The ministry revises a clause's English and not its Urdu: the Urdu page must not
+    present the old translation as the law now reads. Flagged for readers (both pages),
+    for API users and for editors, until an editor revises the Urdu text."""
+    revised = "(1) A deployer shall decide a complaint within fourteen days."
+    version = revise(page, **{"2": {"text": revised}})
+    assert version.number == 2
+    assert clause(page, "2").text_ur_behind is True
+    assert clause(page, "1").text_ur_behind is False  # unchanged English
+    # Still behind in the next version while nobody revises the Urdu.
+    revise(page, **{"1": {"heading": "Title"}})
+    assert clause(page, "2").text_ur_behind is True
+
+    path = page.url  # English: read before a request makes Urdu the thread's language
+    urdu = client.get(f"/ur{path}").content.decode()
+    assert 'class="clause-text-note urdu-behind"' in clause_html(urdu, "c-2")
+    assert "urdu-behind" not in clause_html(urdu, "c-1")
+    english = clause_html(client.get(path).content.decode(), "c-2")
+    assert "urdu-behind" in english.split("<details")[1]
+    api = client.get(f"/api/v1/consultations/{page.slug}/versions/3/").json()
+    flags = {c["identifier"]: c["text_ur_behind"] for c in api["clauses"]}
+    assert flags == {"1": False, "2": True, "3": False}
+
+    boss = django_user_model.objects.create_superuser("ed", "e@example.org", "pw-long-enough-1")
+    client.force_login(boss)
+    panel = client.get(f"/admin/pages/{page.pk}/edit/").content.decode()
+    assert "urdu-behind" in panel and "clause 2" in panel.lower()
+
+    revise(page, **{"2": {"text_ur": "(۱) تعینات کنندہ شکایت کا فیصلہ چودہ دن میں کرے گا۔"}})
+    assert clause(page, "2").text_ur_behind is False
+
+
 # --- reading ---------------------------------------------------------------------------------
 
 
