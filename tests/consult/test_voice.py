@@ -247,7 +247,6 @@ def test_facilitator_bulk_intake(client, demo, short_ogg, jfk, django_user_model
     assert VoiceNote.objects.count() == 2
 
 
-
 def _intake_row(index: int, audio, stance: str = "oppose") -> dict:
     return {
         f"notes-{index}-audio": audio,
