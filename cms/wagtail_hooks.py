@@ -14,6 +14,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from analysis.services import RUN_PERMISSION
+from consult.accounts import ensure_sign_in_address
 from consult.roles import is_moderator
 
 from . import analysis_views, views
@@ -126,3 +127,10 @@ def analysis_menu_item():
 def editor_minimap_keyboard_access():
     """The editor's minimap list made reachable by keyboard (js/admin-minimap.js)."""
     return format_html('<script src="{}" defer></script>', static("js/admin-minimap.js"))
+
+
+@hooks.register("after_create_user")
+@hooks.register("after_edit_user")
+def record_the_sign_in_address(request, user):
+    """Staff sign in with an e-mail code: the address typed here is the one they use."""
+    ensure_sign_in_address(user)

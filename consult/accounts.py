@@ -23,3 +23,19 @@ class AccountAdapter(DefaultAccountAdapter):
         "unknown_email": _("No account uses this e-mail address."),
         "account_inactive": _("This account is switched off."),
     }
+
+
+def ensure_sign_in_address(user) -> None:
+    """Give an account made outside allauth (in the Wagtail admin) allauth's record of its
+    e-mail address, unverified: signing in with a code sent there then verifies it, instead
+    of asking the person to confirm the address they have just proved with that code."""
+    from allauth.account.models import EmailAddress
+
+    if not user.email:
+        return
+    has_primary = EmailAddress.objects.filter(user=user, primary=True).exists()
+    EmailAddress.objects.get_or_create(
+        user=user,
+        email__iexact=user.email,
+        defaults={"email": user.email.lower(), "primary": not has_primary, "verified": False},
+    )

@@ -100,3 +100,40 @@ def test_taking_part_needs_no_account(client):
     response = post(client, page, form_data(page, text="No account needed."))
     assert response.status_code == 302
     assert Submission.objects.get(comment="No account needed.").user is None
+
+
+def test_a_staff_account_made_in_the_wagtail_admin_signs_in_with_an_e_mail_code(client):
+    """An administrator adds a moderator in Wagtail's own user form (no allauth e-mail
+    record is made there): the moderator signs in with a code sent to that address, as
+    the role journeys' accounts do."""
+    from django.contrib.auth.models import Group
+
+    from consult import roles
+
+    User.objects.create_superuser("root", "root@example.org", "pw-long-enough-for-tests-1")
+    client.login(username="root", password="pw-long-enough-for-tests-1")
+    moderators = Group.objects.get(name=roles.MODERATOR)
+    response = client.post(
+        "/admin/users/new/",
+        {
+            "username": "moderator-zara",
+            "email": "zara@example.org",
+            "first_name": "Zara",
+            "last_name": "K",
+            "password1": "a-long-password-for-zara-1",
+            "password2": "a-long-password-for-zara-1",
+            "groups": [moderators.pk],
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    client.post("/accounts/logout/")
+    client.logout()
+
+    response = client.post("/accounts/login/code/", {"email": "zara@example.org"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert mail.outbox[-1].to == ["zara@example.org"]
+    response = client.post(response["Location"], {"code": code_in_last_mail()})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert response["Location"] == "/my-data/", response["Location"]
+    assert client.get("/admin/moderation/").status_code == 200
