@@ -104,6 +104,11 @@ def page_number(text: str) -> int | None:
 
 def extract_upstream(repo: Path) -> list[dict]:
     """The Blueprint's principle pages from the upstream snapshot's *_dataset.jsonl files."""
+    head = subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", "HEAD"], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    if not head.startswith(UPSTREAM_COMMIT):
+        print(f"note: upstream is at {head[:7]}, the committed pages came from {UPSTREAM_COMMIT}")
     texts: set[str] = set()
     for name in ("training_dataset.jsonl", "val_dataset.jsonl", "test_dataset.jsonl"):
         blob = subprocess.run(
