@@ -1,11 +1,16 @@
 """Step 3: themes. TF-IDF (words + character n-grams), SVD, k-means with k by silhouette.
 
 Character n-grams inside word boundaries (``char_wb``) match Urdu words across spelling
-variants and English inflections without a stemmer. Each *unit* (a campaign or a single
-submission) is clustered once, weighted by its size, so a campaign cannot drag a theme's
-centre, yet every one of its supporters ends in that theme. To stay fast at a million
-texts, the vectoriser, SVD and k-means are fitted on a fixed-seed sample of units and all
-units are then assigned to the nearest centre: there is no outlier bucket.
+variants and English inflections without a stemmer; they count half as much as the words.
+Function words and the modal and filler words of comments ("should", "please", "چاہیے") are
+left out of the word features in both languages. The SVD keeps at most one component per
+eight units, so that on a small consultation it still reduces (LSA).
+
+Each *unit* (a campaign or a single submission) is clustered once, weighted by its size,
+so a campaign cannot drag a theme's centre, yet every one of its supporters ends in that
+theme. To stay fast at a million texts, the vectoriser, SVD and k-means are fitted on a
+fixed-seed sample of units and all units are then assigned to the nearest centre: there is
+no outlier bucket.
 """
 
 from __future__ import annotations
@@ -32,6 +37,13 @@ class ThemeParams:
     k_min: int = 4
     k_max: int = 12  # a report with more themes than this is hard to read and answer
     svd_components: int = 64
+    # At most one SVD component per this many fitted units: on a small consultation (a few
+    # hundred texts) 64 components keep nearly every direction and the reduction merges
+    # nothing; fewer make words used together count together (LSA). 0 turns it off.
+    svd_docs_per_component: float = 8.0
+    # Weight of the character n-gram block against the word block (each L2-normalised). The
+    # n-grams match spelling variants and inflections, but outnumber the words ten to one.
+    char_weight: float = 0.5
     fit_sample: int = 10000  # units used to fit vectoriser, SVD and k-means
     silhouette_sample: int = 2000
     char_ngrams: tuple[int, int] = (3, 5)
@@ -51,6 +63,8 @@ def _vectoriser(params: ThemeParams, n_docs: int) -> WordCharTfidf:
         max_features=params.max_features,
         min_df=2 if n_docs >= 50 else 1,
         max_df=0.5,
+        char_weight=params.char_weight,
+        stop_words=LABEL_STOP_WORDS,
     )
 
 
@@ -139,6 +153,8 @@ def fit_themes(sample_texts, sample_categories, sample_weights, vocabulary, para
     )
     n_sample = len(sample_texts)
     components = max(2, min(params.svd_components, matrix.shape[1] - 1, n_sample - 1))
+    if params.svd_docs_per_component > 0:
+        components = max(2, min(components, int(n_sample / params.svd_docs_per_component)))
     svd = TruncatedSVD(n_components=components, random_state=params.seed, algorithm="randomized")
     reduced = normalize(svd.fit_transform(matrix)).astype(np.float32)
     sample_weight = np.asarray(sample_weights).astype(np.float64)
