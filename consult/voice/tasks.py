@@ -13,15 +13,6 @@ def transcribe_voice_note(note_id: int) -> str:
     return services.run_transcription(note_id)
 
 
-@task(queue_name="default")
-def voice_maintenance() -> dict:
-    """Close notes whose task ended without them and delete expired audio (periodic)."""
-    return {
-        "requeued": services.recover_stuck_notes(),
-        "audio_deleted": services.purge_expired_audio(),
-    }
-
-
 def record_abandoned_note(sender, task_result, **kwargs) -> None:
     """task_finished receiver: a note whose workers all died fails, with a retry offered."""
     if task_result.task.module_path != transcribe_voice_note.module_path or not task_result.errors:

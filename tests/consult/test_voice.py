@@ -92,7 +92,7 @@ def test_empty_file_is_refused(client, demo, tmp_path):
 
 
 def test_empty_file_message_from_service(demo):
-    with pytest.raises(services.ValidationError) as error:
+    with pytest.raises(ValidationError) as error:
         services.probe_audio(SimpleUploadedFile("empty.ogg", b""))
     assert "0 bytes" in str(error.value)
 

@@ -256,7 +256,7 @@ class FasterWhisperTranscriber(Transcriber):
                     if result is not None
                     else self._one_by_one(note.samples, note.language, word_timestamps)
                 )
-        return answers  # type: ignore[return-value]
+        return answers
 
     def _one_by_one(self, samples, language, word_timestamps):
         try:
