@@ -94,7 +94,9 @@ def test_analyst_workspace_journey_in_both_languages_on_desktop_and_phone(
     def journey(visit, lang, width):
         email = f"analyst-{lang}-{width}@example.org"
         user_in(roles.ANALYST, email)
-        analyst_journey(visit, run, email, f"Named by the analyst ({lang}, {width})")
+        # A long name, as analysts write them: the lists that offer it must fit a phone.
+        name = f"Complaints about the registry's long waiting times ({lang}, {width}, analyst)"
+        analyst_journey(visit, run, email, name)
         # The ministry reviews the draft and publishes it (its own journey: the editor's).
         page = ReportPage.objects.get(pk=report.pk).get_latest_revision_as_object()
         page.save_revision().publish()
