@@ -185,6 +185,13 @@ def test_split_reclusters_a_theme_with_labels_quotes_and_figures(report, analyst
     assert "1 split" in words.analyst_changes_sentence(workspace.analyst_changes(run))
 
 
+def test_a_split_part_label_with_personal_data_is_not_used():
+    theme = Theme(label="Registry delays")
+    phone = "call 0300-1234567 registry"
+    assert workspace._part_label([phone, "registry / delays"], theme, 2) == "registry / delays"
+    assert workspace._part_label([phone, ""], theme, 2) == "Registry delays (2)"
+
+
 def test_a_theme_with_too_few_submissions_cannot_be_split(report, analyst):  # noqa: F811
     small, other = sorted(report.run.themes.all(), key=lambda t: t.size)[:2]
     for sid in sorted(members_of(small))[2:]:
