@@ -165,8 +165,12 @@ def test_split_reclusters_a_theme_with_labels_quotes_and_figures(report, analyst
         workspace.split_theme(theme.pk, moderator)
     # The same members split the same way every time (fixed seed).
     assert workspace.recluster(theme, 2) == workspace.recluster(theme, 2)
+    pinned = theme.quotes[-1]["id"]
+    workspace.pin_quote(theme.pk, pinned, user=analyst)
     pieces = workspace.split_theme(theme.pk, analyst, parts=2)
     assert len(pieces) == 2 and pieces[0].pk == theme.pk
+    holder = next(p for p in pieces if pinned in members_of(p))
+    assert holder.quotes[0]["id"] == pinned and holder.quotes[0]["pinned"] is True
     got = [members_of(piece) for piece in pieces]
     assert got[0] and got[1] and not got[0] & got[1] and got[0] | got[1] == members
     numbers = list(run.themes.values_list("number", flat=True))
