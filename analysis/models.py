@@ -91,6 +91,11 @@ class Theme(models.Model):
     )
     # Set by an analyst (analysis.workspace): shown apart in the report, still counted.
     out_of_scope = models.BooleanField(_("out of scope"), default=False)
+    # What analysts decided about this theme that a later run should keep where the same
+    # submissions are still together (analysis.workspace.carry_over): "renamed", "merged"
+    # (true), "moved_in" (submission ids moved here), "split_from" (the theme it was split
+    # from, shared by its pieces).
+    decisions = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["run", "number"]

@@ -102,6 +102,7 @@ def timing_sentence(timings: dict) -> str:
 
 ANALYST_CHANGE_PHRASES = {
     "themes_merged": lambda n: ngettext("%(n)d merge", "%(n)d merges", n),
+    "theme_split": lambda n: ngettext("%(n)d split", "%(n)d splits", n),
     "theme_renamed": lambda n: ngettext("%(n)d rename", "%(n)d renames", n),
     "submission_moved": lambda n: ngettext("%(n)d submission moved", "%(n)d submissions moved", n),
     "quote_pinned": lambda n: ngettext("%(n)d quote pinned", "%(n)d quotes pinned", n),

@@ -133,6 +133,7 @@ def execute_run(run_id: int, dask: str | None = None) -> AnalysisRun:
     workers, which read the submissions themselves (analysis/distributed.py); the progress
     moves as their partitions finish."""
     from analysis.distributed import DatabaseSource, scheduler_address
+    from analysis.workspace import carry_over  # it builds on this module's permission check
 
     dask = dask or scheduler_address()
     run = AnalysisRun.objects.select_related("consultation").get(pk=run_id)
@@ -153,6 +154,7 @@ def execute_run(run_id: int, dask: str | None = None) -> AnalysisRun:
         _set_progress(run_id, "report", 95)
         with transaction.atomic():
             _save_results(run, result)
+            carry_over(run)  # the analysts' changes to the previous run, where they still fit
             build_points(run)  # the long submissions' points, with their clauses and themes
             run_done.send(sender=AnalysisRun, run=run)
     except Exception as error:

@@ -9,6 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -136,7 +138,38 @@ WORKSPACE_ACTIONS = {
     "scope": lambda post, user: workspace.set_out_of_scope(
         _id(post, "theme"), post.get("out_of_scope") == "1", user=user
     ),
+    "split": lambda post, user: workspace.split_theme(
+        _id(post, "theme"), user, parts=_id(post, "parts")
+    ),
 }
+
+# What the workspace says about each change a re-run carried over (or could not).
+CARRIED_LINES = {
+    "merged": gettext_lazy("The merge that made %(label)s"),
+    "split": gettext_lazy("The split into %(label)s"),
+    "renamed": gettext_lazy("The name %(label)s"),
+    "moved": gettext_lazy("Submission #%(id)s moved to %(label)s"),
+    "pinned": gettext_lazy("Quote #%(id)s pinned first in %(label)s"),
+    "out_of_scope": gettext_lazy("%(label)s set aside as out of scope"),
+}
+
+
+def carried_lines(items: list[dict]) -> list[str]:
+    """One escaped line per carried change; the analyst's label isolated in <bdi>."""
+    lines = []
+    for item in items:
+        message = CARRIED_LINES.get(item.get("change"))
+        if message is not None:
+            lines.append(
+                mark_safe(  # noqa: S308 - the message and each value are escaped here
+                    conditional_escape(str(message))
+                    % {
+                        "label": format_html("<bdi>{}</bdi>", item.get("label", "")),
+                        "id": conditional_escape(str(item.get("submission", ""))),
+                    }
+                )
+            )
+    return lines
 
 
 def _id(post, name: str) -> int:
@@ -147,7 +180,8 @@ def _id(post, name: str) -> int:
 
 
 def themes(request, run_id: int):
-    """The analyst's workspace for one finished run: rename, merge, move, pin, set aside
+    """The analyst's workspace for one finished run: rename, merge, split, move, pin, set
+    aside, and what a re-run carried over from the previous run's changes
     (analysis.workspace does each change; this view only reads the form)."""
     _require_analyst(request.user)
     run = get_object_or_404(AnalysisRun, pk=run_id, status=AnalysisRun.Status.DONE)
@@ -165,8 +199,20 @@ def themes(request, run_id: int):
             )
         return redirect("analysis_themes", run.pk)
     theme_list = list(run.themes.order_by("number"))
+    summary = (run.results or {}).get("workspace")
+    carried = summary and {
+        "from_run": summary["from_run"],
+        "kept": carried_lines(summary["carried"]),
+        "lost": carried_lines(summary["not_carried"]),
+    }
     return render(
         request,
         "analysis/admin/themes.html",
-        {"run": run, "consultation": run.consultation, "themes": theme_list},
+        {
+            "run": run,
+            "consultation": run.consultation,
+            "themes": theme_list,
+            "carried": carried,
+            "split_choices": range(2, workspace.MAX_PARTS + 1),
+        },
     )
