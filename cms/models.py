@@ -254,7 +254,9 @@ class ConsultationPage(ReaderLanguageUrls, Page):
             cached = cache.get(cache_key)
             if cached is not None:
                 return mark_safe(cached)  # rendered by our own template below
-        views = clause_views(version, clause_key, context.get("comments_page", 1))
+        views = clause_views(
+            version, clause_key, context.get("comments_page", 1), is_latest=context["is_latest"]
+        )
         if version is not None and context["is_latest"]:
             attach_earlier_wording(views, version)
         prefix = submission_url_prefix(self.slug)

@@ -45,18 +45,27 @@ class ClauseView:
     earlier_total: int = 0
 
 
-def stance_counts(version: DraftVersion) -> dict[int, dict[str, int]]:
-    """{clause id: {stance: count}} for published comments, in one aggregate query."""
-    rows = (
-        published()
-        .filter(clause__version=version)
-        .values("clause_id", "stance")
-        .annotate(n=Count("id"))
-        .order_by()
+def version_comments(version: DraftVersion, is_latest: bool = True) -> tuple:
+    """The published comments a reader of ``version`` sees, and the field that says which of
+    its clauses each belongs to. The latest version: the comments on its clauses (moved
+    onto them as versions changed). An earlier version: the comments written on it, by
+    clause key, wherever re-anchoring has since moved them."""
+    if is_latest:
+        return published().filter(clause__version=version), "clause_id"
+    return (
+        published().filter(consultation_id=version.page_id, written_on_version=version.number),
+        "clause_key",
     )
-    counts: dict[int, dict[str, int]] = {}
+
+
+def stance_counts(version: DraftVersion, is_latest: bool = True) -> dict:
+    """{clause id (latest) or key (earlier): {stance: count}} for published comments, in one
+    aggregate query."""
+    comments, group = version_comments(version, is_latest)
+    rows = comments.values(group, "stance").annotate(n=Count("id")).order_by()
+    counts: dict = {}
     for row in rows:
-        counts.setdefault(row["clause_id"], {})[row["stance"]] = row["n"]
+        counts.setdefault(row[group], {})[row["stance"]] = row["n"]
     return counts
 
 
@@ -89,7 +98,11 @@ SHOWN_FIELDS = [
 
 
 def latest_threads(
-    version: DraftVersion, per_clause: int, clause_key: str = "", offset: int = 0
+    version: DraftVersion,
+    per_clause: int,
+    clause_key: str = "",
+    offset: int = 0,
+    is_latest: bool = True,
 ) -> list:
     """The newest top-level comments per clause and their replies, in three queries.
 
@@ -97,9 +110,14 @@ def latest_threads(
     fetched for the few shown. With ``clause_key`` and ``per_clause``, one clause's threads
     ``offset`` to ``offset + per_clause`` (newest first).
     """
-    top = published().filter(clause__version=version, level=0)
+    comments, group = version_comments(version, is_latest)
+    top = comments.filter(level=0)
     if clause_key:
-        top = top.filter(clause__key=clause_key)
+        top = (
+            top.filter(clause_key=clause_key)
+            if group == "clause_key"
+            else top.filter(clause__key=clause_key)
+        )
     if clause_key and per_clause:
         top = top.order_by("-submit_date", "-id")[offset : offset + per_clause]
     elif per_clause:
@@ -107,12 +125,14 @@ def latest_threads(
         top = top.annotate(
             rank=Window(
                 RowNumber(),
-                partition_by=[F("clause_id")],
+                partition_by=[F(group)],
                 order_by=[F("submit_date").desc(), F("id").desc()],
             )
         ).filter(rank__lte=per_clause)
     ids = list(top.values_list("id", flat=True))
-    top_list = list(Submission.objects.filter(pk__in=ids).select_related(None).only(*SHOWN_FIELDS))
+    top_list = list(
+        Submission.objects.filter(pk__in=ids).select_related(None).only(*SHOWN_FIELDS, "clause_key")
+    )
     replies = published().filter(thread_id__in=ids, level__gt=0)
     if per_clause and not clause_key:
         replies = replies.annotate(
@@ -120,12 +140,16 @@ def latest_threads(
                 RowNumber(), partition_by=[F("thread_id")], order_by=[F("order").asc()]
             )
         ).filter(reply_rank__lte=REPLIES_PER_THREAD_ON_DRAFT)
-    replies = list(replies.select_related(None).only(*SHOWN_FIELDS).order_by("thread_id", "order"))
+    replies = list(
+        replies.select_related(None)
+        .only(*SHOWN_FIELDS, "clause_key")
+        .order_by("thread_id", "order")
+    )
     by_thread: dict[int, list] = {}
     for reply in replies:
         by_thread.setdefault(reply.thread_id, []).append(reply)
     ordered = []
-    for comment in sorted(top_list, key=lambda c: (c.clause_id, -c.submit_date.timestamp())):
+    for comment in sorted(top_list, key=lambda c: (getattr(c, group), -c.submit_date.timestamp())):
         ordered.append(comment)
         ordered.extend(by_thread.get(comment.pk, []))
     return ordered
@@ -179,22 +203,26 @@ def reading_versions(page, version_number=None) -> dict:
 
 
 def clause_views(
-    version: DraftVersion | None, clause_key: str = "", page_number: int = 1
+    version: DraftVersion | None, clause_key: str = "", page_number: int = 1, is_latest=True
 ) -> list[ClauseView]:
     """Each clause of ``version`` with its stance counts, newest comments and highlighted
     words: four queries, however many clauses and comments. One clause's page
     (``clause_key``) shows page ``page_number`` of its threads; its view says whether there
-    are older ones (``has_older``)."""
+    are older ones (``has_older``). An earlier version shows the comments written on it,
+    marked on the words they were written on."""
     if version is None:
         return []
     clauses = version.clauses.order_by("position")
     if clause_key:
         clauses = clauses.filter(key=clause_key)
-    views = {c.pk: ClauseView(c) for c in clauses}
-    for clause_id, counts in stance_counts(version).items():
-        if clause_id in views:
-            views[clause_id].counts = counts
-            views[clause_id].total = sum(counts.values())
+    by_pk = {c.pk: ClauseView(c) for c in clauses}
+    # Comments find their clause by id on the latest version, by key on an earlier one.
+    views = by_pk if is_latest else {view.clause.key: view for view in by_pk.values()}
+    group = "clause_id" if is_latest else "clause_key"
+    for place, counts in stance_counts(version, is_latest).items():
+        if place in views:
+            views[place].counts = counts
+            views[place].total = sum(counts.values())
     labels = ChoiceLabels()
     per_clause = COMMENTS_PER_CLAUSE
     offset = 0
@@ -203,21 +231,24 @@ def clause_views(
         offset = (page_number - 1) * THREADS_PER_CLAUSE_PAGE
         per_clause = THREADS_PER_CLAUSE_PAGE + 1  # one more says whether older ones exist
     shown_threads: dict[int, int] = {}
-    for comment in latest_threads(version, per_clause, clause_key, offset):
+    for comment in latest_threads(version, per_clause, clause_key, offset, is_latest):
+        place = getattr(comment, group)
         if clause_key and comment.level == 0:
-            shown_threads[comment.clause_id] = shown_threads.get(comment.clause_id, 0) + 1
-            if shown_threads[comment.clause_id] > THREADS_PER_CLAUSE_PAGE:
-                views[comment.clause_id].has_older = True
+            shown_threads[place] = shown_threads.get(place, 0) + 1
+            if shown_threads[place] > THREADS_PER_CLAUSE_PAGE:
+                views[place].has_older = True
                 continue
         if (
             clause_key
             and comment.level > 0
-            and (shown_threads.get(comment.clause_id, 0) > THREADS_PER_CLAUSE_PAGE)
+            and (shown_threads.get(place, 0) > THREADS_PER_CLAUSE_PAGE)
         ):
             continue  # replies of the thread held back for the next page
-        if comment.clause_id in views:
+        if place in views:
             labels.apply(comment)
-            views[comment.clause_id].comments.append(comment)
+            if not is_latest:
+                _as_written(comment, views[place].clause)
+            views[place].comments.append(comment)
     for view in views.values():
         view.page_number = page_number if clause_key else 1
         view.stance_counts = [
@@ -232,6 +263,22 @@ def clause_views(
         if view.clause.text_ur:
             view.segments_ur = highlight_segments(view.clause.text_ur, spans["ur"])
     return list(views.values())
+
+
+def _as_written(comment: Submission, clause: ClauseVersion) -> None:
+    """Show a comment on the version it was written on with the words it quoted there (not
+    the words re-anchoring later moved it to), marked where they stand in that text. In
+    memory only: nothing is saved."""
+    if not comment.written_on_exact:
+        return
+    text = clause.text_in(comment.anchor_language or "en")
+    start = text.find(comment.written_on_exact)
+    comment.anchor_exact = comment.written_on_exact
+    comment.anchor_status = "exact"
+    if start < 0:
+        comment.anchor_start = comment.anchor_end = None
+    else:
+        comment.anchor_start, comment.anchor_end = start, start + len(comment.written_on_exact)
 
 
 EARLIER_PER_CLAUSE = 5

@@ -355,6 +355,7 @@ def submit(
         submission.anchor_status = "exact"
         submission.anchor_confidence = 1.0
         submission.written_on_exact = anchor["exact"]
+    if clause is not None:  # which version's words it answered: that version shows it
         submission.written_on_version = clause.version.number
     # Redacted and screened before the insert: one write, never a moment with raw text.
     screening = screen_new_submission(submission)

@@ -60,3 +60,20 @@ def test_an_orphaned_comment_stays_visible_under_earlier_wording(client, consult
     comments_changed(consultation.pk)
     again = client.get(f"/{consultation.slug}/").content.decode()
     assert "The appeal route must stay open." not in again
+
+
+def test_every_version_shows_the_comments_written_on_it(client, consultation):  # noqa: F811
+    """Issue 15: `?version=1` showed no comments at all once they had moved on."""
+    old = clause(consultation, "2")
+    first = comment_on_words(consultation, old, OLD_WORDS, "Written on the first draft.")
+    revise(consultation, {"2": old.text.replace(OLD_WORDS, "within fourteen days")})
+    new = clause(consultation, "2")
+    second = comment_on_words(
+        consultation, new, "within fourteen days", "Written on the second draft."
+    )
+    v1 = html.unescape(client.get(consultation.url, {"version": 1}).content.decode())
+    assert "Written on the first draft." in v1 and "Written on the second draft." not in v1
+    assert OLD_WORDS in v1.split(f'id="comment-{first.pk}"', 1)[1].split("</article>", 1)[0]
+    v2 = html.unescape(client.get(consultation.url).content.decode())
+    assert "Written on the first draft." in v2 and "Written on the second draft." in v2
+    assert second.written_on_version == 2
