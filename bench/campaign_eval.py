@@ -232,6 +232,14 @@ PRESENTATION = {
 }
 NON_JOINING = set("اآدڈذرڑزژوے")
 
+CAMPAIGNS = [
+    "en-letter",
+    "en-quoting",
+    "en-reworded",
+    "ur-letter",
+    "roman-letter",
+    "roman-respelled",
+]
 STAKES = ["individual", "individual", "individual", "civil_society", "business", "academia"]
 
 
@@ -398,22 +406,30 @@ def generate(seed: int = 2027) -> list[dict]:
              "clause": "", "stance": rng.choice(["support", "oppose", "amend"])}
         )  # fmt: skip
 
+    # Independent comments arrive over the 20 days of the consultation; each campaign's copies
+    # within three days of its launch (as campaigns do, and as bench.synthetic has them); the
+    # comments quoting sub-rule 14(2) within three days of a news story about it.
     start = datetime(2026, 11, 2, 9, 0)
+    launched = {name: start + timedelta(days=rng.randrange(17)) for name in CAMPAIGNS}
+    news = start + timedelta(days=rng.randrange(17))
+    for record in records:
+        if record["campaign"]:
+            moment = launched[record["campaign"]] + timedelta(minutes=rng.randrange(60 * 24 * 3))
+        elif record["variant"] == "draft-quote":
+            moment = news + timedelta(minutes=rng.randrange(60 * 24 * 3))
+        else:
+            moment = start + timedelta(minutes=rng.randrange(60 * 24 * 20))
+        record["created"] = moment.isoformat(timespec="minutes")
     rng.shuffle(records)
-    out = []
-    for n, record in enumerate(records, start=1):
-        out.append(
-            {
-                "id": f"k{n:04d}",
-                **record,
-                "stakeholder": rng.choice(STAKES),
-                "created": (start + timedelta(minutes=rng.randrange(60 * 24 * 20))).isoformat(
-                    timespec="minutes"
-                ),
-                "anonymous": rng.random() < 0.5,
-            }
-        )
-    return out
+    return [
+        {
+            "id": f"k{n:04d}",
+            **record,
+            "stakeholder": rng.choice(STAKES),
+            "anonymous": rng.random() < 0.5,
+        }
+        for n, record in enumerate(records, start=1)
+    ]
 
 
 def draft_texts() -> list[str]:

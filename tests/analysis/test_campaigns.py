@@ -13,7 +13,9 @@ import random
 from collections import Counter
 from pathlib import Path
 
-from analysis.campaigns import CampaignParams, group_submissions
+import pytest
+
+from analysis.campaigns import CampaignParams, group_submissions, text_meta
 from analysis.normalise import normalise
 from analysis.pipeline import run_pipeline
 from analysis.records import Corpus
@@ -29,12 +31,12 @@ OTHERS = [
 ]
 
 
-def units_of(texts: list[str], draft: list[str] | None = None) -> list[int]:
+def units_of(texts: list[str], draft: list[str] | None = None, meta=None) -> list[int]:
     normalised = [normalise(t) for t in texts]
-    if draft is None:
+    if draft is None and meta is None:
         grouping = group_submissions(normalised, CampaignParams())
     else:
-        grouping = group_submissions(normalised, CampaignParams(), draft=draft)
+        grouping = group_submissions(normalised, CampaignParams(), draft=draft or (), meta=meta)
     return grouping.unit_of.tolist()
 
 
@@ -105,16 +107,29 @@ def test_roman_urdu_respellings_join():
 
 
 def test_reworded_letters_join_but_independents_on_the_topic_do_not():
+    """One message in different words, on one clause with one position, within days: the
+    meaning-level pass. Comments on the topic, even on that clause with that stance and on
+    those days, stay apart; so do the same letters sent weeks apart or with other stances."""
     rng = random.Random(5)
     letters = []
     for _ in range(10):
         points = [rng.choice(variants) for variants in ev.REWORDED]
         letters.append(" ".join(points))
     independents = [_individual(rng, "human_oversight", "en") for _ in range(6)]
-    units = units_of(letters + independents + OTHERS)
+    texts = letters + independents + OTHERS
+    day = [f"2026-11-0{1 + n % 3}T1{n % 10}:00" for n in range(len(texts))]
+    meta = text_meta(["c-21"] * len(texts), ["amend"] * len(texts), day)
+    units = units_of(texts, meta=meta)
     campaign, count = Counter(units[: len(letters)]).most_common(1)[0]
     assert count >= 8
     assert campaign not in units[len(letters) :]
+    # Weeks apart, or each with its own stance: no campaign.
+    weeks = [f"2026-{1 + n:02d}-01T10:00" for n in range(len(letters))]
+    apart = units_of(letters, meta=text_meta(["c-21"] * len(letters), ["amend"] * 10, weeks))
+    assert len(set(apart)) == len(letters)
+    stances = ["support", "oppose", "amend", "question", ""] * 2
+    mixed = units_of(letters, meta=text_meta(["c-21"] * 10, stances, day[:10]))
+    assert max(Counter(mixed).values()) < 3
 
 
 def test_pipeline_takes_the_draft_and_the_campaign_set_meets_its_targets():
@@ -132,3 +147,36 @@ def test_pipeline_takes_the_draft_and_the_campaign_set_meets_its_targets():
             for m in members
         ).most_common(1)[0]
         assert largest[0] != -1 and largest[1] >= 0.85 * len(members), name
+
+
+def test_analyse_file_takes_the_draft(tmp_path):
+    """``--draft``: the clause texts as the evaluation set keeps them (a JSON list of clauses
+    with ``text`` and ``text_ur``, or the demo draft's file with its ``clauses``)."""
+    from django.core.management import CommandError, call_command
+
+    data = Path(__file__).resolve().parents[2] / "bench" / "data"
+    records = [json.loads(line) for line in (data / "eval_campaigns.jsonl").open(encoding="utf-8")]
+    quoting = {r["id"] for r in records if r["variant"] == "draft-quote"}
+    out = tmp_path / "out.json"
+
+    def grouped(*draft: str) -> set:
+        call_command("analyse_file", str(data / "eval_campaigns.jsonl"), "--out", str(out), *draft)
+        result = json.loads(out.read_text(encoding="utf-8"))
+        return {m for c in result["campaigns"] for m in c["members"]}
+
+    assert grouped() & quoting  # without the draft, the quotation looks like a shared letter
+    assert not grouped("--draft", str(data / "eval_campaigns_draft.json")) & quoting
+    wrapped = tmp_path / "draft.json"
+    wrapped.write_text(json.dumps({"clauses": ev.DRAFT}, ensure_ascii=False), encoding="utf-8")
+    assert not grouped("--draft", str(wrapped)) & quoting
+    wrapped.write_text('{"nothing": 1}', encoding="utf-8")
+    with pytest.raises(CommandError, match="no clause texts"):
+        grouped("--draft", str(wrapped))
+
+
+def test_normalise_reads_zero_width_breaks_as_spaces_and_folds_presentation_forms():
+    assert normalise("سے\u200cمطالبہ") == "سے مطالبہ" == normalise("سے\u200b مطالبہ")
+    assert normalise("مطا\u200dلبہ\u2060") == "مطالبہ"
+    # ﻙ (kaf, isolated form) -> ک; ﻻ (lam-alef ligature) -> لا; ﻱ (yeh, final) -> ی.
+    assert normalise("\ufed9\ufefb\ufef2") == "کلای"
+    assert normalise("soft\u00adhyphen") == "softhyphen"
