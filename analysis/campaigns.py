@@ -1,27 +1,62 @@
 """Step 2: exact duplicates, then near duplicates, grouped as campaigns.
 
-Exact duplicates are found by hashing the normalised text. Near duplicates (paraphrases,
-synonym swaps) are found among the *unique* texts with MinHash + LSH, vectorised in numpy
-so a million texts take seconds: word-bigram shingles are hashed by sklearn's
-HashingVectorizer (murmurhash, deterministic), each of ``num_perm`` universal hash
-functions is applied to all shingles at once, and ``np.minimum.reduceat`` takes the per-text
-minimum. Texts that share a band of the signature are candidates; a candidate joins its
-bucket's first text when their estimated Jaccard similarity passes ``threshold``, and the
-connected components are the groups. A campaign is one position with N supporters: it is
-reported with its size and never dropped.
+Exact duplicates are found by hashing the normalised text. Near duplicates are found among
+the *unique* texts with MinHash + LSH, vectorised in numpy so a million texts take seconds.
+A text's features are computed from its words' *keys* (:func:`token_key`), so copies that
+differ in spelling, not in wording, have the same features:
+
+* Urdu script: the heh forms (ہ ھ ۂ) are one letter, and a space after a letter that does
+  not join (ا د ر و ے ...) is dropped, as typists put a space, a zero-width non-joiner or
+  nothing there (``analysis.normalise`` has already folded Arabic letter forms and turned
+  zero-width breaks into spaces);
+* Latin script (English, Roman Urdu): a consonant skeleton (q -> k, vowels and an inner h
+  dropped, a nasal n at the end dropped, doubled letters once), so hai/hay/he, nahin/nahi/nai
+  and qanoon/kanoon/qanun each give one key.
+
+**Quotations of the draft are not shared authorship.** Every run of ``draft_words`` words
+that also occurs in the draft's clause texts (:func:`draft_index`) is removed from a text
+before its features are taken: twelve people who quote the same sub-rule share nothing else.
+
+Three kinds of evidence join two unique texts (``verified_edges``, ``linked``):
+
+1. **copies**: word-bigram shingles, estimated Jaccard similarity >= ``threshold``;
+2. **cut copies**: runs of ``cut_words`` words (order kept: a cut copy is a stretch of the
+   letter, not its sentences shuffled), the shorter text's share in the longer (containment,
+   from the Jaccard estimate and both sizes) >= ``containment``, when the shorter has at
+   least ``min_contained`` runs;
+3. **reworded letters** (the meaning-level pass): the sets of content words (no stop words,
+   no quotation of the draft; at least ``meaning_min_words`` each), estimated Jaccard >=
+   ``meaning_threshold``, only between submissions on the same clause with the same
+   (non-empty) stance, sent within ``meaning_window_hours`` of each other: a campaign is one
+   position, launched at one time. Comments that agree on a topic but not on a position, or
+   are weeks apart, are not joined; nor are pairs no more alike than the
+   ``meaning_background`` quantile of pairs on that position sent further apart
+   (``meaning_edges``: where comments on a position are this alike anyway, likeness is no
+   evidence); and a reworded group needs ``meaning_min_texts`` distinct texts, each with
+   ``meaning_min_partners`` such partners.
+
+Each block of universal hash functions (``num_perm``, ``cut_perm``, ``meaning_perm``) is
+applied to all shingles at once and ``np.minimum.reduceat`` takes the per-text minimum.
+Texts that share a band of a block (pass 3: and the clause and stance) are candidates; a
+candidate is verified against its bucket's first text, and the connected components of the
+verified pairs are the groups. A campaign is one position with N supporters: it is reported
+with its size and never dropped.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from .normalise import _TOKEN_RE
+from .normalise import _TOKEN_RE, STOP_WORDS, normalise
 
 _BAND_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 
@@ -34,6 +69,20 @@ class CampaignParams:
     shingle_words: int = 2
     min_campaign_size: int = 3
     seed: int = 42
+    cut_words: int = 6  # cut copies: compared by their runs of this many words
+    cut_perm: int = 64
+    cut_bands: int = 16
+    containment: float = 0.9  # estimated share of the shorter text's runs in the longer
+    min_contained: int = 16  # runs the shorter text needs for containment to count
+    draft_words: int = 4  # a run of this many words found in the draft is a quotation
+    meaning_perm: int = 64
+    meaning_bands: int = 32
+    meaning_threshold: float = 0.25  # estimated Jaccard of the content-word sets
+    meaning_window_hours: int = 72
+    meaning_min_texts: int = 5
+    meaning_min_words: int = 8  # content words each text needs (outside quotations)
+    meaning_min_partners: int = 2
+    meaning_background: float = 0.99  # quantile of the background a pair must exceed
 
 
 def exact_groups(normalised_texts: list[str]) -> tuple[np.ndarray, list[int]]:
@@ -51,36 +100,125 @@ def exact_groups(normalised_texts: list[str]) -> tuple[np.ndarray, list[int]]:
     return inverse, unique_first
 
 
-def _token_hashes(words) -> np.ndarray:
-    """A stable 64-bit hash per distinct word: a word's id does not depend on which other
-    texts are in the batch, so a partition of the corpus gets the same signatures as the
-    whole (analysis/distributed.py)."""
+def _hash64(strings) -> np.ndarray:
     return np.fromiter(
-        (int.from_bytes(hashlib.blake2b(w.encode("utf-8"), digest_size=8).digest(), "little")
-         for w in words),
+        (int.from_bytes(hashlib.blake2b(s.encode("utf-8"), digest_size=8).digest(), "little")
+         for s in strings),
         dtype=np.uint64,
-        count=len(words),
+        count=len(strings),
     )  # fmt: skip
 
 
-_SINGLE_WORD = np.uint64(0xA5A5A5A55A5A5A5A)
+# --- token keys -----------------------------------------------------------------------------
+_NON_JOINING = "اآأإدڈذرڑزژوؤے"
+_ARABIC_RE = re.compile("[\u0600-\u06ff]")
+_JOIN_RE = re.compile(f"(?<=[{_NON_JOINING}]) (?=[\u0600-\u06ff])")
+_HEH = str.maketrans({"ھ": "ہ", "ۂ": "ہ", "ۃ": "ہ", "ؤ": "و"})
+_VOWELS = frozenset("aeiouy")
 
 
-def _shingles(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Word-bigram shingles of every text as uint64 ids, flattened, with per-text counts.
+def campaign_text(normalised: str) -> str:
+    """Urdu words joined where a space after a non-joining letter is optional."""
+    if _ARABIC_RE.search(normalised):
+        return _JOIN_RE.sub("", normalised)
+    return normalised
 
-    Tokens get dense ids from one dict (first-seen order) and each distinct token is hashed
-    once; bigrams are ``mix(left) ^ right`` computed in numpy; a one-word text gets its word
-    as its shingle. Much faster than a Python n-gram analyser at a million texts."""
+
+def token_key(token: str) -> str:
+    """What a word is compared by: Latin words by a consonant skeleton, Urdu words with one
+    heh. ``nahin``, ``nahi``, ``nai`` -> ``n``; ``qanoon``, ``kanun`` -> ``kn``."""
+    if token.isascii():
+        if not token.isalpha():
+            return token
+        word = token.replace("q", "k")
+        if len(word) > 2 and word[-1] == "n" and word[-2] in _VOWELS:
+            word = word[:-1]  # a nasal ending: hain/hai, nahin/nahi, mein/me
+        out = "a" if word[0] in _VOWELS else word[0]
+        for ch in word[1:]:
+            if ch in _VOWELS or ch == "h" or ch == out[-1]:
+                continue
+            out += ch
+        return out
+    return token.translate(_HEH)
+
+
+_STOP_KEYS = frozenset(token_key(w) for w in STOP_WORDS)
+
+
+# --- the draft ------------------------------------------------------------------------------
+def draft_index(draft: Sequence[str], params: CampaignParams) -> np.ndarray:
+    """Sorted hashes of every run of ``draft_words`` word keys in the draft's clause texts
+    (raw texts: normalised here as submissions are)."""
+    texts = [normalise(t) for t in draft if t and t.strip()]
+    if not texts:
+        return np.zeros(0, dtype=np.uint64)
+    ids, lengths, _ = _token_ids(texts)
+    return np.unique(_runs(ids, lengths, params.draft_words)[0])
+
+
+def _token_ids(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(hash of each word's key, flattened; words per text; stop-word flag per word).
+
+    Words get dense ids from one dict (first-seen order) and each distinct word is keyed and
+    hashed once; a word's hash depends on the word alone, so a partition of the corpus gets
+    the same features as the whole (analysis/distributed.py)."""
     vocabulary: dict[str, int] = {}
     token_ids: list[int] = []
     lengths = np.empty(len(texts), dtype=np.int64)
     setdefault = vocabulary.setdefault
     for i, text in enumerate(texts):
-        tokens = _TOKEN_RE.findall(text)
+        tokens = _TOKEN_RE.findall(campaign_text(text))
         lengths[i] = len(tokens)
         token_ids.extend([setdefault(t, len(vocabulary)) for t in tokens])
-    ids = _token_hashes(list(vocabulary))[np.asarray(token_ids, dtype=np.int64)]
+    keys = [token_key(w) for w in vocabulary]
+    stop = np.fromiter((k in _STOP_KEYS or len(k) < 2 for k in keys), dtype=bool, count=len(keys))
+    dense = np.asarray(token_ids, dtype=np.int64)
+    return _hash64(keys)[dense], lengths, stop[dense]
+
+
+def _runs(ids: np.ndarray, lengths: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(hash of every run of ``n`` consecutive words inside a text, its first position)."""
+    total = len(ids)
+    if total < n:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    starts = np.cumsum(lengths) - lengths
+    # A run may start at position p of its text when p + n <= length.
+    text_of = np.repeat(np.arange(len(lengths)), lengths)
+    position = np.arange(total) - starts[text_of]
+    first = np.flatnonzero(position + n <= lengths[text_of])
+    runs = ids[first].copy()
+    with np.errstate(over="ignore"):
+        for j in range(1, n):
+            runs = _mix(runs) ^ ids[first + j]
+    return runs, first
+
+
+def _without_quotations(ids, lengths, stop, draft: np.ndarray | None, n: int):
+    """The words outside every run of ``n`` words that the draft also has."""
+    if draft is None or len(draft) == 0 or len(ids) == 0:
+        return ids, lengths, stop
+    runs, first = _runs(ids, lengths, n)
+    hits = first[np.isin(runs, draft)]
+    if len(hits) == 0:
+        return ids, lengths, stop
+    cover = np.zeros(len(ids) + 1, dtype=np.int64)
+    np.add.at(cover, hits, 1)
+    np.add.at(cover, hits + n, -1)
+    keep = np.cumsum(cover[:-1]) == 0
+    text_of = np.repeat(np.arange(len(lengths)), lengths)
+    kept_lengths = np.bincount(text_of[keep], minlength=len(lengths)).astype(np.int64)
+    return ids[keep], kept_lengths, stop[keep]
+
+
+_SINGLE_WORD = np.uint64(0xA5A5A5A55A5A5A5A)
+_MEANING_SALT = np.uint64(0x5BD1E9955BD1E995)
+
+
+def _bigrams(ids: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Word-bigram shingles of every text as uint64 ids, flattened, with per-text counts.
+
+    Bigrams are ``mix(left) ^ right`` computed in numpy; a one-word text gets its word as its
+    shingle. Much faster than a Python n-gram analyser at a million texts."""
     starts = np.cumsum(lengths) - lengths
     # Global neighbours; a text's bigrams are pairs[start : start + len - 1], never crossing
     # into the next text.
@@ -112,42 +250,159 @@ def _mix(values: np.ndarray) -> np.ndarray:
     return z ^ (z >> np.uint64(31))
 
 
-def minhash_signatures(
-    texts: list[str], params: CampaignParams, index: np.ndarray | None = None
-) -> np.ndarray:
-    """One row of ``num_perm`` minima per text; texts with no word get a unique row (from
-    their ``index`` among all texts: their position unless given)."""
-    shingles, counts = _shingles(texts)
-    n = len(texts)
-    signatures = np.full((n, params.num_perm), np.iinfo(np.uint64).max, dtype=np.uint64)
+def _minhash(shingles, counts, num_perm: int, seed: int, own: np.ndarray) -> np.ndarray:
+    """One row of ``num_perm`` minima per text; a text without shingles gets a row of its
+    own (from ``own``, its index among all texts) that matches no other."""
+    n = len(counts)
+    signatures = np.full((n, num_perm), np.iinfo(np.uint64).max, dtype=np.uint64)
     nonempty = np.flatnonzero(counts > 0)
-    still_empty = np.flatnonzero(counts == 0)
-    own = still_empty if index is None else np.asarray(index)[still_empty]
-    signatures[still_empty, :] = (own[:, None] + (1 << 40)).astype(np.uint64)
+    empty = np.flatnonzero(counts == 0)
+    signatures[empty, :] = (own[empty][:, None] + (1 << 40)).astype(np.uint64)
     if len(nonempty) == 0:
         return signatures
     mixed = _mix(shingles)
-    rng = np.random.default_rng(params.seed)
+    rng = np.random.default_rng(seed)
     # Multiply-shift hashing (Dietzfelbinger): (a*x + b) mod 2^64, top 32 bits; a odd.
-    a = rng.integers(0, np.iinfo(np.uint64).max, size=params.num_perm, dtype=np.uint64) | 1
-    b = rng.integers(0, np.iinfo(np.uint64).max, size=params.num_perm, dtype=np.uint64)
+    a = rng.integers(0, np.iinfo(np.uint64).max, size=num_perm, dtype=np.uint64) | 1
+    b = rng.integers(0, np.iinfo(np.uint64).max, size=num_perm, dtype=np.uint64)
     starts = (np.cumsum(counts) - counts)[nonempty]
     shift = np.uint64(32)
     with np.errstate(over="ignore"):
-        for p in range(params.num_perm):
+        for p in range(num_perm):
             hashed = (a[p] * mixed + b[p]) >> shift
             signatures[nonempty, p] = np.minimum.reduceat(hashed, starts)
     return signatures
 
 
+# --- what a submission says about itself: clause, stance, time ---------------------------
+def text_meta(clauses, stances, created) -> np.ndarray:
+    """(n, 2) uint64: a hash of (clause, stance), 0 without a stance; minutes since 1970 + 1,
+    0 without a time. The meaning-level pass joins only equal, non-zero hashes."""
+    n = len(stances)
+    meta = np.zeros((n, 2), dtype=np.uint64)
+    keyed = [i for i in range(n) if stances[i]]
+    if keyed:
+        meta[keyed, 0] = _hash64([f"{clauses[i] or ''}\x1f{stances[i]}" for i in keyed]) | 1
+    for i, value in enumerate(created):
+        minutes = _minutes(value)
+        if minutes is not None:
+            meta[i, 1] = minutes + 1
+    return meta
+
+
+def _minutes(value) -> int | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(int(moment.timestamp() // 60), 0)
+
+
+# --- signatures -------------------------------------------------------------------------
+def signature_width(params: CampaignParams) -> int:
+    """Columns of a signature row (:func:`_layout`)."""
+    return _layout(params)["width"]
+
+
+def _layout(params: CampaignParams) -> dict:
+    """Where each part of a signature row is: the minima of bigrams (``copy``), of runs of
+    ``cut_words`` words (``cut``), of content words (``meaning``); then the number of each
+    (``sizes``: three columns), the (clause, stance) hash (``position``), the minute."""
+    copy = params.num_perm
+    cut = copy + params.cut_perm
+    meaning = cut + params.meaning_perm
+    return {
+        "copy": (0, copy),
+        "cut": (copy, cut),
+        "meaning": (cut, meaning),
+        "sizes": meaning,
+        "position": meaning + 3,
+        "minute": meaning + 4,
+        "width": meaning + 5,
+    }
+
+
+def minhash_signatures(
+    texts: list[str],
+    params: CampaignParams,
+    index: np.ndarray | None = None,
+    draft: np.ndarray | None = None,
+    meta: np.ndarray | None = None,
+) -> np.ndarray:
+    """One signature row per text (``signature_width`` columns); texts with no word get a
+    unique row (from their ``index`` among all texts: their position unless given).
+    ``draft``: :func:`draft_index`; ``meta``: :func:`text_meta` of each text (none: the
+    meaning-level pass is off for these texts)."""
+    n = len(texts)
+    own = np.arange(n) if index is None else np.asarray(index, dtype=np.int64)
+    ids, lengths, stop = _token_ids(texts)
+    ids, lengths, stop = _without_quotations(ids, lengths, stop, draft, params.draft_words)
+    shingles, counts = _bigrams(ids, lengths)
+    # Content words: each distinct word once, so the minima are over the set.
+    text_of = np.repeat(np.arange(n), lengths)[~stop]
+    words = ids[~stop] ^ _MEANING_SALT
+    if len(words):
+        order = np.lexsort((words, text_of))
+        text_of, words = text_of[order], words[order]
+        first = np.ones(len(words), dtype=bool)
+        first[1:] = (words[1:] != words[:-1]) | (text_of[1:] != text_of[:-1])
+        text_of, words = text_of[first], words[first]
+    word_counts = np.bincount(text_of, minlength=n).astype(np.int64)
+    runs, first = _runs(ids, lengths, params.cut_words)
+    run_counts = np.bincount(np.repeat(np.arange(n), lengths)[first], minlength=n).astype(np.int64)
+    at = _layout(params)
+    rows = np.zeros((n, at["width"]), dtype=np.uint64)
+    (a, b), (c, d), (e, f) = at["copy"], at["cut"], at["meaning"]
+    rows[:, a:b] = _minhash(shingles, counts, b - a, params.seed, own)
+    rows[:, c:d] = _minhash(runs, run_counts, d - c, params.seed + 1, own + (1 << 41))
+    rows[:, e:f] = _minhash(words, word_counts, f - e, params.seed + 2, own + (1 << 42))
+    rows[:, at["sizes"]] = counts
+    rows[:, at["sizes"] + 1] = run_counts
+    rows[:, at["sizes"] + 2] = word_counts
+    if meta is not None:
+        rows[:, at["position"] :] = meta
+    return rows
+
+
+def total_bands(params: CampaignParams) -> int:
+    return params.bands + params.cut_bands + params.meaning_bands
+
+
 def band_keys(signatures: np.ndarray, band: int, params: CampaignParams) -> np.ndarray:
     """One uint64 key per text for one band (wrapping polynomial hash); collisions are
-    harmless because every candidate pair is verified on the full signature."""
-    rows = params.num_perm // params.bands
-    keys = signatures[:, band * rows].copy()
+    harmless because every candidate pair is verified on the full signature. The first
+    ``bands`` bands are over the bigram minima, the next ``cut_bands`` over the runs', the
+    last ``meaning_bands`` over the content words', keyed with the clause and stance."""
+    at = _layout(params)
+    if band < params.bands:
+        part, parts, block = band, params.bands, at["copy"]
+    elif band < params.bands + params.cut_bands:
+        part, parts, block = band - params.bands, params.cut_bands, at["cut"]
+    else:
+        part, parts, block = (
+            band - params.bands - params.cut_bands,
+            params.meaning_bands,
+            at["meaning"],
+        )
+    rows = (block[1] - block[0]) // parts
+    first = block[0] + part * rows
+    keys = signatures[:, first].copy()
     with np.errstate(over="ignore"):
-        for column in range(band * rows + 1, (band + 1) * rows):
+        for column in range(first + 1, first + rows):
             keys = keys * _BAND_MULTIPLIER + signatures[:, column]
+        if block == at["meaning"]:
+            keys = _mix(keys ^ signatures[:, at["position"]])
+            # No stance, no time or too few content words: no candidates from these bands.
+            alone = (
+                (signatures[:, at["position"]] == 0)
+                | (signatures[:, at["minute"]] == 0)
+                | (signatures[:, at["sizes"] + 2] < params.meaning_min_words)
+            )
+            keys[alone] = _mix(signatures[alone, at["meaning"][0]] ^ np.uint64(band)) | np.uint64(1)
     return keys
 
 
@@ -163,10 +418,58 @@ def bucket_candidates(keys: np.ndarray, index: np.ndarray) -> tuple[np.ndarray, 
     return index[order[~new_group]], index[order[leader_pos[~new_group]]]
 
 
-def verified_edges(signatures, members, leaders, params: CampaignParams) -> np.ndarray:
-    """Which candidate pairs pass the estimated Jaccard similarity ``threshold``."""
-    similarity = (signatures[members] == signatures[leaders]).mean(axis=1)
-    return similarity >= params.threshold
+def verified_edges(signatures, members, leaders, params: CampaignParams) -> tuple:
+    """Per candidate pair: (copies or cut copies: bool; content-word similarity, -1 unless
+    both are on the same clause with the same stance and have ``meaning_min_words`` content
+    words; sent within the window: bool; that clause and stance's hash). See the module
+    docstring."""
+    at = _layout(params)
+    a, b = signatures[members], signatures[leaders]
+
+    def similarity(block):
+        return (a[:, block[0] : block[1]] == b[:, block[0] : block[1]]).mean(axis=1)
+
+    edges = similarity(at["copy"]) >= params.threshold
+    # Containment from the Jaccard estimate of the runs: |A & B| = J (|A| + |B|) / (1 + J).
+    jaccard = similarity(at["cut"])
+    size_a = a[:, at["sizes"] + 1].astype(np.float64)
+    size_b = b[:, at["sizes"] + 1].astype(np.float64)
+    shorter = np.minimum(size_a, size_b)
+    shared = jaccard * (size_a + size_b) / (1.0 + jaccard)
+    contained = shared / np.maximum(shorter, 1.0)
+    edges |= (contained >= params.containment) & (shorter >= params.min_contained)
+    position = a[:, at["position"]]
+    same_position = (position == b[:, at["position"]]) & (position != 0)
+    words = np.minimum(a[:, at["sizes"] + 2], b[:, at["sizes"] + 2])
+    alike = same_position & ~edges & (words >= params.meaning_min_words)
+    meaning = np.where(alike, similarity(at["meaning"]), -1.0)
+    ta, tb = a[:, at["minute"]].astype(np.int64), b[:, at["minute"]].astype(np.int64)
+    close = (ta > 0) & (tb > 0) & (np.abs(ta - tb) <= params.meaning_window_hours * 60)
+    return edges, meaning, close, position
+
+
+def meaning_edges(meaning, close, position, params: CampaignParams) -> np.ndarray:
+    """Reworded letters: pairs on one clause with one stance, sent within the window, whose
+    content words are alike, more alike than ``meaning_background`` of the candidate pairs
+    on that clause with that stance sent further apart (the background: comments that agree
+    on a position without being one campaign). Where comments on a position are often this
+    alike anyway, likeness is no evidence of a campaign, and the pass joins nothing there."""
+    edges = close & (meaning >= params.meaning_threshold)
+    background = ~close & (meaning >= 0)
+    if not edges.any() or not background.any():
+        return edges
+    cells, cell_of = np.unique(position[background], return_inverse=True)
+    values = meaning[background]
+    order = np.lexsort((values, cell_of))
+    counts = np.bincount(cell_of, minlength=len(cells))
+    starts = np.cumsum(counts) - counts
+    at = starts + np.floor(params.meaning_background * (counts - 1)).astype(np.int64)
+    floor = values[order][at]  # per cell: that quantile of the background
+    where = np.searchsorted(cells, position)
+    known = (where < len(cells)) & (cells[np.minimum(where, len(cells) - 1)] == position)
+    above = np.ones(len(meaning), dtype=bool)
+    above[known] = meaning[known] > floor[where[known]]
+    return edges & above
 
 
 def components(n: int, sources: list[np.ndarray], targets: list[np.ndarray]) -> np.ndarray:
@@ -181,23 +484,77 @@ def components(n: int, sources: list[np.ndarray], targets: list[np.ndarray]) -> 
     return canonical_labels(labels)
 
 
-def near_duplicate_labels(texts: list[str], params: CampaignParams) -> np.ndarray:
+def linked(n: int, copies: tuple, meaning: tuple, params: CampaignParams) -> np.ndarray:
+    """Groups from the verified pairs: ``copies`` (sources, targets) count as they are; a
+    meaning-level pair only inside a group of at least ``meaning_min_texts`` distinct texts
+    that such pairs hold together, each text with ``meaning_min_partners`` such partners (a
+    reworded campaign is many letters alike, not two comments that happen to agree)."""
+    src, dst = unique_pairs(*meaning)
+    if len(src):
+        degree = np.bincount(np.concatenate([src, dst]), minlength=n)
+        keep = (degree[src] >= params.meaning_min_partners) & (
+            degree[dst] >= params.meaning_min_partners
+        )
+        src, dst = src[keep], dst[keep]
+        group = components(n, [src], [dst])
+        sizes = np.bincount(group)
+        keep = sizes[group[src]] >= params.meaning_min_texts
+        src, dst = src[keep], dst[keep]
+    return components(n, [copies[0], src], [copies[1], dst])
+
+
+def unique_pairs(members: np.ndarray, leaders: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each unordered pair once (a pair of near duplicates shares several bands)."""
+    if len(members) == 0:
+        return members.astype(np.int64), leaders.astype(np.int64)
+    low = np.minimum(members, leaders).astype(np.int64)
+    high = np.maximum(members, leaders).astype(np.int64)
+    span = np.int64(high.max() + 1)
+    pairs = np.sort(low * span + high)  # sorting beats np.unique's hash table here
+    pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]]
+    return pairs // span, pairs % span
+
+
+def near_duplicate_labels(
+    texts: list[str],
+    params: CampaignParams,
+    draft: np.ndarray | None = None,
+    meta: np.ndarray | None = None,
+) -> np.ndarray:
     """Group label per text (connected components of verified LSH candidates)."""
     n = len(texts)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    signatures = minhash_signatures(texts, params)
+    signatures = minhash_signatures(texts, params, None, draft, meta)
     index = np.arange(n)
-    sources: list[np.ndarray] = []
-    targets: list[np.ndarray] = []
-    for band in range(params.bands):
-        members, leaders = bucket_candidates(band_keys(signatures, band, params), index)
-        if len(members) == 0:
-            continue
-        keep = verified_edges(signatures, members, leaders, params)
-        sources.append(members[keep])
-        targets.append(leaders[keep])
-    return components(n, sources, targets)
+    pairs = [
+        bucket_candidates(band_keys(signatures, b, params), index)
+        for b in range(total_bands(params))
+    ]
+    members = np.concatenate([p[0] for p in pairs])
+    leaders = np.concatenate([p[1] for p in pairs])
+    return verified_groups(n, signatures, np.arange(n), members, leaders, params)
+
+
+VERIFY_CHUNK = 32_768  # candidate pairs verified at a time (2 x 43 MB of signature rows)
+
+
+def verified_groups(n, signatures, uids, members, leaders, params: CampaignParams) -> np.ndarray:
+    """Group label per text from candidate pairs (by text index), each verified once on the
+    signatures (row ``r`` is text ``uids[r]``; ``uids`` ascending), in bounded chunks."""
+    members, leaders = unique_pairs(members, leaders)
+    member_rows, leader_rows = np.searchsorted(uids, members), np.searchsorted(uids, leaders)
+    copy = np.zeros(len(members), dtype=bool)
+    meaning = np.zeros(len(members), dtype=np.float64)
+    close = np.zeros(len(members), dtype=bool)
+    position = np.zeros(len(members), dtype=np.uint64)
+    for start in range(0, len(members), VERIFY_CHUNK):
+        chunk = slice(start, start + VERIFY_CHUNK)
+        copy[chunk], meaning[chunk], close[chunk], position[chunk] = verified_edges(
+            signatures, member_rows[chunk], leader_rows[chunk], params
+        )
+    reworded = meaning_edges(meaning, close, position, params)
+    return linked(n, (members[copy], leaders[copy]), (members[reworded], leaders[reworded]), params)
 
 
 def canonical_labels(labels: np.ndarray) -> np.ndarray:
@@ -221,10 +578,22 @@ class Grouping:
     near_duplicates: int  # further submissions merged by near-duplicate detection
 
 
-def group_submissions(normalised_texts: list[str], params: CampaignParams) -> Grouping:
+def group_submissions(
+    normalised_texts: list[str],
+    params: CampaignParams,
+    draft: Sequence[str] = (),
+    meta: np.ndarray | None = None,
+) -> Grouping:
+    """``draft``: the draft's clause texts (quotations of them are discounted); ``meta``:
+    :func:`text_meta` per submission (for the meaning-level pass; none: that pass is off)."""
     inverse, unique_first = exact_groups(normalised_texts)
     unique_texts = [normalised_texts[i] for i in unique_first]
-    near = near_duplicate_labels(unique_texts, params)
+    near = near_duplicate_labels(
+        unique_texts,
+        params,
+        draft_index(draft, params),
+        None if meta is None else meta[np.asarray(unique_first, dtype=np.int64)],
+    )
     exact_counts = np.bincount(inverse, minlength=len(unique_first))
     grouping = units(near, exact_counts, np.asarray(unique_first, dtype=np.int64))
     grouping.unit_of = near[inverse]

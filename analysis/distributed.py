@@ -10,8 +10,10 @@ arguments, ``scatter(broadcast=True)``, ``replicate``, ``as_completed`` for prog
 1. **normalise** each partition; per-clause counts and languages per partition (summed);
 2. **campaigns**: a 128-bit hash per normalised text, shuffled by hash to buckets where the
    first submission of each text is found (exact duplicates), and back; MinHash signatures
-   of each partition's unique texts; LSH band keys shuffled by key, candidates (member,
-   leader) per bucket, verified on the full signatures, connected components on one worker;
+   of each partition's unique texts (the draft's index of quoted passages broadcast to
+   every worker; clause, stance and time read from the partition); LSH band keys shuffled
+   by key, candidates (member, leader) per bucket, verified on the full signatures,
+   connected components on one worker;
 3. **themes**: vectoriser, SVD and k-means fitted on the fixed-seed sample of units on one
    worker, the fitted model replicated to every worker, every partition assigning its units
    in parallel; theme order (by supporters), terms and phrases and quotes are small
@@ -22,7 +24,8 @@ The result (every theme's and campaign's members, as in-process) comes back to t
 that started the run, which saves it.
 
 Every random choice is the in-process one (same seeds, same sample, same tie-breaks), and a
-text's MinHash signature depends on the text alone (``campaigns._shingles``), so the result
+text's MinHash signature depends on the text (and its clause, stance and time) alone
+(``campaigns._token_ids``), so the result
 equals :func:`analysis.pipeline.run_pipeline`'s; ``tests/analysis/test_distributed.py``
 compares them on a ``LocalCluster``.
 """
@@ -44,10 +47,14 @@ from threadpoolctl import threadpool_limits
 from .campaigns import (
     band_keys,
     bucket_candidates,
-    components,
+    draft_index,
     minhash_signatures,
+    signature_width,
+    text_meta,
+    total_bands,
+    unique_pairs,
     units,
-    verified_edges,
+    verified_groups,
 )
 from .clauses import clause_counts, figures_from_counts
 from .normalise import normalise
@@ -64,7 +71,6 @@ from .themes import (
 
 PARTITION_SIZE = 250_000  # submissions per partition, at most (memory per task)
 CONNECT_TIMEOUT = "30s"  # an unreachable scheduler fails the run after this, with its address
-VERIFY_CHUNK = 100_000  # candidate pairs verified at a time (2 x 51 MB of signature rows)
 
 
 def scheduler_address() -> str:
@@ -320,18 +326,26 @@ def inverse_of(start: int, length: int, table, *backs) -> np.ndarray:
     return np.searchsorted(table[0], first)
 
 
-def signatures_of(part: Part, start: int, inverse: np.ndarray, table, params) -> tuple:
-    """MinHash signatures of the distinct texts that first appear in this partition."""
+def signatures_of(part: Part, start: int, inverse: np.ndarray, table, params, draft) -> tuple:
+    """MinHash signatures of the distinct texts that first appear in this partition (with
+    the clause, stance and time of that first submission, as in-process)."""
     here = np.flatnonzero(table[0][inverse] == start + np.arange(len(inverse)))
-    texts = [part.normalised[i] for i in here.tolist()]
+    local = here.tolist()
+    texts = [part.normalised[i] for i in local]
+    corpus = part.corpus
+    meta = text_meta(
+        [corpus.clauses[i] for i in local],
+        [corpus.stances[i] for i in local],
+        [corpus.created[i] for i in local],
+    )
     uids = inverse[here]
-    return uids, minhash_signatures(texts, params, uids)
+    return uids, minhash_signatures(texts, params, uids, draft, meta)
 
 
 def band_map(signed: tuple, params, buckets: int) -> list[list[tuple]]:
     uids, signatures = signed
     pieces: list[list[tuple]] = [[] for _ in range(buckets)]
-    for band in range(params.bands):
+    for band in range(total_bands(params)):
         keys = band_keys(signatures, band, params)
         bucket = keys % np.uint64(buckets)
         for j in range(buckets):
@@ -350,16 +364,7 @@ def band_reduce(*pieces) -> tuple[np.ndarray, np.ndarray]:
         m, lead = bucket_candidates(keys[order], uids[order])
         members.append(m)
         leaders.append(lead)
-    return _unique_pairs(np.concatenate(members), np.concatenate(leaders))
-
-
-def _unique_pairs(members: np.ndarray, leaders: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """A pair of near duplicates shares several bands: verified once, not once per band."""
-    if len(members) == 0:
-        return members, leaders
-    span = np.int64(max(members.max(), leaders.max()) + 1)
-    pairs = np.unique(members.astype(np.int64) * span + leaders)
-    return pairs // span, pairs % span
+    return unique_pairs(np.concatenate(members), np.concatenate(leaders))
 
 
 def needed_rows(*candidates) -> np.ndarray:
@@ -375,21 +380,16 @@ def rows_of(signed: tuple, needed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def near_labels(n_unique: int, params, n_candidates: int, *parts) -> np.ndarray:
     """Verified candidates -> connected components: the near-duplicate group per text."""
     candidates, rows = parts[:n_candidates], parts[n_candidates:]
-    members, leaders = _unique_pairs(
-        np.concatenate([c[0] for c in candidates]), np.concatenate([c[1] for c in candidates])
-    )
+    members = np.concatenate([c[0] for c in candidates])
+    leaders = np.concatenate([c[1] for c in candidates])
     uids = np.concatenate([r[0] for r in rows])
     signatures = (
-        np.vstack([r[1] for r in rows]) if rows else np.zeros((0, params.num_perm), np.uint64)
+        np.vstack([r[1] for r in rows])
+        if rows
+        else np.zeros((0, signature_width(params)), np.uint64)
     )
     order = np.argsort(uids, kind="stable")
-    uids, signatures = uids[order], signatures[order]
-    member_rows, leader_rows = np.searchsorted(uids, members), np.searchsorted(uids, leaders)
-    keep = np.zeros(len(members), dtype=bool)
-    for start in range(0, len(members), VERIFY_CHUNK):  # bounded temporaries
-        chunk = slice(start, start + VERIFY_CHUNK)
-        keep[chunk] = verified_edges(signatures, member_rows[chunk], leader_rows[chunk], params)
-    return components(n_unique, [members[keep]], [leaders[keep]])
+    return verified_groups(n_unique, signatures[order], uids[order], members, leaders, params)
 
 
 def grouping_of(near: np.ndarray, table):
@@ -582,24 +582,25 @@ def theme_parts(part: Part, start: int, units_of, grouping, themes: ThemeResult,
 
 
 # --- the driver (runs where the analysis was started) -------------------------------------
-def run_on_cluster(source, params, progress, client) -> dict:
+def run_on_cluster(source, params, progress, client, draft=()) -> dict:
     from distributed import Client
 
     own = not isinstance(client, Client)
     if own:
         client = Client(client, timeout=CONNECT_TIMEOUT)
     try:
-        return _Run(client, params, progress).run(source)
+        return _Run(client, params, progress, draft).run(source)
     finally:
         if own:
             client.close()
 
 
 class _Run:
-    def __init__(self, client, params, progress):
+    def __init__(self, client, params, progress, draft=()):
         self.client = client
         self.params = params
         self.progress = progress
+        self.draft = list(draft)
 
     def report(self, stage: str, percent: int) -> None:
         if self.progress:
@@ -702,7 +703,8 @@ class _Run:
             submit(inverse_of, start, length, table, *[item(b, p) for b in backs])
             for p, (start, length) in enumerate(zip(self.starts, self.lengths, strict=True))
         ]
-        signed = self.per_part(signatures_of, table, params, extra=inverses)
+        [draft] = self.client.scatter([draft_index(self.draft, params)], broadcast=True, hash=False)
+        signed = self.per_part(signatures_of, table, params, draft, extra=inverses)
         self.wait(signed, "campaigns", 20, 32)
         bands = [submit(band_map, s, params, buckets) for s in signed]
         candidates = [submit(band_reduce, *[item(b, j) for b in bands]) for j in range(buckets)]

@@ -5,6 +5,11 @@ ones; without folding them, the same word counts as two. sklearn's default token
 ``(?u)\\b\\w\\w+\\b`` treats combining marks (zer, zabar, pesh, shadd) as word boundaries and
 splits a vocalised Urdu word in pieces, so the tokenizer below accepts marks inside words.
 Roman Urdu is plain Latin text and only gets case folding.
+
+Zero-width characters: a ZWNJ or a zero-width space stands where a word visually ends (Urdu
+typists put one, or a space, or nothing after a letter that does not join), so it becomes a
+space; a ZWJ, a word joiner or a soft hyphen is dropped (``text.urdu.IGNORABLE``). Arabic
+presentation forms fold to their letters, ligatures of several letters (ﻻ) included.
 """
 
 from __future__ import annotations
@@ -28,13 +33,18 @@ _WORD_CHAR = rf"(?:[^\W_]|[{COMBINING_MARKS}])"
 TOKEN_PATTERN = rf"(?u){_WORD_CHAR}{_WORD_CHAR}+"
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
 _FOLD_RE = re.compile("[" + "".join(chr(c) for c in URDU_LETTER_MAP) + "]")
+#: Invisible word breaks: read as spaces (before the fold drops what is left).
+WORD_BREAKS = str.maketrans({"\u200b": " ", "\u200c": " "})
+_LIGATURE_RE = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]")
 
 
 def normalise(text: str, *, strip_diacritics: bool = True) -> str:
     """NFC, Urdu letter forms, optional diacritics removal, case folding, single spaces."""
     text = unicodedata.normalize("NFC", text or "")
     if _FOLD_RE.search(text):  # str.translate walks every character: only when needed
-        text = text.translate(URDU_LETTER_MAP)
+        if _LIGATURE_RE.search(text):
+            text = _LIGATURE_RE.sub(lambda m: urdu.fold(unicodedata.normalize("NFKC", m[0])), text)
+        text = text.translate(WORD_BREAKS).translate(URDU_LETTER_MAP)
     if strip_diacritics:
         text = _DIACRITICS_RE.sub("", text)
     return " ".join(text.casefold().split())

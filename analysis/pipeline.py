@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from .campaigns import CampaignParams, describe_campaigns, group_submissions
+from .campaigns import CampaignParams, describe_campaigns, group_submissions, text_meta
 from .clauses import ClauseParams, clause_figures
 from .normalise import normalise
 from .records import Corpus
@@ -56,24 +56,32 @@ Progress = Callable[[str, int], None]
 
 
 def run_pipeline(
-    corpus, params: PipelineParams | None = None, progress: Progress | None = None, *, dask=None
+    corpus,
+    params: PipelineParams | None = None,
+    progress: Progress | None = None,
+    *,
+    dask=None,
+    draft: Sequence[str] = (),
 ) -> dict:
     """Return JSON-ready results: themes, campaigns, clauses, method (timings, counts).
 
     ``corpus``: a :class:`Corpus`, or with ``dask`` a source the workers read
     (``analysis.distributed``). ``dask``: a scheduler address (``tcp://host:8786``) or a
-    ``distributed.Client``: the stages then run on that cluster, with the same result."""
+    ``distributed.Client``: the stages then run on that cluster, with the same result.
+    ``draft``: the draft's clause texts (any language): passages of a submission that quote
+    them do not count as shared authorship when campaigns are grouped."""
     params = params or PipelineParams()
+    draft = [t for t in draft if t and t.strip()]
     if dask:
         from .distributed import CorpusSource, run_on_cluster
 
         source = CorpusSource(corpus) if isinstance(corpus, Corpus) else corpus
-        return run_on_cluster(source, params, progress, dask)
+        return run_on_cluster(source, params, progress, dask, draft)
     with threadpool_limits(limits=params.threads):
-        return _run(corpus, params, progress)
+        return _run(corpus, params, progress, draft)
 
 
-def _run(corpus: Corpus, params: PipelineParams, progress: Progress | None) -> dict:
+def _run(corpus: Corpus, params: PipelineParams, progress: Progress | None, draft) -> dict:
     timings: dict[str, float] = {}
     counts: dict[str, int] = {"submissions": len(corpus)}
 
@@ -88,7 +96,8 @@ def _run(corpus: Corpus, params: PipelineParams, progress: Progress | None) -> d
     counts["languages"] = dict(sorted(Counter(corpus.languages).items()))
 
     start = stage("campaigns", 20)
-    grouping = group_submissions(normalised, params.campaigns)
+    meta = text_meta(corpus.clauses, corpus.stances, corpus.created)
+    grouping = group_submissions(normalised, params.campaigns, draft, meta)
     campaigns = describe_campaigns(corpus, grouping, params.campaigns)
     timings["campaigns"] = time.perf_counter() - start
     counts["exact_duplicates"] = grouping.exact_duplicates

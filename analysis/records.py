@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 TEXT_LIMIT = 100_000
 OPTIONAL_STRING_FIELDS = ("clause", "stance", "stakeholder", "language", "created")
@@ -127,6 +128,24 @@ def read_parquet(path) -> Corpus:
 
     table = pq.read_table(path, columns=parquet_columns(path))
     return Corpus.from_records(parquet_records(table))
+
+
+def read_draft(path) -> list[str]:
+    """The draft's clause texts from a JSON file: a list of clauses (objects with ``text``
+    and optionally ``text_ur``, as ``bench/data/eval_campaigns_draft.json``) or an object
+    with such a list as ``clauses`` (as ``cms/demo/ai_rules.json``)."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    clauses = data.get("clauses") if isinstance(data, dict) else data
+    texts = [
+        clause.get(field)
+        for clause in (clauses if isinstance(clauses, list) else [])
+        if isinstance(clause, dict)
+        for field in ("text", "text_ur")
+    ]
+    texts = [t for t in texts if isinstance(t, str) and t.strip()]
+    if not texts:
+        raise RecordError(f"{path}: no clause texts (a list of objects with 'text')")
+    return texts
 
 
 def parquet_columns(path) -> list[str]:

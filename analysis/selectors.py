@@ -25,6 +25,15 @@ def published_submissions(consultation):
     return Submission.objects.published().filter(consultation=consultation)
 
 
+def draft_clause_texts(consultation) -> list[str]:
+    """The text of every clause of every version of the consultation's draft, in English and
+    Urdu: what submissions quote (campaign grouping discounts the quotations)."""
+    from drafts.models import ClauseVersion
+
+    rows = ClauseVersion.objects.filter(version__page=consultation).values_list("text", "text_ur")
+    return sorted({text for pair in rows for text in pair if text})
+
+
 def moderation_figures(consultation) -> dict:
     figures = Submission.objects.filter(consultation=consultation).state_counts()
     return {"total": sum(figures.values()), **figures}

@@ -19,7 +19,7 @@ from analysis.models import AnalysisRun, Campaign, Theme, ThemeMember
 from analysis.pipeline import PipelineParams, run_pipeline
 from analysis.points import build_points
 from analysis.records import Corpus
-from analysis.selectors import moderation_figures, published_submissions
+from analysis.selectors import draft_clause_texts, moderation_figures, published_submissions
 from analysis.signals import run_done
 from consult.models import AuditLog
 
@@ -149,7 +149,11 @@ def execute_run(run_id: int, dask: str | None = None) -> AnalysisRun:
         params = PipelineParams.from_dict(run.parameters)
         source = DatabaseSource(run.consultation) if dask else load_corpus(run.consultation)
         result = run_pipeline(
-            source, params, progress=lambda s, p: _pipeline_progress(run_id, s, p), dask=dask
+            source,
+            params,
+            progress=lambda s, p: _pipeline_progress(run_id, s, p),
+            dask=dask,
+            draft=draft_clause_texts(run.consultation),
         )
         _set_progress(run_id, "report", 95)
         with transaction.atomic():

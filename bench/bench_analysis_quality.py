@@ -1,12 +1,22 @@
-"""Quality of themes and campaigns on the labelled evaluation set.
+"""Quality of themes and campaigns on the labelled evaluation sets.
 
-Prints per-language scores above the headline; the headline (last line) is
-``analysis ari=<x> nmi=<y> campaign_f1=<z> real_nmi=<r> ...``. Campaign F1 is pairwise: a
-pair of submissions is positive when both are in the same campaign.
+Prints per-set scores above the headline; the headline (last line) is
+``analysis ari=<x> nmi=<y> campaign_f1=<z> campaign_eval_f1=<f> campaign_eval_precision=<p>
+campaign_eval_recall=<r> min_campaign_recall=<m> independents_grouped=<i> real_nmi=<n>
+real_tune_nmi=<t> real_holdout_nmi=<h>``. Pair F1: a pair of submissions is positive when
+both are in the same campaign.
 
-Two sets: the synthetic one (``eval_submissions.jsonl``, written by generate_eval.py; the
-regression check) and a real one (``real_blueprint.jsonl``: paragraphs of a public-domain
-government text labelled by the section they sit in; see data/SOURCES.md).
+1. ``bench/data/eval_submissions.jsonl`` (synthetic themes and campaigns, written by
+   generate_eval.py; the regression check): per-language scores, ARI, NMI and the
+   campaigns' pair F1.
+2. ``bench/data/eval_campaigns.jsonl`` (form letters copied with zero-width characters,
+   Arabic letter forms, respellings, cuts and rewording, beside independent comments that
+   quote the draft; ``bench/campaign_eval.py``), analysed with the draft's clause texts: pair
+   precision, recall and F1, the pair recall of each campaign and of each kind of copy, and
+   how many independent comments were put in a campaign.
+3. ``bench/data/real_blueprint.jsonl`` (real text: paragraphs of a public-domain government
+   document labelled by the section they sit in; see data/SOURCES.md): themes only, NMI on
+   the whole set and on its tuning and held-out halves.
 """
 
 from __future__ import annotations
@@ -14,7 +24,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from itertools import combinations
 from pathlib import Path
 
@@ -25,12 +35,76 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from analysis.pipeline import run_pipeline
 from analysis.records import Corpus
 
-EVAL_FILE = Path(__file__).resolve().parent / "data" / "eval_submissions.jsonl"
-REAL_FILE = Path(__file__).resolve().parent / "data" / "real_blueprint.jsonl"
+DATA = Path(__file__).resolve().parent / "data"
+EVAL_FILE = DATA / "eval_submissions.jsonl"
+CAMPAIGN_FILE = DATA / "eval_campaigns.jsonl"
+DRAFT_FILE = DATA / "eval_campaigns_draft.json"
+REAL_FILE = DATA / "real_blueprint.jsonl"
 
 
 def pairs(groups: dict[str, list]) -> set[tuple]:
     return {tuple(sorted(p)) for members in groups.values() for p in combinations(members, 2)}
+
+
+def pair_scores(true_pairs: set, found_pairs: set) -> tuple[float, float, float]:
+    hit = len(true_pairs & found_pairs)
+    precision = hit / len(found_pairs) if found_pairs else 0.0
+    recall = hit / len(true_pairs) if true_pairs else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def campaign_set() -> dict:
+    """Section 2: the campaign set, with the draft's clause texts."""
+    records = [json.loads(line) for line in CAMPAIGN_FILE.read_text(encoding="utf-8").splitlines()]
+    clauses = json.loads(DRAFT_FILE.read_text(encoding="utf-8"))
+    draft = [t for c in clauses for t in (c["text"], c["text_ur"]) if t]
+    started = time.perf_counter()
+    result = run_pipeline(Corpus.from_records(records), draft=draft)
+    seconds = time.perf_counter() - started
+    truth = defaultdict(list)
+    for r in records:
+        if r["campaign"]:
+            truth[r["campaign"]].append(r["id"])
+    found = {str(n): c["members"] for n, c in enumerate(result["campaigns"])}
+    found_of = {m: n for n, members in found.items() for m in members}
+    found_pairs = pairs(found)
+    precision, recall, f1 = pair_scores(pairs(truth), found_pairs)
+    print(f"campaign set: n={len(records)} campaigns found {len(found)} (truth {len(truth)})")
+    print(f"  pair precision={precision:.3f} recall={recall:.3f} f1={f1:.3f}")
+    per_campaign = {}
+    for name, members in sorted(truth.items()):
+        per_campaign[name] = pair_scores(pairs({name: members}), found_pairs)[1]
+        groups = Counter(found_of.get(m, "-") for m in members)
+        print(
+            f"  {name}: n={len(members)} pair recall={per_campaign[name]:.3f} "
+            f"found in {dict(groups.most_common())}"
+        )
+    by_variant = defaultdict(list)
+    for r in records:
+        if r["campaign"]:
+            by_variant[r["variant"]].append(r)
+    for variant, members in sorted(by_variant.items()):
+        # A copy is joined when it is in the found campaign holding most of its campaign.
+        joined = 0
+        for r in members:
+            main_group = Counter(found_of.get(m) for m in truth[r["campaign"]]).most_common(1)[0][0]
+            joined += main_group is not None and found_of.get(r["id"]) == main_group
+        print(f"  copies {variant}: {joined}/{len(members)} joined their campaign")
+    grouped = [r for r in records if not r["campaign"] and r["id"] in found_of]
+    quoting = [r for r in grouped if r["variant"] == "draft-quote"]
+    print(
+        f"  independents grouped: {len(grouped)} of {sum(not r['campaign'] for r in records)} "
+        f"({len(quoting)} of those quoting the draft)"
+    )
+    print(f"  seconds={seconds:.2f}")
+    return {
+        "campaign_eval_f1": f"{f1:.3f}",
+        "campaign_eval_precision": f"{precision:.3f}",
+        "campaign_eval_recall": f"{recall:.3f}",
+        "min_campaign_recall": f"{min(per_campaign.values()):.3f}",
+        "independents_grouped": str(len(grouped)),
+    }
 
 
 def main() -> None:
@@ -55,10 +129,7 @@ def main() -> None:
             true_campaigns[r["campaign"]].append(r["id"])
     found = {str(n): c["members"] for n, c in enumerate(result["campaigns"])}
     true_pairs, found_pairs = pairs(true_campaigns), pairs(found)
-    hit = len(true_pairs & found_pairs)
-    precision = hit / len(found_pairs) if found_pairs else 0.0
-    recall = hit / len(true_pairs) if true_pairs else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    precision, recall, f1 = pair_scores(true_pairs, found_pairs)
     print(f"  themes: chosen k={result['method']['chosen_k']} (truth: {len(set(truth.values()))})")
     print(f"  silhouette by k: {result['method']['silhouette_by_k']}")
     print(
@@ -68,11 +139,9 @@ def main() -> None:
     for theme in result["themes"]:
         print(f"  theme {theme['number']}: {theme['size']:4d} {theme['label']}")
     print(f"  seconds={seconds:.2f}")
-    real = real_set_section()
-    print(
-        f"analysis ari={ari:.3f} nmi={nmi:.3f} campaign_f1={f1:.3f} "
-        + " ".join(f"{key}={value:.3f}" for key, value in real.items())
-    )
+    extra = " ".join(f"{k}={v}" for k, v in campaign_set().items())
+    real = " ".join(f"{key}={value:.3f}" for key, value in real_set_section().items())
+    print(f"analysis ari={ari:.3f} nmi={nmi:.3f} campaign_f1={f1:.3f} {extra} {real}")
 
 
 # --- Real held-out set (themes only) -------------------------------------------------------

@@ -11,6 +11,7 @@ stay meaningful for callers that keep their own map back to the raw text.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # Arabic code points that Urdu writes with its own letters.
 LETTER_FORMS = {
@@ -26,17 +27,35 @@ LETTER_FORMS = {
     "\u0671": "\u0627",  # alef wasla -> alef
 }
 
+
+def _presentation_forms() -> dict[str, str]:
+    """Arabic presentation forms (positional glyphs stored as characters, as PDFs and old
+    keyboards leave them) -> the letter, folded like the letter: ﻙ -> ك -> ک. Ligatures of
+    several letters (ﻻ, ﷲ) are left out: each mapping here is one character to one."""
+    forms = {}
+    for code in [*range(0xFB50, 0xFDFF + 1), *range(0xFE70, 0xFEFF + 1)]:
+        base = unicodedata.normalize("NFKC", chr(code))
+        if len(base) == 1 and base != chr(code) and "\u0600" <= base <= "\u06ff":
+            forms[chr(code)] = LETTER_FORMS.get(base, base)
+    return forms
+
+
+PRESENTATION_FORMS = _presentation_forms()
+
 # Arabic-Indic (٠-٩) and Urdu/Persian (۰-۹) digits -> ASCII.
 DIGITS = {chr(0x0660 + i): str(i) for i in range(10)} | {chr(0x06F0 + i): str(i) for i in range(10)}
 
 # Characters that carry no meaning for comparing text: tatweel (kashida), zero-width space
-# and joiners, directional marks, the byte-order mark.
-IGNORABLE = frozenset("\u0640\u200b\u200c\u200d\u200e\u200f\u061c\ufeff")
+# and joiners, directional marks, the byte-order mark, the word joiner, the soft hyphen.
+IGNORABLE = frozenset("\u0640\u200b\u200c\u200d\u200e\u200f\u061c\ufeff\u2060\u00ad")
 
 #: ``str.translate`` table for letter forms and digits only (keeps the length).
 DIGITS_TABLE = str.maketrans(DIGITS)
-#: ``str.translate`` table for ``fold``: letter forms, digits, ignorable characters dropped.
-FOLD_TABLE = str.maketrans({**LETTER_FORMS, **DIGITS, **dict.fromkeys(IGNORABLE)})
+#: ``str.translate`` table for ``fold``: letter forms (presentation forms too), digits,
+#: ignorable characters dropped.
+FOLD_TABLE = str.maketrans(
+    {**LETTER_FORMS, **PRESENTATION_FORMS, **DIGITS, **dict.fromkeys(IGNORABLE)}
+)
 
 
 def fold(text: str) -> str:
@@ -48,7 +67,7 @@ def fold_char(ch: str) -> str:
     """``fold`` for one character ('' when it is ignorable)."""
     if ch in IGNORABLE:
         return ""
-    return DIGITS.get(ch) or LETTER_FORMS.get(ch, ch)
+    return DIGITS.get(ch) or LETTER_FORMS.get(ch) or PRESENTATION_FORMS.get(ch, ch)
 
 
 _ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f]")

@@ -162,3 +162,42 @@ def test_a_run_whose_workers_all_died_fails_instead_of_running_for_ever(demo):
     run.refresh_from_db()
     assert run.status == AnalysisRun.Status.FAILED and "stopped" in run.error
     assert run.finished_at is not None
+
+
+@pytest.mark.django_db
+def test_comments_quoting_the_draft_are_not_grouped_as_a_campaign(demo):
+    """The run reads the draft's clause texts: a dozen people who quote the same sub-rule,
+    some for it and some against, are not one campaign; a letter copied a dozen times is."""
+    from analysis.services import execute_run
+    from drafts.models import ClauseVersion
+
+    clause = ClauseVersion.objects.filter(version__page=demo, key="c-14").first()
+    quote = clause.text.split("(2)")[1].split("\n")[0].strip()
+    assert len(quote.split()) >= 20
+    reasons = [
+        ("support", "I support this."), ("support", "Keep it."), ("support", "Good rule."),
+        ("support", "Agreed, fully."), ("support", "Yes, enforce it."), ("support", "Needed now."),
+        ("oppose", "Delete this."), ("oppose", "Too vague."), ("oppose", "Unworkable."),
+        ("oppose", "I object."), ("oppose", "Goes too far."), ("oppose", "Remove it."),
+    ]  # fmt: skip
+    letter = (
+        "We ask the ministry to publish every algorithmic impact assessment in Urdu and English, "
+        "with the name of the official responsible, within thirty days of deployment."
+    )
+    on_clause = {"stakeholder": "individual", "clause_id": clause.pk}
+    quoting = [
+        submit(demo, SubmissionInput(f'Sub-rule (2) says "{quote}" {reason}', stance, **on_clause))
+        for stance, reason in reasons
+    ]
+    copies = [submit(demo, SubmissionInput(letter, "amend", **on_clause)) for _ in range(12)]
+    run = start_analysis(demo, parameters=SMALL, enqueue=False)
+    execute_run(run.pk)
+    run.refresh_from_db()
+    assert run.status == AnalysisRun.Status.DONE, run.error
+    grouped = set(
+        ThemeMember.objects.filter(theme__run=run, campaign__isnull=False).values_list(
+            "submission_id", flat=True
+        )
+    )
+    assert not grouped & {s.pk for s in quoting}
+    assert {s.pk for s in copies if s.is_public} <= grouped

@@ -58,6 +58,21 @@ def test_evaluation_set_gives_the_same_themes_campaigns_and_figures(client):
     assert expected["campaigns"] and len(expected["themes"]) >= 4  # not a trivial result
 
 
+def test_campaign_set_with_the_draft_gives_the_same_campaigns(client):
+    """Quotations of the draft discounted, cut copies, respellings and the meaning-level
+    pass (clause, stance and time read by the workers) give the in-process campaigns."""
+    from bench import campaign_eval
+
+    corpus = Corpus.from_records(campaign_eval.generate())
+    draft = campaign_eval.draft_texts()
+    expected = run_pipeline(corpus, draft=draft)
+    got = run_pipeline(CorpusSource(corpus, partitions=3), dask=client, draft=draft)
+    assert_same(expected, got)
+    assert len(expected["campaigns"]) == len(campaign_eval.CAMPAIGNS)
+    without = run_pipeline(CorpusSource(corpus, partitions=3), dask=client)
+    assert without["campaigns"] != got["campaigns"]  # the draft did reach the workers
+
+
 def test_a_sampled_fit_replicated_to_the_workers_gives_the_same_result(client):
     """More units than the fit sample: the model is fitted on one worker on the sample and
     each partition assigns its own units (the path a million texts take)."""

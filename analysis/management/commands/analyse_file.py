@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from analysis.distributed import scheduler_address
 from analysis.pipeline import run_pipeline
-from analysis.records import RecordError, read_jsonl, read_parquet
+from analysis.records import RecordError, read_draft, read_jsonl, read_parquet
 
 
 class Command(BaseCommand):
@@ -24,6 +24,13 @@ class Command(BaseCommand):
         parser.add_argument("--out", required=True, help="where to write the JSON result")
         parser.add_argument(
             "--params", help='JSON object of pipeline parameters, e.g. \'{"themes": {"k_max": 8}}\''
+        )
+        parser.add_argument(
+            "--draft",
+            metavar="CLAUSES.json",
+            help="the draft's clause texts (a JSON list of objects with 'text' and 'text_ur', "
+            "or an object with such a list as 'clauses'): quotations of them do not make "
+            "comments a campaign",
         )
         parser.add_argument(
             "--dask",
@@ -42,9 +49,15 @@ class Command(BaseCommand):
             params = PipelineParams.from_dict(json.loads(options["params"] or "{}"))
         except (json.JSONDecodeError, TypeError) as error:
             raise CommandError(f"--params is not a valid parameter object: {error}") from None
+        draft = []
+        if options.get("draft"):
+            try:
+                draft = read_draft(options["draft"])
+            except (OSError, ValueError) as error:  # RecordError and bad JSON are ValueErrors
+                raise CommandError(f"--draft: {error}") from None
         dask = options.get("dask") or scheduler_address()
         if dask:
-            return self._on_cluster(source, params, dask, options)
+            return self._on_cluster(source, params, dask, options, draft)
         try:
             if source.suffix == ".parquet":
                 corpus = read_parquet(source)
@@ -58,14 +71,16 @@ class Command(BaseCommand):
         if len(corpus) == 0:
             raise CommandError(f"{source} contains no records.")
 
-        self._write(run_pipeline(corpus, params, self._progress(options)), options)
+        self._write(run_pipeline(corpus, params, self._progress(options), draft=draft), options)
 
-    def _on_cluster(self, source: Path, params, dask: str, options) -> None:
+    def _on_cluster(self, source: Path, params, dask: str, options, draft) -> None:
         from analysis.distributed import JsonLinesSource, ParquetSource
 
         reader = ParquetSource if source.suffix == ".parquet" else JsonLinesSource
         try:
-            result = run_pipeline(reader(source), params, self._progress(options), dask=dask)
+            result = run_pipeline(
+                reader(source), params, self._progress(options), dask=dask, draft=draft
+            )
         except UnicodeDecodeError as error:
             raise CommandError(f"{source} is not UTF-8 text ({error.reason})") from None
         except RecordError as error:
