@@ -1,13 +1,13 @@
 """A participant's whole journey in a real Chromium, reached only by clicking from the home
 page: in English and Urdu, on a 1280 px desktop and a 390 px phone.
 
-home → consultation → comment on a clause → receipt; → reply to a published comment →
-receipt; → voice recorder → send a note → its review page (in one combination the worker
-transcribes it and the participant confirms the text → receipt); → town hall → ask a
-question over the WebSocket; → report, transparency, privacy; → sign up and sign in with
-an e-mail code → my data → delete the account. Every page: zero axe violations, no
-horizontal scroll on the phone, user-written text marked with its language and direction,
-and no request to another host.
+home → consultation → select words of a clause and comment on them → receipt; → reply
+to a published comment → receipt; → voice recorder → send a note → its review page (in one
+combination the worker transcribes it and the participant confirms the text → receipt);
+→ town hall → ask a question over the WebSocket; → report, transparency, privacy; → sign
+up and sign in with an e-mail code → my data → delete the account. Every page: zero axe
+violations, no horizontal scroll on the phone, user-written text marked with its language
+and direction, and no request to another host.
 
 The server is daphne on the test's own database (as production serves it: HTTP and
 WebSockets), so the town hall's question goes over a real WebSocket. One test walks all
@@ -106,6 +106,28 @@ class Visit:
         self.context.close()
 
 
+# Select three words of the clause's text as the page shows it (its first long stretch of
+# plain text, in the language shown), as a reader's mouse would, and return them.
+SELECT_WORDS_JS = """(clauseId) => {
+  const box = document.querySelector(`#${clauseId} .clause-text`);
+  const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (node.parentElement.closest("mark")) continue;
+    const match = node.textContent.match(/[^\\s()]+\\s+[^\\s()]+\\s+[^\\s().،۔]+/u);
+    if (!match) continue;
+    const range = document.createRange();
+    range.setStart(node, match.index);
+    range.setEnd(node, match.index + match[0].length);
+    const selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    box.dispatchEvent(new MouseEvent("mouseup", {bubbles: true}));
+    return match[0];
+  }
+  return "";
+}"""
+
+
 def last_code(mail_dir: Path | None = None) -> str:
     """The code in the newest e-mail: the test's outbox (a live server in this process), or
     the newest file the server process wrote (file-based mail backend)."""
@@ -149,10 +171,13 @@ def participant_journey(visit: Visit, demo, address: str, mail_dir: Path, tmp_pa
     ways = page.locator(".ways")
     assert ways.get_by_role("link").count() >= 8
 
-    # Comment on a clause, then the receipt.
+    # Comment on words of a clause (selected in the text the page shows), then the receipt.
     clause = page.locator("li.clause").nth(1)
-    clause.locator(".comment-button").click()
+    quote = page.evaluate(SELECT_WORDS_JS, clause.get_attribute("id"))
+    assert quote, "no words to select in the clause"
+    page.locator("button.comment-selection").click()
     form = clause.locator("form.comment-form")
+    assert form.locator(".anchor-preview q").inner_text() == quote
     form.locator("input[name=stance]").first.check()
     text = f"{WORDS[lang]['comment']} ({visit.width})"
     form.locator("textarea[name=text]").fill(text)
@@ -163,6 +188,8 @@ def participant_journey(visit: Visit, demo, address: str, mail_dir: Path, tmp_pa
     visit.check("consultation with the receipt")
     submission = Submission.objects.get(comment=text)
     assert submission.language == lang
+    assert submission.anchor_exact == quote
+    assert submission.anchor_language == clause.locator(".clause-text").first.get_attribute("lang")
     text = page.locator(f"#comment-{submission.pk} .comment-text")
     assert text.get_attribute("lang") == lang and text.get_attribute("dir") == WORDS[lang]["dir"]
     visit.click(page.locator(".receipt-banner a"), "receipt")
