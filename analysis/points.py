@@ -201,10 +201,3 @@ def build_points(run) -> int:
             )
     Point.objects.bulk_create(rows, batch_size=1000)
     return len(rows)
-
-
-def ensure_points(run) -> None:
-    """Points for a finished run saved before points existed (``execute_run`` builds them
-    for every new run): built once, on the first view of its report."""
-    if run is not None and run.status == run.Status.DONE and not run.points.exists():
-        build_points(run)

@@ -112,7 +112,6 @@ class ReportPage(ReaderLanguageUrls, RoutablePageMixin, Page):
     # --- context --------------------------------------------------------------------------
     def report_context(self) -> dict:
         from analysis import report_text as words
-        from analysis.points import ensure_points
         from analysis.workspace import analyst_changes
         from consult.permalinks import submission_url_prefix
 
@@ -121,7 +120,6 @@ class ReportPage(ReaderLanguageUrls, RoutablePageMixin, Page):
         if run is None:
             return {"consultation": consultation, "run": None}
         results = run.results or {}
-        ensure_points(run)
         points = point_counts(run)
         response_list = list(self.responses.select_related("changed_clause__version"))
         responses = {r.theme_id: r for r in response_list}
