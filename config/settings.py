@@ -328,6 +328,9 @@ ADMIN_UPLOAD_MAX_BYTES = int(os.environ.get("ADMIN_UPLOAD_MAX_BYTES", str(32 * M
 _LANGUAGE_PREFIX = r"(?:[a-z]{2,3}(?:-[a-z0-9]+)?/)?"
 # (regular expression on the path, most bytes); the first match wins. Form fields and
 # multipart boundaries take a little room next to the file itself.
+# HTTP requests one server process runs in Django at once; more wait on the event loop
+# (config/concurrency.py). WebSockets are not counted.
+HTTP_MAX_CONCURRENT = int(os.environ.get("HTTP_MAX_CONCURRENT", "8"))
 REQUEST_BODY_LIMITS = [
     (rf"^/{_LANGUAGE_PREFIX}voice/[^/]+/record/$", VOICE_MAX_BYTES + MIB),
     (rf"^/{_LANGUAGE_PREFIX}voice/[^/]+/intake/$", VOICE_INTAKE_MAX_BYTES + MIB),
