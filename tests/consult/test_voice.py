@@ -590,3 +590,21 @@ def test_the_review_page_marks_the_text_and_leads_back_to_the_consultation(clien
     page = client.get(f"/ur/voice/note/{note.public_id}/").content.decode()
     assert '<blockquote lang="ur" dir="rtl"' in page
     assert f'href="/ur{path}"' in page
+
+
+def test_a_file_name_with_markup_is_shown_as_text_on_the_intake_pages(
+    client, demo, short_ogg, django_user_model
+):
+    url = reverse("consult:voice:intake", kwargs={"slug": demo.slug})
+    client.force_login(user_with_role(django_user_model, "fac", roles.FACILITATOR))
+    probe = "<img src=x onerror=alert(1)>.ogg"
+    management = {"notes-TOTAL_FORMS": "2", "notes-INITIAL_FORMS": "0"}
+    data = (
+        management
+        | _intake_row(0, upload(short_ogg, probe))
+        | _intake_row(1, SimpleUploadedFile("damaged.ogg", os.urandom(5000)))
+    )
+    page = client.post(url, data).content.decode()
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;.ogg" in page
+    done = client.post(url, management | _intake_row(0, upload(short_ogg, probe)))
+    assert "<img src=x" not in done.content.decode()
