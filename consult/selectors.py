@@ -215,9 +215,10 @@ def clause_views(
     clauses = version.clauses.order_by("position")
     if clause_key:
         clauses = clauses.filter(key=clause_key)
-    by_pk = {c.pk: ClauseView(c) for c in clauses}
     # Comments find their clause by id on the latest version, by key on an earlier one.
-    views = by_pk if is_latest else {view.clause.key: view for view in by_pk.values()}
+    views: dict[int | str, ClauseView] = {
+        (c.pk if is_latest else c.key): ClauseView(c) for c in clauses
+    }
     group = "clause_id" if is_latest else "clause_key"
     for place, counts in stance_counts(version, is_latest).items():
         if place in views:
@@ -230,7 +231,7 @@ def clause_views(
         page_number = min(max(1, page_number), MAX_CLAUSE_PAGE)
         offset = (page_number - 1) * THREADS_PER_CLAUSE_PAGE
         per_clause = THREADS_PER_CLAUSE_PAGE + 1  # one more says whether older ones exist
-    shown_threads: dict[int, int] = {}
+    shown_threads: dict[int | str, int] = {}
     for comment in latest_threads(version, per_clause, clause_key, offset, is_latest):
         place = getattr(comment, group)
         if clause_key and comment.level == 0:
