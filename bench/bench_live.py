@@ -284,6 +284,13 @@ class ClientRun:
             self.poll["opened"].set()
 
 
+def client_address(i: int | None) -> str:
+    """A distinct private address per client (the facilitator's: 10.255.255.254)."""
+    if i is None:
+        return "10.255.255.254"
+    return f"10.{i // 65536}.{i // 256 % 256}.{i % 256}"
+
+
 async def run_clients(cfg: dict) -> dict:
     n = len(cfg["keys"])
     ports = cfg["ports"]
@@ -298,6 +305,10 @@ async def run_clients(cfg: dict) -> dict:
             extra_headers={
                 "Origin": f"http://127.0.0.1:{port}",
                 "Cookie": f"sessionid={session_key}",
+                # Each participant from an address of their own, through the one proxy the
+                # servers trust (TRUSTED_PROXY_COUNT=1): the per-address caps on anonymous
+                # votes are for one crowd behind one address, not for a whole town hall.
+                "X-Forwarded-For": client_address(i),
             },
         )
         return client
@@ -466,6 +477,7 @@ def main() -> None:
         CHANNELS_PREFIX="issue7bench",
         CACHE_PREFIX="issue7bench",
         LOG_LEVEL="WARNING",
+        TRUSTED_PROXY_COUNT="1",  # the clients play the proxy: see client_address
     )
     subprocess.run(
         ["redis-cli", "-u", env["REDIS_URL"], "flushdb"], check=False, capture_output=True
