@@ -98,7 +98,7 @@ def send_event(townhall_id: int, message: dict) -> None:
 
 
 def tally_interval() -> float:
-    default = os.environ.get("LIVE_TALLY_INTERVAL", "0.2")
+    default = os.environ.get("LIVE_TALLY_INTERVAL", "0.1")
     return float(getattr(settings, "LIVE_TALLY_INTERVAL", default))
 
 
