@@ -44,11 +44,16 @@ def ffmpeg(*args: str) -> None:
     subprocess.run([need("ffmpeg"), "-loglevel", "error", "-y", *args], check=True)
 
 
-def espeak_urdu(target: Path, text: str = URDU_SENTENCE) -> Path:
+def espeak(target: Path, text: str, voice: str) -> Path:
+    """Synthetic speech in ``voice`` (an espeak-ng voice: "en", "ur") as a WAV file."""
     subprocess.run(
-        [need("espeak-ng"), "-v", "ur", "-s", "140", "-w", str(target), text], check=True
+        [need("espeak-ng"), "-v", voice, "-s", "140", "-w", str(target), text], check=True
     )
     return target
+
+
+def espeak_urdu(target: Path, text: str = URDU_SENTENCE) -> Path:
+    return espeak(target, text, "ur")
 
 
 def to_opus(source: Path, target: Path) -> Path:

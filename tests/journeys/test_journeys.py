@@ -32,7 +32,7 @@ from consult.live.models import Question
 from consult.models import Source, Submission
 from tests.a11y import assert_no_axe_violations
 from tests.servers import daphne_on_test_database, stop
-from tests.voice_helpers import need
+from tests.voice_helpers import espeak
 
 pytestmark = pytest.mark.browser
 
@@ -147,15 +147,9 @@ def last_code(mail_dir: Path | None = None) -> str:
 
 def spoken_note(tmp_path: Path, lang: str) -> Path:
     """A few seconds of synthetic speech in the page's language (espeak-ng)."""
-    import subprocess
-
     target = tmp_path / f"note-{lang}.wav"
     if not target.exists():
-        voice = WORDS[lang]["voice"]
-        subprocess.run(
-            [need("espeak-ng"), "-v", voice, "-s", "140", "-w", str(target), WORDS[lang]["spoken"]],
-            check=True,
-        )
+        espeak(target, WORDS[lang]["spoken"], WORDS[lang]["voice"])
     return target
 
 
