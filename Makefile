@@ -115,10 +115,15 @@ bench-transcribe: venv
 
 # The deadline flood on two daphne processes, two workers, PostgreSQL and Redis (bench/RESULTS.md).
 # CLIENTS=500 DURATION=60 by default; `make bench-load-micro` is the write path alone, before/after.
-.PHONY: bench-load bench-load-micro
+.PHONY: bench-load bench-load-micro bench-load-requests
 DURATION ?= 60
 bench-load:
 	$(PY) bench/bench_load.py --clients $(CLIENTS) --duration $(DURATION)
 
 bench-load-micro:
 	$(PY) bench/bench_load.py --micro
+
+# CPU a request of each kind (health check, missing page, receipt, page, comment) costs one
+# daphne process, on this tree and on PER_REQUEST_BASE, same run.
+bench-load-requests:
+	$(PY) bench/bench_load.py --per-request

@@ -21,6 +21,11 @@ p50_ms=<n> p99_ms=<n>``.
 ``--micro``: the write path alone, before and after, in the same run: comment posts per
 CPU-second through Django's test client on PostgreSQL (bench/micro_post.py), on this tree
 and on a git worktree of MICRO_BASE (the code before the cheap write path), alternately.
+
+``--per-request``: what one request of each kind costs a daphne process in CPU (a health
+check, a missing page, a receipt lookup, the reading page, a comment post), 8 at a time, on this
+tree and on a git worktree of PER_REQUEST_BASE, the platform started as above for each.
+Also printed after a load run: where the CPU went (daphne, workers, client, the rest).
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ import json
 import os
 import random
 import re
+import resource
 import secrets
 import signal
 import socket
@@ -115,11 +121,32 @@ def uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a live process has used so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def machine_busy_cpu() -> float:
+    """CPU seconds every core of the machine has spent busy (not idle or waiting on I/O)."""
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(
+        int, Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]
+    )
+    return (user + nice + system + irq + softirq + steal) / TICK
+
+
 # --- the platform ----------------------------------------------------------------------------
 
 
 class Platform:
-    def __init__(self, db_name: str):
+    def __init__(self, db_name: str, root: Path = ROOT):
+        self.root = root
         self.db_name = db_name
         self.url = f"{PG}/{db_name}"
         self.var = tempfile.mkdtemp(prefix="bench-load-")
@@ -127,7 +154,7 @@ class Platform:
         self.ports = [free_port(), free_port()]
         env = {k: v for k, v in os.environ.items() if k != "CONSULT_INSECURE_DEFAULTS"}
         env.update(
-            PYTHONPATH=str(ROOT),
+            PYTHONPATH=str(root),
             DJANGO_SETTINGS_MODULE="config.settings",
             DATABASE_URL=self.url,
             REDIS_URL=REDIS_URL,
@@ -143,12 +170,17 @@ class Platform:
 
     def manage(self, *args: str, **kw) -> subprocess.CompletedProcess:
         return subprocess.run(
-            [PY, "manage.py", *args], cwd=ROOT, env=self.env, check=True, capture_output=True, **kw
+            [PY, "manage.py", *args],
+            cwd=self.root,
+            env=self.env,
+            check=True,
+            capture_output=True,
+            **kw,
         )
 
     def python(self, code: str, *args: str) -> dict:
         out = subprocess.run(
-            [PY, "-c", code, *args], cwd=ROOT, env=self.env, check=True, capture_output=True,
+            [PY, "-c", code, *args], cwd=self.root, env=self.env, check=True, capture_output=True,
             text=True,
         )  # fmt: skip
         return json.loads(out.stdout.strip().splitlines()[-1])
@@ -160,7 +192,7 @@ class Platform:
         db = REDIS_URL.rsplit("/", 1)[1]
         subprocess.run(["redis-cli", "-n", db, "flushdb"], check=True, capture_output=True)
         self.manage("migrate", "--noinput")
-        if not (ROOT / "staticfiles" / "staticfiles.json").exists():  # production's manifest
+        if not (self.root / "staticfiles" / "staticfiles.json").exists():  # production's manifest
             self.manage("collectstatic", "--noinput")
         cfg = self.python(SETUP)
         log = open(Path(self.var) / "servers.log", "ab")  # noqa: SIM115 - lives with the servers
@@ -168,7 +200,7 @@ class Platform:
             self.procs.append(
                 subprocess.Popen(
                     [PY, "manage.py", "db_worker", "--queue-name", "*", "--no-reload"],
-                    cwd=ROOT,
+                    cwd=self.root,
                     env=self.env,
                     stdout=log,
                     stderr=log,
@@ -187,7 +219,7 @@ class Platform:
                         str(port),
                         "config.asgi:application",
                     ],
-                    cwd=ROOT,
+                    cwd=self.root,
                     env=self.env,
                     stdout=log,
                     stderr=log,
@@ -474,11 +506,19 @@ def load(clients: int, duration: float) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             cfg_path, out_path = Path(tmp) / "cfg.json", Path(tmp) / "out.json"
             cfg_path.write_text(json.dumps(cfg))
+            # Where the CPU went during the run: the servers, the workers, the client and
+            # the rest of the machine (PostgreSQL, Redis and anything else running).
+            cpu_before = {p.pid: process_cpu(p.pid) for p in platform.procs}
+            busy_before = machine_busy_cpu()
+            children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
             subprocess.run(
                 [PY, __file__, "--client", str(cfg_path), "--clients", str(clients),
                  "--duration", str(duration), "--out", str(out_path)],
                 check=True,
             )  # fmt: skip
+            children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            busy = machine_busy_cpu() - busy_before
+            cpu_used = {p.pid: process_cpu(p.pid) - cpu_before[p.pid] for p in platform.procs}
             result = json.loads(out_path.read_text())
             codes_path = Path(tmp) / "codes.json"
             codes_path.write_text(json.dumps(result["accepted"]))
@@ -495,6 +535,17 @@ def load(clients: int, duration: float) -> None:
     lost = accepted - counted["found"]
     lat = result["latencies"]
     print(f"  uptime after: {after}")
+    servers = sum(cpu_used[p.pid] for p in platform.procs if "config.serve" in p.args)
+    workers = sum(cpu_used[p.pid] for p in platform.procs if "db_worker" in p.args)
+    client = (children_after.ru_utime + children_after.ru_stime) - (
+        children_before.ru_utime + children_before.ru_stime
+    )
+    print(
+        f"  CPU seconds during the run: daphne {servers:.1f}, workers {workers:.1f}, "
+        f"client {client:.1f}, rest of the machine (PostgreSQL, Redis, other) "
+        f"{busy - servers - workers - client:.1f}; machine busy {busy:.1f} "
+        f"of {os.cpu_count() * result['elapsed']:.0f} available"
+    )
     print(
         f"  {clients} participants for {duration:.0f} s on ports {cfg['ports']}; "
         f"{result['votes']} town-hall votes; {result['fair_429']} fair 429s; "
@@ -564,11 +615,116 @@ def micro(posts: int, rounds: int) -> None:
     )
 
 
+# --- one kind of request at a time -------------------------------------------------------------
+
+PER_REQUEST_BASE = os.environ.get("PER_REQUEST_BASE", "6ea0117")
+KINDS = ("health", "missing", "receipt", "page", "post")
+
+
+async def _one_kind(cfg: dict, port: int, kind: str, requests: int, concurrency: int, pid: int):
+    """``requests`` of one kind from ``concurrency`` participants on one daphne process:
+    (requests a second, that process's CPU ms a request, the machine's busy CPU ms a
+    request, p50 ms, errors)."""
+    import aiohttp
+
+    cfg = dict(cfg, ports=[port])
+    stats = Stats()
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as session:
+        participants = [Participant(i, cfg, stats, time.time() + 3600) for i in range(concurrency)]
+        for participant in participants:  # a session, a CSRF token and a receipt each
+            await participant.read_page(session)
+            await participant.comment(session)
+        stats.latencies.clear()
+
+        async def run(participant: Participant) -> None:
+            for _ in range(requests // concurrency):
+                if kind == "post":
+                    await participant.comment(session)
+                elif kind == "page":
+                    await participant.read_page(session)
+                elif kind == "receipt":
+                    await participant.receipt(session)
+                else:
+                    # A page that does not exist: Wagtail's routing, the redirects
+                    # lookup and the 404 template, what a crawler's guesses cost.
+                    path, expected = (
+                        ("/healthz", 200) if kind == "health" else ("/no-such-page/", 404)
+                    )
+                    response, _body = await participant.request(
+                        session, "GET", path, kind, headers=participant.headers()
+                    )
+                    if response is not None and response.status != expected:
+                        stats.error(f"{kind}:{response.status}")
+
+        cpu, busy, wall = process_cpu(pid), machine_busy_cpu(), time.perf_counter()
+        await asyncio.gather(*(run(p) for p in participants))
+        cpu, busy = process_cpu(pid) - cpu, machine_busy_cpu() - busy
+        wall = time.perf_counter() - wall
+    done = len(stats.latencies)
+    return (
+        done / wall,
+        1000 * cpu / max(done, 1),
+        1000 * busy / max(done, 1),
+        statistics.median(stats.latencies) if stats.latencies else 0.0,
+        sum(stats.errors.values()),
+    )
+
+
+def per_request(requests: int, rounds: int) -> None:
+    """CPU a request of each kind costs in a daphne process, before and after, same run."""
+    worktree = Path(tempfile.mkdtemp(prefix="bench-per-request-")) / "before"
+    subprocess.run(
+        ["git", "worktree", "add", "--detach", "-q", str(worktree), PER_REQUEST_BASE], cwd=ROOT,
+        check=True,
+    )  # fmt: skip
+    # The collected static files are the current tree's (ignored by git, the same here).
+    (worktree / "staticfiles").symlink_to(ROOT / "staticfiles")
+    # Only the participants' own limits are lifted: one participant sends many here.
+    limits = {kind: {"participant": [10**6, 60], "address": [10**6, 60]} for kind in RATE_LIMITS}
+    cpu_ms: dict[tuple[str, str], list[float]] = {}
+    try:
+        if not (ROOT / "staticfiles" / "staticfiles.json").exists():
+            Platform("unused").manage("collectstatic", "--noinput")
+        for _round in range(rounds):
+            for label, tree in (("before", worktree), ("after", ROOT)):
+                platform = Platform(f"consult_per_request_{os.getpid()}", root=tree)
+                platform.env["RATE_LIMITS"] = json.dumps(limits)
+                try:
+                    cfg = platform.start()
+                    server = next(p for p in platform.procs if "config.serve" in p.args)
+                    for kind in KINDS:
+                        rate, cpu, busy, p50, errors = asyncio.run(
+                            _one_kind(cfg, cfg["ports"][0], kind, requests, 8, server.pid)
+                        )
+                        cpu_ms.setdefault((label, kind), []).append(cpu)
+                        print(
+                            f"  {label} {kind}: {rate:.0f} a second, daphne {cpu:.1f} ms CPU "
+                            f"a request, machine {busy:.1f} ms, p50 {p50:.0f} ms, "
+                            f"errors {errors}",
+                            flush=True,
+                        )
+                finally:
+                    platform.stop()
+                    platform.drop()
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(worktree)], cwd=ROOT,
+                       check=False)  # fmt: skip
+    median = {key: statistics.median(values) for key, values in cpu_ms.items()}
+    print(
+        f"per_request base={PER_REQUEST_BASE} "
+        + " ".join(
+            f"{kind}_ms={median['before', kind]:.1f}->{median['after', kind]:.1f}" for kind in KINDS
+        )
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=int(os.environ.get("CLIENTS", "500")))
     parser.add_argument("--duration", type=float, default=float(os.environ.get("DURATION", "60")))
     parser.add_argument("--micro", action="store_true")
+    parser.add_argument("--per-request", action="store_true")
+    parser.add_argument("--requests", type=int, default=int(os.environ.get("REQUESTS", "400")))
     parser.add_argument("--posts", type=int, default=int(os.environ.get("POSTS", "200")))
     parser.add_argument("--rounds", type=int, default=int(os.environ.get("ROUNDS", "2")))
     parser.add_argument("--client")
@@ -578,6 +734,8 @@ def main() -> None:
         client_main(args.client, args.clients, args.duration, args.out)
     elif args.micro:
         micro(args.posts, args.rounds)
+    elif args.per_request:
+        per_request(args.requests, args.rounds)
     else:
         load(args.clients, args.duration)
 

@@ -62,6 +62,36 @@ class StakeholderMeeting(models.Model):
         refuse_personal_data(self, ("who", "topic"))  # public, as written (text.public_fields)
 
 
+PROCESS_RECORD_TTL = 300  # bounds what no signal tells of (a document's new file name)
+
+
+def cached_process_timeline(consultation) -> list[dict]:
+    """``process_timeline`` from the cache. Every reading page shows the record, and
+    building it (revisions, versions, town halls, reports, meetings) was a quarter of a
+    page's CPU; it changes when one of those does (consult.reading_cache's process
+    generation, started by cms/signals.py) or when the closing time passes."""
+    from django.core.cache import cache
+
+    from consult.reading_cache import process_generation
+
+    key = ":".join(
+        str(part)
+        for part in (
+            "process:timeline",
+            consultation.pk,
+            consultation.latest_revision_id,
+            translation.get_language(),
+            int(consultation.closes_at <= timezone.now()),
+            process_generation(consultation.pk),
+        )
+    )
+    events = cache.get(key)
+    if events is None:
+        events = process_timeline(consultation)
+        cache.set(key, events, PROCESS_RECORD_TTL)
+    return events
+
+
 def process_timeline(consultation) -> list[dict]:
     """Every event of the consultation's process, oldest first, as JSON-ready rows:
     ``at`` (ISO), ``kind``, ``text`` (in the reader's language) and ``url`` (or "")."""

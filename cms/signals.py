@@ -4,14 +4,19 @@ consultation's report page."""
 
 import logging
 
-from wagtail.signals import page_published
+from django.db.models.signals import post_delete, post_save
+from wagtail.models import Page
+from wagtail.signals import page_published, page_unpublished
 
 from analysis.models import AnalysisRun
 from analysis.signals import run_done
 from consult.live.services.session import open_town_hall
+from consult.reading_cache import process_changed
+from drafts.models import DraftVersion
 
 from .models import ConsultationPage, TownHallPage
-from .process_record import audit_closing_date_change
+from .process_record import StakeholderMeeting, audit_closing_date_change
+from .report_pages import ReportPage
 from .reports import draft_report
 from .services import publish_draft_version
 
@@ -40,3 +45,32 @@ def _on_analysis_run_done(sender, run, **kwargs):
 
 
 run_done.connect(_on_analysis_run_done, sender=AnalysisRun)
+
+
+# The process record (cms/process_record.py) lists what these change: its cached copy goes.
+
+
+def _page_changed(sender, instance, **kwargs):
+    """A consultation, or a town hall or report under one, was published, unpublished or
+    deleted."""
+    process_changed(instance.pk)
+    parent_path = instance.path[: -Page.steplen] if instance.path else ""
+    parent_id = Page.objects.filter(path=parent_path).values_list("pk", flat=True).first()
+    if parent_id is not None:
+        process_changed(parent_id)
+
+
+page_published.connect(_page_changed, dispatch_uid="process-record-published")
+page_unpublished.connect(_page_changed, dispatch_uid="process-record-unpublished")
+post_delete.connect(_page_changed, sender=TownHallPage, dispatch_uid="process-record-th-del")
+post_delete.connect(_page_changed, sender=ReportPage, dispatch_uid="process-record-rp-del")
+
+
+def _version_or_meeting_changed(sender, instance, **kwargs):
+    # A version counts once its comments have moved onto it (its final save).
+    process_changed(instance.page_id if sender is DraftVersion else instance.consultation_id)
+
+
+for _model in (DraftVersion, StakeholderMeeting):
+    post_save.connect(_version_or_meeting_changed, sender=_model, dispatch_uid=f"pr-{_model}")
+    post_delete.connect(_version_or_meeting_changed, sender=_model, dispatch_uid=f"pr-d-{_model}")

@@ -70,3 +70,32 @@ def on_comment_saved_or_deleted(sender, instance, **kwargs) -> None:
     except (TypeError, ValueError):
         return
     comments_changed(page_id)
+
+
+# --- the process record (cms/process_record.py) -------------------------------------------------
+# Built from page revisions, versions, town halls, reports and meetings: the same for every
+# reader and changed by none of the comments that start a new reading generation, so it
+# has a generation of its own, started by what changes it (cms/signals.py).
+
+
+def _process_key(page_id: int) -> str:
+    return f"process:generation:{page_id}"
+
+
+def process_generation(page_id: int) -> str:
+    key = _process_key(page_id)
+    value = cache.get(key)
+    if value is None:
+        cache.add(key, uuid.uuid4().hex, None)
+        value = cache.get(key, "")
+    return value
+
+
+def process_changed(page_id: int) -> None:
+    """Start a new process-record generation now and once more when the transaction commits."""
+
+    def bump():
+        cache.set(_process_key(page_id), uuid.uuid4().hex, None)
+
+    bump()
+    transaction.on_commit(bump)

@@ -2,11 +2,11 @@
 
 from django import template
 
-from cms.process_record import process_timeline as _timeline
+from cms.process_record import cached_process_timeline
 
 register = template.Library()
 
 
 @register.simple_tag
 def process_timeline(consultation):
-    return _timeline(consultation)
+    return cached_process_timeline(consultation)

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.base import ContentFile
+from django.utils import timezone
 from wagtail.documents.models import Document
 
 from cms.process_record import StakeholderMeeting
@@ -181,3 +182,69 @@ def test_saving_from_the_admin_without_moving_the_date_needs_no_reason(demo):
     page.closes_at = live.replace(second=0, microsecond=0) + timedelta(minutes=1)
     with pytest.raises(ValidationError):
         page.full_clean()
+
+
+# --- the cached record: built once, rebuilt by what changes it ---------------------------------
+
+
+@pytest.fixture
+def timeline_builds(monkeypatch):
+    """How many times the record was built (not taken from the cache)."""
+    from cms import process_record
+
+    built = []
+    original = process_record.process_timeline
+
+    def counted(consultation):
+        built.append(consultation.pk)
+        return original(consultation)
+
+    monkeypatch.setattr(process_record, "process_timeline", counted)
+    return built
+
+
+@pytest.mark.django_db
+def test_the_record_is_built_once_and_again_after_each_change_that_shows(client, timeline_builds):
+    from tests.cms.test_bilingual_drafts import make_page, revise
+
+    page = make_page("cached-record")
+    assert 'data-kind="opened"' in client.get(page.url).content.decode()
+    client.get(page.url)
+    client.get(page.url)
+    assert len(timeline_builds) == 1  # three readers, one build
+
+    # A meeting entered, renamed and deleted: each shows on the next read.
+    meeting = StakeholderMeeting.objects.create(
+        consultation=page, held_at=page.opens_at + timedelta(hours=2), who="Bolo Bhi",
+        topic="the fees clause",
+    )  # fmt: skip
+    assert "Bolo Bhi" in client.get(page.url).content.decode()
+    meeting.who = "Media Matters for Democracy"
+    meeting.save()
+    html = client.get(page.url).content.decode()
+    assert "Media Matters for Democracy" in html and "Bolo Bhi" not in html
+    meeting.delete()
+    assert "Media Matters for Democracy" not in client.get(page.url).content.decode()
+
+    # A new version counts once its comments have moved onto it.
+    first = page.current_version().clauses.first()
+    revise(page, **{first.identifier: {"text": first.text + " Amended."}})
+    assert page.versions.filter(anchoring="pending").count() == 0
+    html = client.get(page.url).content.decode()
+    assert html.count('data-kind="version"') == 2
+
+    # A town hall published under it.
+    from cms.demo.town_hall import make_town_hall
+
+    make_town_hall(page, slug="record-town-hall")
+    assert 'data-kind="town_hall"' in client.get(page.url).content.decode()
+
+    # Its own language: the Urdu record is not the English one.
+    urdu = client.get(f"/ur{page.url}").content.decode()
+    assert 'id="process-record"' in urdu and "The consultation opened." not in urdu
+
+    # The closing time passing adds "closed", though nothing it watches was written.
+    assert 'data-kind="closed"' not in client.get(page.url).content.decode()
+    closes_at = timezone.now() - timedelta(minutes=1)
+    type(page).objects.filter(pk=page.pk).update(closes_at=closes_at)
+    assert 'data-kind="closed"' in client.get(page.url).content.decode()
