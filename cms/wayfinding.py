@@ -65,19 +65,38 @@ def home_listing(home, at=None) -> Listing:
 def town_halls(page, at=None) -> list:
     """The consultation's published town halls that have not ended, soonest first; then
     the ended ones (their summaries stay readable), latest first."""
-    from cms.town_hall_pages import TownHallPage
-
     at = at or timezone.now()
-    halls = list(TownHallPage.objects.live().child_of(page).order_by("starts_at"))
+    halls = _published_children(page)[0]
     coming = [h for h in halls if h.ends_at > at]
     ended = [h for h in halls if h.ends_at <= at]
     return coming + ended[::-1]
 
 
 def published_report(page):
-    from cms.report_pages import ReportPage
+    return _published_children(page)[1]
 
-    return ReportPage.objects.live().child_of(page).first()
+
+def _published_children(page) -> tuple[list, object]:
+    """The consultation's published town halls (by start) and its published report, from
+    the cache: every reading page links them, and they change only when one of them is
+    published, unpublished or deleted, which starts a new process-record generation
+    (cms/signals.py), as the process record does."""
+    from django.core.cache import cache
+
+    from cms.process_record import PROCESS_RECORD_TTL
+    from cms.report_pages import ReportPage
+    from cms.town_hall_pages import TownHallPage
+    from consult.reading_cache import process_generation
+
+    key = f"ways:children:{page.pk}:{process_generation(page.pk)}"
+    found = cache.get(key)
+    if found is None:
+        found = (
+            list(TownHallPage.objects.live().child_of(page).order_by("starts_at")),
+            ReportPage.objects.live().child_of(page).first(),
+        )
+        cache.set(key, found, PROCESS_RECORD_TTL)
+    return found
 
 
 class ReaderLanguageUrls:

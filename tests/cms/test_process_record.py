@@ -236,8 +236,13 @@ def test_the_record_is_built_once_and_again_after_each_change_that_shows(client,
     # A town hall published under it.
     from cms.demo.town_hall import make_town_hall
 
-    make_town_hall(page, slug="record-town-hall")
-    assert 'data-kind="town_hall"' in client.get(page.url).content.decode()
+    hall = make_town_hall(page, slug="record-town-hall")
+    html = client.get(page.url).content.decode()
+    assert 'data-kind="town_hall"' in html
+    assert "town-halls" in html and hall.url in html  # also among the ways to take part
+    hall.unpublish()
+    html = client.get(page.url).content.decode()
+    assert 'data-kind="town_hall"' not in html and hall.url not in html
 
     # Its own language: the Urdu record is not the English one.
     urdu = client.get(f"/ur{page.url}").content.decode()
