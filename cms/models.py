@@ -254,14 +254,17 @@ class ConsultationPage(ReaderLanguageUrls, Page):
             cached = cache.get(cache_key)
             if cached is not None:
                 return mark_safe(cached)  # rendered by our own template below
-        views = clause_views(
-            version, clause_key, context.get("comments_page", 1), is_latest=context["is_latest"]
-        )
-        if version is not None and context["is_latest"]:
-            attach_earlier_wording(views, version)
         prefix = submission_url_prefix(self.slug)
-        if clause_key:
+        items: list = []
+        if version is None:
+            pass
+        elif clause_key:
             # One clause's page: its plain form, which works without JavaScript.
+            views = clause_views(
+                version, clause_key, context.get("comments_page", 1), is_latest=context["is_latest"]
+            )
+            if context["is_latest"]:
+                attach_earlier_wording(views, version)
             for view in views:
                 view.client_token = new_client_token()
             items = [reading.clause_page_item(view, context, prefix=prefix) for view in views]
@@ -270,13 +273,17 @@ class ConsultationPage(ReaderLanguageUrls, Page):
                     "older": views[0].page_number + 1 if views[0].has_older else None,
                     "newer": views[0].page_number - 1 if views[0].page_number > 1 else None,
                 }
+        elif context["is_latest"]:
+            items = reading.latest_clause_items(
+                page=self, version=version, is_open=context["is_open"], prefix=prefix
+            )
         else:
             items = reading.clause_items(
-                views,
+                clause_views(version, is_latest=False),
                 page=self,
                 version=version,
                 is_open=context["is_open"],
-                is_latest=context["is_latest"],
+                is_latest=False,
                 prefix=prefix,
             )
         html = render_to_string("cms/_clause_list.html", {"clause_items": items})

@@ -36,14 +36,37 @@ def generation(page_id: int) -> str:
     return value
 
 
-def comments_changed(page_id: int) -> None:
-    """Start a new generation now and once more when the current transaction commits."""
+def comments_changed(page_id: int, clause_key: str = "") -> None:
+    """Start a new generation now and once more when the current transaction commits: of
+    the page's clause list, and of the one clause a comment is on (``clause_key``) or, without
+    one, of every clause (re-anchoring, a comment on no clause)."""
+    keys = [_generation_key(page_id), _clause_generation_key(page_id, clause_key)]
 
     def bump():
-        cache.set(_generation_key(page_id), uuid.uuid4().hex, None)
+        cache.set_many({key: uuid.uuid4().hex for key in keys}, None)
 
     bump()
     transaction.on_commit(bump)
+
+
+def _clause_generation_key(page_id: int, clause_key: str) -> str:
+    # "" is every clause's: a clause's token is the page-wide one and its own together.
+    return f"reading:clause-generation:{page_id}:{clause_key}"
+
+
+def clause_generations(page_id: int, clause_keys: list[str]) -> dict[str, str]:
+    """{clause key: token} that changes whenever a comment on that clause does (or every
+    clause's does): under a deadline flood each comment changes one clause, so the next
+    reader renders that one and takes the others from the cache (cms.reading)."""
+    keys = {key: _clause_generation_key(page_id, key) for key in ["", *clause_keys]}
+    found = cache.get_many(list(keys.values()))
+    missing = {cache_key: uuid.uuid4().hex for cache_key in keys.values() if cache_key not in found}
+    for cache_key, token in missing.items():
+        if not cache.add(cache_key, token, None):  # another reader made it first
+            token = cache.get(cache_key, token)
+        found[cache_key] = token
+    every = found[keys[""]]
+    return {key: f"{every}:{found[keys[key]]}" for key in clause_keys}
 
 
 def clause_list_key(page, version, *, language: str, is_open: bool, is_latest: bool) -> str:
@@ -69,7 +92,7 @@ def on_comment_saved_or_deleted(sender, instance, **kwargs) -> None:
         page_id = int(instance.object_pk)
     except (TypeError, ValueError):
         return
-    comments_changed(page_id)
+    comments_changed(page_id, getattr(instance, "clause_key", "") or "")
 
 
 # --- the process record (cms/process_record.py) -------------------------------------------------

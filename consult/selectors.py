@@ -58,10 +58,23 @@ def version_comments(version: DraftVersion, is_latest: bool = True) -> tuple:
     )
 
 
-def stance_counts(version: DraftVersion, is_latest: bool = True) -> dict:
+def _on_clauses(comments, group: str, clause_keys: list[str]):
+    """Comments on the clauses with these keys: by the clause they are on for the latest
+    version (a comment's own ``clause_key`` may be empty on rows older than the field), by
+    their ``clause_key`` for an earlier one."""
+    if group == "clause_id":
+        return comments.filter(clause__key__in=clause_keys)
+    return comments.filter(clause_key__in=clause_keys)
+
+
+def stance_counts(
+    version: DraftVersion, is_latest: bool = True, clause_keys: list[str] | None = None
+) -> dict:
     """{clause id (latest) or key (earlier): {stance: count}} for published comments, in one
-    aggregate query."""
+    aggregate query (the clauses with ``clause_keys`` only, when given)."""
     comments, group = version_comments(version, is_latest)
+    if clause_keys is not None:
+        comments = _on_clauses(comments, group, clause_keys)
     rows = comments.values(group, "stance").annotate(n=Count("id")).order_by()
     counts: dict = {}
     for row in rows:
@@ -103,15 +116,19 @@ def latest_threads(
     clause_key: str = "",
     offset: int = 0,
     is_latest: bool = True,
+    clause_keys: list[str] | None = None,
 ) -> list:
     """The newest top-level comments per clause and their replies, in three queries.
 
     A window query ranks comments per clause and returns only ids; the full rows are then
     fetched for the few shown. With ``clause_key`` and ``per_clause``, one clause's threads
-    ``offset`` to ``offset + per_clause`` (newest first).
+    ``offset`` to ``offset + per_clause`` (newest first); with ``clause_keys``, those
+    clauses' only.
     """
     comments, group = version_comments(version, is_latest)
     top = comments.filter(level=0)
+    if clause_keys is not None:
+        top = _on_clauses(top, group, clause_keys)
     if clause_key:
         top = (
             top.filter(clause_key=clause_key)
@@ -203,24 +220,31 @@ def reading_versions(page, version_number=None) -> dict:
 
 
 def clause_views(
-    version: DraftVersion | None, clause_key: str = "", page_number: int = 1, is_latest=True
+    version: DraftVersion | None,
+    clause_key: str = "",
+    page_number: int = 1,
+    is_latest=True,
+    only_keys: list[str] | None = None,
 ) -> list[ClauseView]:
     """Each clause of ``version`` with its stance counts, newest comments and highlighted
     words: four queries, however many clauses and comments. One clause's page
     (``clause_key``) shows page ``page_number`` of its threads; its view says whether there
     are older ones (``has_older``). An earlier version shows the comments written on it,
-    marked on the words they were written on."""
+    marked on the words they were written on. ``only_keys``: the whole draft's views of
+    those clauses only (the ones a new comment changed, cms.reading.latest_clause_items)."""
     if version is None:
         return []
     clauses = version.clauses.order_by("position")
     if clause_key:
         clauses = clauses.filter(key=clause_key)
+    if only_keys is not None:
+        clauses = clauses.filter(key__in=only_keys)
     # Comments find their clause by id on the latest version, by key on an earlier one.
     views: dict[int | str, ClauseView] = {
         (c.pk if is_latest else c.key): ClauseView(c) for c in clauses
     }
     group = "clause_id" if is_latest else "clause_key"
-    for place, counts in stance_counts(version, is_latest).items():
+    for place, counts in stance_counts(version, is_latest, only_keys).items():
         if place in views:
             views[place].counts = counts
             views[place].total = sum(counts.values())
@@ -232,7 +256,7 @@ def clause_views(
         offset = (page_number - 1) * THREADS_PER_CLAUSE_PAGE
         per_clause = THREADS_PER_CLAUSE_PAGE + 1  # one more says whether older ones exist
     shown_threads: dict[int | str, int] = {}
-    for comment in latest_threads(version, per_clause, clause_key, offset, is_latest):
+    for comment in latest_threads(version, per_clause, clause_key, offset, is_latest, only_keys):
         place = getattr(comment, group)
         if clause_key and comment.level == 0:
             shown_threads[place] = shown_threads.get(place, 0) + 1

@@ -599,6 +599,8 @@ def reattach_submission(
     submission.anchor_status = AnchorStatus.EXACT
     submission.anchor_confidence = 1.0
     submission.save(update_fields=[*ANCHOR_FIELDS, "anchor_language"])
+    # It may leave one clause for another: both clauses' readers must see it move.
+    comments_changed(submission.consultation_id)
     audit.record(
         "reattach",
         actor=user,

@@ -77,3 +77,56 @@ def test_the_fragment_follows_the_language_and_a_moderators_removal(client, cons
     Submission.objects.filter(comment="Soon removed").update(is_removed=True)
     with translation.override("en"):
         assert not any("Soon removed" in item for item in _items(consultation))
+
+
+# --- each clause under its own generation (cms.reading.latest_clause_items) ---------------------
+
+
+@pytest.mark.django_db
+def test_a_new_comment_makes_the_next_reader_read_and_render_its_clause_only(client, consultation):
+    """Under a deadline flood every comment had made the next reader count and rank the
+    comments of the whole draft; now only the clause a comment is on is read again."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from consult import roles, selectors
+    from consult.models import Submission
+    from moderation.services import decide
+    from tests.consult.test_comments import CLAUSES
+
+    assert len(CLAUSES) >= 3
+    cache.clear()
+    read_again = []
+    original = selectors.clause_views
+
+    def counted(*args, **kwargs):
+        read_again.append(kwargs.get("only_keys"))
+        return original(*args, **kwargs)
+
+    keys = {c.identifier: c.key for c in consultation.current_version().clauses.all()}
+    with mock.patch.object(selectors, "clause_views", counted):
+        client.get(consultation.url)
+        assert read_again == [list(keys.values())]  # every clause, in order
+        read_again.clear()
+        client.get(consultation.url)
+        assert read_again == []  # the page's list from the cache
+
+        post(client, consultation, form_data(consultation, "2", text="Stance <b>counts</b>"))
+        page = client.get(consultation.url).content.decode()
+        assert read_again == [[keys["2"]]]
+        assert "Stance &lt;b&gt;counts&lt;/b&gt;" in page
+
+        # A moderator removes it: that clause again, and the comment is gone from the page.
+        moderator = get_user_model().objects.create_user("flood-mod", "flood-mod@example.org")
+        moderator.groups.add(Group.objects.get(name=roles.MODERATOR))
+        read_again.clear()
+        submission = Submission.objects.get(comment="Stance <b>counts</b>")
+        decide(submission, action="remove", reason="off_topic", moderator=moderator)
+        page = client.get(consultation.url).content.decode()
+        assert read_again == [[keys["2"]]]
+        assert "Stance &lt;b&gt;counts&lt;/b&gt;" not in page
+
+        # In Urdu the same clause is read for its own (translated) fragment.
+        read_again.clear()
+        client.get(f"/ur{consultation.url}")
+        assert read_again == [list(keys.values())]  # first Urdu reader: every clause once
