@@ -398,6 +398,9 @@ class Participant:
                         k: v for k, v in self.headers(Origin=self.origin).items() if k != "Host"
                     },
                     open_timeout=30,
+                    # As a browser: it answers the server's pings and sends none of its own
+                    # (daphne pings every 20 s and drops a connection that stops answering).
+                    ping_interval=None,
                 )
                 while json.loads(await asyncio.wait_for(self.ws.recv(), 30))["type"] != "snapshot":
                     pass
@@ -420,7 +423,12 @@ class Participant:
                 if message.get("ref") == ref:
                     break
         except Exception as exc:
-            self.stats.error(f"vote:{type(exc).__name__}")
+            # A closed connection says who closed it and why: the close code each side
+            # sent or received (1011 sent with nothing received: the client's keepalive
+            # ping went unanswered; received: the server closed it).
+            sent, rcvd = getattr(exc, "sent", None), getattr(exc, "rcvd", None)
+            detail = f":sent={getattr(sent, 'code', None)}:rcvd={getattr(rcvd, 'code', None)}"
+            self.stats.error(f"vote:{type(exc).__name__}{detail if sent or rcvd else ''}")
             self.ws = None
             return
         self.stats.latencies.append(1000 * (time.perf_counter() - t))

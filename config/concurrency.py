@@ -52,28 +52,3 @@ class HTTPConcurrencyLimit:
             return await self.app(scope, receive, send_and_release)
         finally:
             release()
-
-
-class OneThreadPerRequest:
-    """Last in ``MIDDLEWARE``: sync-only on purpose, so that Django runs every middleware
-    above it in the request's one thread.
-
-    Under ASGI Django runs a middleware that can be async in async mode, and an old-style
-    (``MiddlewareMixin``) one then calls its ``process_request`` and ``process_response``
-    through ``sync_to_async``: two hand-overs between the request's thread and the event
-    loop each, about fifteen a request with the session, CSRF, auth, messages and redirect
-    middleware below the first sync-only one. Each hand-over waits for the interpreter
-    lock behind the other requests' threads, and they cost more CPU than a small view
-    (`/healthz` measured 10 ms a request under daphne, two thirds of it hand-overs). With
-    this one at the bottom the chain is sync from the top: one hand-over in, one out to
-    call the view.
-    """
-
-    sync_capable = True
-    async_capable = False
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self.get_response(request)

@@ -114,7 +114,6 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
-    "config.concurrency.OneThreadPerRequest",  # keep last: the chain above runs in one thread
 ]
 
 ROOT_URLCONF = "config.urls"
