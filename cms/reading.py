@@ -191,6 +191,7 @@ def latest_clause_items(*, page, version, is_open: bool, prefix: str) -> list[st
             views, page=page, version=version, is_open=is_open, is_latest=True, prefix=prefix
         )
         fresh = {cache_keys[v.clause.key]: str(html) for v, html in zip(views, items, strict=True)}
-        cache.set_many(fresh, FRAGMENT_TTL)
+        # The page list's bound on anything no signal tells of (a queryset update).
+        cache.set_many(fresh, reading_cache.CLAUSE_LIST_TTL)
         found.update(fresh)
     return [mark_safe(found[cache_keys[key]]) for key in keys if cache_keys[key] in found]
