@@ -62,8 +62,10 @@ def _page_changed(sender, instance, **kwargs):
 
 page_published.connect(_page_changed, dispatch_uid="process-record-published")
 page_unpublished.connect(_page_changed, dispatch_uid="process-record-unpublished")
-post_delete.connect(_page_changed, sender=TownHallPage, dispatch_uid="process-record-th-del")
-post_delete.connect(_page_changed, sender=ReportPage, dispatch_uid="process-record-rp-del")
+# Saved too: a page added live (add_child) is published without the signal.
+for _page_model in (TownHallPage, ReportPage):
+    post_save.connect(_page_changed, sender=_page_model, dispatch_uid=f"pr-save-{_page_model}")
+    post_delete.connect(_page_changed, sender=_page_model, dispatch_uid=f"pr-del-{_page_model}")
 
 
 def _version_or_meeting_changed(sender, instance, **kwargs):
