@@ -27,13 +27,17 @@ def _generation_key(page_id: int) -> str:
     return f"reading:generation:{page_id}"
 
 
-def generation(page_id: int) -> str:
-    key = _generation_key(page_id)
+def _token(key: str) -> str:
+    """The cache's token under ``key``, made (once, whoever asks first) if there is none."""
     value = cache.get(key)
     if value is None:
         cache.add(key, uuid.uuid4().hex, None)
         value = cache.get(key, "")
     return value
+
+
+def generation(page_id: int) -> str:
+    return _token(_generation_key(page_id))
 
 
 def comments_changed(page_id: int, clause_key: str = "") -> None:
@@ -106,12 +110,7 @@ def _process_key(page_id: int) -> str:
 
 
 def process_generation(page_id: int) -> str:
-    key = _process_key(page_id)
-    value = cache.get(key)
-    if value is None:
-        cache.add(key, uuid.uuid4().hex, None)
-        value = cache.get(key, "")
-    return value
+    return _token(_process_key(page_id))
 
 
 def process_changed(page_id: int) -> None:
