@@ -97,7 +97,7 @@ def test_a_start_that_does_not_hold_the_words_is_refused_with_a_message(
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(serialized_rollback=True)
+@pytest.mark.django_db
 def test_selecting_words_with_the_mouse_fills_the_form(live_server, browser, django_user_model):
     from django.test import Client
 

@@ -3,19 +3,21 @@ consultation page with a clause's comment form open, a clause's own page (the pl
 without JavaScript), the voice recorder, a town hall, a report, the 404 page; and commenting
 on selected words with the keyboard only.
 
-The file name sorts after test_foundation.py: live_server flushes the database after each
-test, and serialized_rollback restores the migrated rows for the next one.
+live_server flushes the database after each test; tests/conftest.py puts the migrated rows
+back before the next (Django's serialized rollback would write the rows as they were right
+after migrating over the shared demo, leaving the home page with no children: a 404).
 """
 
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from consult.models import Submission
 from tests.a11y import assert_no_axe_violations
 from tests.cms.test_report import report  # noqa: F401 - the published report fixture
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 PREFIXES = {"en": "", "ur": "/ur"}
 LANGS = ["en", "ur"]
 
@@ -59,10 +61,13 @@ def test_clause_page_form_without_javascript(live_server, demo, browser, lang):
         page.goto(live_server.url + PREFIXES[lang] + demo.url)
         clause = page.locator("li.clause").nth(3)
         key = clause.get_attribute("data-clause-key")
-        clause.locator("a.comment-button").click()
+        # A click waits only for the next page to start loading (CI once counted the form
+        # before the Urdu page had been parsed): wait for it to load.
+        with page.expect_navigation():
+            clause.locator("a.comment-button").click()
         assert f"clause={key}" in page.url
         form = page.locator("#comment-form form.comment-form")
-        assert form.count() == 1
+        expect(form).to_have_count(1)
         form.locator("input[name=stance]").first.check()
         form.locator("textarea[name=text]").fill("A plain form comment, no script.")
         with page.expect_navigation():

@@ -91,7 +91,7 @@ def test_only_moderators_see_the_list(client, demo):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(serialized_rollback=True)
+@pytest.mark.django_db
 def test_the_list_on_a_phone_and_a_desktop_in_both_languages(live_server, demo, browser):
     """The list at 390 px and 1280 px, English and Urdu: no sideways scroll, no axe
     violation, user text marked with its language."""
