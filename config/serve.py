@@ -21,9 +21,11 @@ def main() -> None:
     # Imported after the policy is set: daphne creates its loop at import time.
     from daphne.cli import CommandLineInterface
 
+    from config import websocket_broadcast
     from config.request_limits import install_daphne_body_limits
 
     install_daphne_body_limits()  # refuse over-limit bodies before daphne buffers them
+    websocket_broadcast.install()  # one frame per town-hall event, not one per connection
     sys.argv[0] = "daphne"
     CommandLineInterface.entrypoint()
 

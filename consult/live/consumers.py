@@ -20,6 +20,7 @@ from . import events, presence, selectors
 from .fanout import fanout_for
 from .identity import participant_from_session, public_handle
 from .models import TownHall
+from .prepared import PREPARED_SEND, prepared_frame
 from .services import polls, questions, session, speakers, votes
 from .services.checks import Actor, LiveActionError, actor_for
 
@@ -287,7 +288,10 @@ class TownHallConsumer(AsyncJsonWebsocketConsumer):
     async def live_event(self, event):
         if "message" in event:  # names someone by handle: this connection's own copy
             await self.send_json(self.for_me(event["message"]))
-        else:
+            return
+        # Under config.serve's daphne: the frame made once for every connection.
+        prepared_send = self.scope.get("extensions", {}).get(PREPARED_SEND)
+        if prepared_send is None or not prepared_send(prepared_frame(event, prepared_send)):
             await self.send(text_data=event["text"])
 
 
