@@ -228,6 +228,11 @@ class TownHallConsumer(AsyncJsonWebsocketConsumer):
         if current is not None and int(current) == last_seq:
             await self.send_json({"type": "replay", "events": [], "seq": last_seq})
             return
+        fanout = getattr(self, "fanout", None)
+        recent = fanout.recent_after(last_seq, int(current)) if fanout and current else None
+        if recent is not None:
+            await self.send(text_data=self._replay_text(recent, int(current)))
+            return
         missed = await database_sync_to_async(selectors.events_after)(self.townhall_id, last_seq)
         if len(missed) >= selectors.REPLAY_LIMIT:
             await self.send_snapshot()  # too far behind: start over from the board
@@ -235,6 +240,17 @@ class TownHallConsumer(AsyncJsonWebsocketConsumer):
         messages = [self.for_me(e.as_message()) for e in missed]
         seq = messages[-1]["seq"] if messages else last_seq
         await self.send_json({"type": "replay", "events": messages, "seq": seq})
+
+    def _replay_text(self, recent: list[dict], seq: int) -> str:
+        """A replay of events this process already has: shared ones as the text every
+        connection got, personal ones as this connection's own copy."""
+        parts = [
+            json.dumps(self.for_me(e["message"]), ensure_ascii=False)
+            if "message" in e
+            else e["text"]
+            for e in recent
+        ]
+        return '{"type": "replay", "events": [' + ", ".join(parts) + f'], "seq": {seq}}}'
 
     async def act(self, content):
         ref = content.get("ref")

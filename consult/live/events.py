@@ -82,7 +82,7 @@ def send_event(townhall_id: int, message: dict) -> None:
     layer = get_channel_layer()
     # Encoded once here rather than once per connection (2,000 json.dumps per event).
     text = json.dumps(message, ensure_ascii=False)
-    envelope = {"type": "live.event", "text": text}
+    envelope = {"type": "live.event", "seq": message["seq"], "text": text}
     if message.get("event") in selectors.PERSONAL_EVENTS:
         # Each connection makes its own copy of a question or the speaker queue (handles
         # out, its "mine" flags in: consumers.for_me): it needs the object; everything

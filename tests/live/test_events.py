@@ -118,6 +118,51 @@ async def test_reconnect_after_gap_replays_missed_events(layer, hall, facilitato
     await alice2.close()
 
 
+async def test_a_resume_is_answered_from_the_events_this_process_has(layer, hall, facilitator):
+    """A gap in one process's stream is a gap for all of its clients, and under load they all
+    asked the database for the same events at once. The process keeps its latest events and
+    answers from them (shown by removing the stored rows: the replay still has them, a
+    personal event in the resumer's own copy); what it lacks comes from the database."""
+    from consult.live.fanout import fanout_for
+
+    fac = await participant(hall, facilitator)
+    alice = await participant(hall)
+    bob = await participant(hall)
+    await start(hall, fac)
+    townhall_id = await database_sync_to_async(lambda: TownHall.objects.get(page=hall).pk)()
+
+    async def replay_from(client, last_seq):
+        await client.comm.send_json_to({"type": "resume", "last_seq": last_seq})
+        return await client.until(lambda m: m["type"] == "replay")
+
+    # Not in this process's memory: from the database.
+    await bob.event("state")
+    before = bob.seq
+    await fac.act("announce", text="From the database")
+    await bob.until(lambda m: m.get("event") == "announcement")
+    fanout_for(townhall_id).recent.clear()
+    replay = await replay_from(bob, before)
+    assert [e["seq"] for e in replay["events"]] == list(range(before + 1, replay["seq"] + 1))
+    assert "From the database" in [e["payload"].get("text") for e in replay["events"]]
+
+    before = bob.seq = replay["seq"]
+    await fac.act("announce", text="Held in memory")
+    await alice.act("post_question", text="Alice's own pending question")
+    await bob.until(lambda m: m.get("event") == "question")
+    await database_sync_to_async(LiveEvent.objects.filter(townhall_id=townhall_id).delete)()
+    replay = await replay_from(bob, before)
+    events = replay["events"]
+    assert [e["seq"] for e in events] == list(range(before + 1, replay["seq"] + 1))
+    assert "Held in memory" in [e["payload"].get("text") for e in events]
+    question = next(e for e in events if e["event"] == "question")["payload"]["question"]
+    assert question["mine"] is False and question["text"] == ""  # Bob's copy: not his
+    mine = (await replay_from(alice, before))["events"]
+    question = next(e for e in mine if e["event"] == "question")["payload"]["question"]
+    assert question["mine"] is True and question["text"] == "Alice's own pending question"
+    for client in (fac, alice, bob):
+        await client.close()
+
+
 async def _apply_until_complete(client: Client, target_seq: int, timeout=10):
     """What live.js does: apply in order, on a gap ask for a replay."""
     applied: list[int] = [client.snapshot["seq"]] if client.snapshot["seq"] else []
