@@ -76,18 +76,27 @@ def seq_cache_key(townhall_id: int) -> str:
     return f"live:seq:{townhall_id}"
 
 
-def send_event(townhall_id: int, message: dict) -> None:
-    """Tell every connection; never raise: the stored event is the source of truth."""
-    cache.set(seq_cache_key(townhall_id), message["seq"], 24 * 3600)
-    layer = get_channel_layer()
-    # Encoded once here rather than once per connection (2,000 json.dumps per event).
-    text = json.dumps(message, ensure_ascii=False)
-    envelope = {"type": "live.event", "seq": message["seq"], "text": text}
+def envelope_for(message: dict) -> dict:
+    """The layer message for an event: its seq, and its JSON encoded once here rather than
+    once per connection (2,000 json.dumps per event)."""
+    envelope = {
+        "type": "live.event",
+        "seq": message["seq"],
+        "text": json.dumps(message, ensure_ascii=False),
+    }
     if message.get("event") in selectors.PERSONAL_EVENTS:
         # Each connection makes its own copy of a question or the speaker queue (handles
         # out, its "mine" flags in: consumers.for_me): it needs the object; everything
         # else goes out as the same text, decoded by nobody on the way.
         envelope["message"] = message
+    return envelope
+
+
+def send_event(townhall_id: int, message: dict) -> None:
+    """Tell every connection; never raise: the stored event is the source of truth."""
+    cache.set(seq_cache_key(townhall_id), message["seq"], 24 * 3600)
+    layer = get_channel_layer()
+    envelope = envelope_for(message)
     try:
         async_to_sync(layer.group_send)(group_name(townhall_id), envelope)
     except Exception:  # a lost broadcast is recovered by resume

@@ -23,11 +23,17 @@ import time
 import weakref
 from typing import Protocol
 
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
-from .events import group_name
+from . import selectors
+from .events import envelope_for, group_name
 
 logger = logging.getLogger(__name__)
+
+# How long an event that came before an earlier one waits for it before this process reads
+# the missing ones from the database (clients themselves wait 0.3 s, then ask for a replay).
+REORDER_WAIT_SECONDS = 0.1
 
 # How many of a town hall's latest events a process keeps for resumes (consult/live/consumers.py).
 RECENT_EVENTS = 512
@@ -54,6 +60,11 @@ class TownHallFanout:
         self.lock = asyncio.Lock()
         # seq -> the event as it came (its "text", and "message" if personal), newest last.
         self.recent: dict[int, dict] = {}
+        # Events go out in seq order: the last seq sent, and those that came early.
+        self.sent_seq: int | None = None
+        self.early: dict[int, dict] = {}
+        self.repair: asyncio.TimerHandle | None = None
+        self.order = asyncio.Lock()
 
     async def add(self, listener: Listener) -> None:
         """Subscribe (first listener) and start holding events for this listener."""
@@ -88,6 +99,11 @@ class TownHallFanout:
                 return
             channel, self.channel_name, self.joined_at = self.channel_name, None, None
             self.pump.cancel()
+            # Unsubscribed: whatever comes next starts a new stream (and a new memory).
+            self.sent_seq, self.early, self.recent = None, {}, {}
+            if self.repair is not None:
+                self.repair.cancel()
+                self.repair = None
             try:
                 await get_channel_layer().group_discard(self.group, channel)
             except Exception:  # the layer forgets the channel in time anyway
@@ -126,6 +142,64 @@ class TownHallFanout:
         return None if any(event is None for event in found) else found  # type: ignore[misc]
 
     async def deliver(self, event: dict) -> None:
+        """Send an event to every connection, in seq order.
+
+        Two processes publish their events after their own commits, so under load seq 8
+        can reach the layer before seq 7. Every client would see the gap, wait and ask
+        for a replay: thousands of requests for one late event (bench-live). Here the
+        process holds seq 8 until 7 comes, or reads 7 from the database itself after
+        ``REORDER_WAIT_SECONDS``; the clients see one ordered stream."""
+        seq = event.get("seq")
+        async with self.order:
+            if not isinstance(seq, int) or self.sent_seq is None:
+                await self._send(event)
+                return
+            if seq <= self.sent_seq or seq in self.early:
+                return  # already sent (read from the database meanwhile)
+            if seq > self.sent_seq + 1:
+                self.early[seq] = event
+                if self.repair is None:
+                    loop = asyncio.get_running_loop()
+                    self.repair = loop.call_later(
+                        REORDER_WAIT_SECONDS, lambda: asyncio.ensure_future(self._fill_gap())
+                    )
+                return
+            await self._send(event)
+            await self._send_early()
+
+    async def _send_early(self) -> None:
+        while self.sent_seq is not None and self.sent_seq + 1 in self.early:
+            await self._send(self.early.pop(self.sent_seq + 1))
+        if not self.early and self.repair is not None:
+            self.repair.cancel()
+            self.repair = None
+
+    async def _fill_gap(self) -> None:
+        """The events still missing before the early ones, from the stored log, once for
+        the whole process; whatever the log lacks is left to the clients' own replay."""
+        self.repair = None
+        if not self.early or self.sent_seq is None:
+            return
+        try:
+            missing = await database_sync_to_async(selectors.events_after)(
+                self.townhall_id, self.sent_seq, min(self.early) - self.sent_seq - 1
+            )
+        except Exception:
+            logger.exception("reading the events missing in %s failed", self.group)
+            missing = []
+        async with self.order:
+            for stored in missing:
+                if self.sent_seq is not None and stored.seq == self.sent_seq + 1:
+                    await self._send(envelope_for(stored.as_message()))
+            await self._send_early()
+            if self.early:  # still a hole: send on, the clients replay what is missing
+                for seq in sorted(self.early):
+                    await self._send(self.early.pop(seq))
+
+    async def _send(self, event: dict) -> None:
+        seq = event.get("seq")
+        if isinstance(seq, int):
+            self.sent_seq = seq if self.sent_seq is None else max(self.sent_seq, seq)
         self.remember(event)
         for listener, held in list(self.listeners.items()):
             if held is not None:

@@ -97,6 +97,50 @@ async def test_events_during_the_snapshot_are_held_until_it_is_sent():
     assert late.got == ["snapshot", "1", "2"]
 
 
+async def test_events_go_out_in_seq_order_and_a_missing_one_is_read_once(hall, facilitator):
+    """Another process published seq 3 before this one got seq 2: the process holds 3 until
+    2 comes. One that does not come in time is read from the stored log by the process,
+    once, not asked for by every client."""
+    from consult.live.events import envelope_for
+    from consult.live.fanout import REORDER_WAIT_SECONDS, TownHallFanout
+
+    def store_events():
+        actor = Actor(f"u:{facilitator.pk}", facilitator, True)
+        session.start_session(hall, actor)
+        for i in range(4):
+            session.announce(hall, actor, f"line {i}")
+        townhall = TownHall.objects.get(page=hall)
+        stored = LiveEvent.objects.filter(townhall=townhall).order_by("seq")
+        return townhall.pk, [envelope_for(e.as_message()) for e in stored]
+
+    townhall_id, stored = await database_sync_to_async(store_events)()
+    assert len(stored) >= 5
+
+    class Listener:
+        def __init__(self):
+            self.got = []
+
+        async def live_event(self, event):
+            self.got.append(event["seq"])
+
+    fanout = TownHallFanout(townhall_id)
+    listener = Listener()
+    fanout.listeners[listener] = None
+    first = stored[0]["seq"]
+    await fanout.deliver(stored[0])
+    await fanout.deliver(stored[2])  # early
+    assert listener.got == [first]
+    await fanout.deliver(stored[1])
+    assert listener.got == [first, first + 1, first + 2]
+    await fanout.deliver(stored[1])  # a copy of one sent: not again
+    await fanout.deliver(stored[4])  # stored[3] never comes on the layer
+    assert listener.got == [first, first + 1, first + 2]
+    await asyncio.sleep(REORDER_WAIT_SECONDS + 0.5)
+    assert listener.got == [first, first + 1, first + 2, first + 3, first + 4]
+    await fanout.deliver(stored[3])  # late after all: already sent from the log
+    assert listener.got[-1] == first + 4 and len(listener.got) == 5
+
+
 async def test_reconnect_after_gap_replays_missed_events(layer, hall, facilitator):
     fac = await participant(hall, facilitator)
     alice = await participant(hall)
