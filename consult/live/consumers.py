@@ -224,14 +224,15 @@ class TownHallConsumer(AsyncJsonWebsocketConsumer):
         except (TypeError, ValueError):
             await self.error("invalid", _("resume needs last_seq, a whole number."))
             return
-        current = cache.get(events.seq_cache_key(self.townhall_id))
-        if current is not None and int(current) == last_seq:
+        cached = cache.get(events.seq_cache_key(self.townhall_id))
+        current = int(cached) if cached is not None else None
+        if current == last_seq:
             await self.send_json({"type": "replay", "events": [], "seq": last_seq})
             return
         fanout = getattr(self, "fanout", None)
-        recent = fanout.recent_after(last_seq, int(current)) if fanout and current else None
+        recent = fanout.recent_after(last_seq, current) if fanout and current else None
         if recent is not None:
-            await self.send(text_data=self._replay_text(recent, int(current)))
+            await self.send(text_data=self._replay_text(recent, current))
             return
         missed = await database_sync_to_async(selectors.events_after)(self.townhall_id, last_seq)
         if len(missed) >= selectors.REPLAY_LIMIT:

@@ -126,8 +126,8 @@ class TownHallFanout:
         if not isinstance(seq, int):
             return
         self.recent[seq] = event
-        if len(self.recent) > RECENT_EVENTS:
-            del self.recent[min(self.recent)]
+        if len(self.recent) > RECENT_EVENTS:  # _send goes in seq order: the first is oldest
+            del self.recent[next(iter(self.recent))]
 
     def recent_after(self, last_seq: int, current: int) -> list[dict] | None:
         """Events ``last_seq + 1`` .. ``current`` as this process received them, or None when
