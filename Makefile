@@ -115,7 +115,7 @@ bench-transcribe: venv
 
 # The deadline flood on two daphne processes, two workers, PostgreSQL and Redis (bench/RESULTS.md).
 # CLIENTS=500 DURATION=60 by default; `make bench-load-micro` is the write path alone, before/after.
-.PHONY: bench-load bench-load-micro bench-load-requests
+.PHONY: bench-load bench-load-micro bench-load-requests bench-load-ceiling
 DURATION ?= 60
 bench-load:
 	$(PY) bench/bench_load.py --clients $(CLIENTS) --duration $(DURATION)
@@ -127,3 +127,8 @@ bench-load-micro:
 # daphne process, on this tree and on PER_REQUEST_BASE, same run.
 bench-load-requests:
 	$(PY) bench/bench_load.py --per-request
+
+# The most answers a second two daphne processes give here for the cheapest requests (daphne
+# alone, a static file, the health check) against what the flood's target needs.
+bench-load-ceiling:
+	$(PY) bench/bench_load.py --ceiling --duration $(or $(CEILING_DURATION),15)

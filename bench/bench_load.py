@@ -26,6 +26,11 @@ and on a git worktree of MICRO_BASE (the code before the cheap write path), alte
 check, a missing page, a receipt lookup, the reading page, a comment post), 8 at a time, on this
 tree and on a git worktree of PER_REQUEST_BASE, the platform started as above for each.
 Also printed after a load run: where the CPU went (daphne, workers, client, the rest).
+
+``--ceiling`` (``make bench-load-ceiling``): the most answers a second this stack gives here
+for the cheapest requests there are (daphne without Django, a static file, the health
+check), CONCURRENCY clients (default 64) for DURATION seconds, ROUNDS rounds; the headline
+compares them with the requests a second the flood's target needs.
 """
 
 from __future__ import annotations
@@ -726,12 +731,161 @@ def per_request(requests: int, rounds: int) -> None:
     )
 
 
+# --- the ceiling: the cheapest answers this stack gives on this machine --------------------
+
+# Share of the flood's requests that are posts (comments 45 %, replies 15 %): 200 accepted a
+# second needs 200 / 0.6 requests a second in all.
+POST_SHARE = 0.60
+STATIC_RE = re.compile(r'(/static/[^"\s]+\.css)')
+
+
+async def _saturate(ports: list[int], path: str, expected: int, concurrency: int, duration: float):
+    """As many GETs of ``path`` as ``concurrency`` clients get answered in ``duration``
+    seconds, spread over ``ports``: (answers a second, errors, p50 ms)."""
+    import aiohttp
+
+    latencies: list[float] = []
+    errors = 0
+    deadline = time.perf_counter() + duration
+    headers = {"X-Forwarded-For": "10.9.9.9", "X-Forwarded-Proto": "https"}
+
+    async def client(port: int) -> None:
+        nonlocal errors
+        url = f"http://127.0.0.1:{port}{path}"
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            try:
+                async with session.get(url, headers=headers, allow_redirects=False) as response:
+                    await response.read()
+                    ok = response.status == expected
+            except Exception:
+                ok = False
+            if ok:
+                latencies.append(1000 * (time.perf_counter() - started))
+            else:
+                errors += 1
+
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        started = time.perf_counter()
+        await asyncio.gather(*(client(ports[i % len(ports)]) for i in range(concurrency)))
+        wall = time.perf_counter() - started
+    return len(latencies) / wall, errors, statistics.median(latencies) if latencies else 0.0
+
+
+def _measure(
+    label: str,
+    procs: list[subprocess.Popen],
+    ports: list[int],
+    path: str,
+    expected: int,
+    concurrency: int,
+    duration: float,
+) -> tuple[float, float]:
+    """(answers a second, daphne CPU ms an answer), with the client's share printed."""
+    import uvloop
+
+    servers = [p for p in procs if "config.serve" in p.args]
+    cpu, busy = sum(process_cpu(p.pid) for p in servers), machine_busy_cpu()
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    rate, errors, p50 = uvloop.run(_saturate(ports, path, expected, concurrency, duration))
+    own_after = resource.getrusage(resource.RUSAGE_SELF)
+    client = (own_after.ru_utime + own_after.ru_stime) - (own.ru_utime + own.ru_stime)
+    cpu = sum(process_cpu(p.pid) for p in servers) - cpu
+    busy = machine_busy_cpu() - busy
+    answered = max(rate * duration, 1)
+    print(
+        f"  {label}: {rate:.0f} answers a second, daphne {1000 * cpu / answered:.2f} ms CPU an "
+        f"answer, client {1000 * client / answered:.2f} ms, machine busy {busy:.0f} of "
+        f"{os.cpu_count() * duration:.0f} CPU-s, p50 {p50:.0f} ms, errors {errors}",
+        flush=True,
+    )
+    return rate, 1000 * cpu / answered
+
+
+def ceiling(concurrency: int, duration: float, rounds: int) -> None:
+    """The most answers a second two daphne processes give on this machine, with the client
+    beside them as in bench-load, for the cheapest requests there are: an ASGI application
+    without Django (daphne alone), a static file (Django's first middlewares, then
+    WhiteNoise) and the health check (the whole middleware chain, one query, Redis pings).
+    A comment post does all of that and more, so if these stay under what the flood's
+    targets need, no Django write path can meet them here."""
+    print(f"  uptime before: {uptime()}", flush=True)
+    rates: dict[str, list[float]] = {}
+    cpu_ms: dict[str, list[float]] = {}
+    platform = Platform(f"consult_ceiling_bench_{os.getpid()}")
+    try:
+        platform.start()
+        response = subprocess.run(
+            ["curl", "-s", "-H", "X-Forwarded-Proto: https", "-H", "X-Forwarded-For: 10.9.9.9",
+             f"http://127.0.0.1:{platform.ports[0]}/"],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        static = STATIC_RE.search(response.stdout)
+        if static is None:
+            raise RuntimeError("no stylesheet link on the home page")
+        bare_ports = [free_port(), free_port()]
+        log = open(Path(platform.var) / "bare.log", "ab")  # noqa: SIM115 - lives with the servers
+        bare = [
+            subprocess.Popen(
+                [
+                    PY,
+                    "-m",
+                    "config.serve",
+                    "-b",
+                    "127.0.0.1",
+                    "-p",
+                    str(port),
+                    "bench.null_asgi:application",
+                ],
+                cwd=ROOT,
+                env=platform.env,
+                stdout=log,
+                stderr=log,
+            )  # fmt: skip
+            for port in bare_ports
+        ]
+        try:
+            for port in bare_ports:
+                wait_http(port)
+            for _round in range(rounds):
+                kinds = (
+                    ("bare", bare, bare_ports, "/", 204),
+                    ("static", platform.procs, platform.ports, static.group(1), 200),
+                    ("health", platform.procs, platform.ports, "/healthz", 200),
+                )
+                for label, procs, ports, path, expected in kinds:
+                    rate, ms = _measure(label, procs, ports, path, expected, concurrency, duration)
+                    rates.setdefault(label, []).append(rate)
+                    cpu_ms.setdefault(label, []).append(ms)
+        finally:
+            for proc in bare:
+                proc.terminate()
+                proc.wait(15)
+    finally:
+        platform.stop()
+        platform.drop()
+    print(f"  uptime after: {uptime()}")
+    median = {label: statistics.median(values) for label, values in rates.items()}
+    ms = {label: statistics.median(values) for label, values in cpu_ms.items()}
+    # Even with the client, PostgreSQL and Redis free, daphne alone can give no more than
+    # this many health checks a second on this machine's cores.
+    health_bound = os.cpu_count() * 1000 / ms["health"]
+    print(
+        f"load_ceiling bare_per_s={median['bare']:.0f} static_per_s={median['static']:.0f} "
+        f"health_per_s={median['health']:.0f} health_ms={ms['health']:.2f} "
+        f"health_bound_per_s={health_bound:.0f} needed_per_s={200 / POST_SHARE:.0f}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=int(os.environ.get("CLIENTS", "500")))
     parser.add_argument("--duration", type=float, default=float(os.environ.get("DURATION", "60")))
     parser.add_argument("--micro", action="store_true")
     parser.add_argument("--per-request", action="store_true")
+    parser.add_argument("--ceiling", action="store_true")
+    parser.add_argument("--concurrency", type=int, default=int(os.environ.get("CONCURRENCY", "64")))
     parser.add_argument("--requests", type=int, default=int(os.environ.get("REQUESTS", "400")))
     parser.add_argument("--posts", type=int, default=int(os.environ.get("POSTS", "200")))
     parser.add_argument("--rounds", type=int, default=int(os.environ.get("ROUNDS", "2")))
@@ -744,6 +898,8 @@ def main() -> None:
         micro(args.posts, args.rounds)
     elif args.per_request:
         per_request(args.requests, args.rounds)
+    elif args.ceiling:
+        ceiling(args.concurrency, args.duration, args.rounds)
     else:
         load(args.clients, args.duration)
 
