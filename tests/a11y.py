@@ -9,6 +9,7 @@ Usage in any Playwright test::
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 AXE_JS = (
@@ -26,15 +27,23 @@ def axe_path() -> Path:
     return AXE_JS
 
 
+@functools.cache
+def _axe_source() -> str:
+    return axe_path().read_text() + "\n;undefined"
+
+
 def run_axe(page, context: str | None = None, tags: list[str] | None = None) -> list[dict]:
     """Run axe-core in the page and return its violations (one dict per failing rule)."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         # Evaluated through DevTools rather than added as a <script>: the site's CSP (rightly)
         # refuses inline scripts, and the test must not loosen it to inspect the page.
-        page.evaluate(axe_path().read_text() + "\n;undefined")
+        page.evaluate(_axe_source())
     result = page.evaluate(
         """async ([context, tags]) => {
-            const r = await axe.run(context || document, {runOnly: {type: 'tag', values: tags}});
+            // Only violations are reported, so only they are gathered in full (every rule
+            // still runs): about a tenth less time on the admin's large editing pages.
+            const r = await axe.run(context || document, {runOnly: {type: 'tag', values: tags},
+                                                          resultTypes: ['violations']});
             return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
                 nodes: v.nodes.map(n => n.target.join(' ') + ' :: ' + n.failureSummary)}));
         }""",

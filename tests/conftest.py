@@ -101,9 +101,26 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
     database = settings.DATABASES["default"]
     if database["ENGINE"] != "django.db.backends.sqlite3":
         return
-    database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+    name = tmp_path_factory.mktemp("db") / "test.sqlite3"
+    database.setdefault("TEST", {})["NAME"] = str(name)
     options = database.setdefault("OPTIONS", {})
     options["init_command"] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;"
+    # A copy of the migrated file the server tests use (built once per version of the
+    # sources, shared by every test process): migrating cost each worker 20-25 s of CPU.
+    from tests.servers import copy_migrated_sqlite
+
+    copy_migrated_sqlite(name)
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(request, django_db_modify_db_settings) -> bool:
+    """On SQLite the test database is already a migrated copy (see above): Django keeps it
+    and its migrate finds nothing to apply. Elsewhere pytest-django's --reuse-db decides."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        return True
+    return bool(request.config.getvalue("reuse_db"))
 
 
 DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_serialized_rollback"}

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = Path(tempfile.gettempdir()) / "consult-test-migrated"
 
 
-def _source_fingerprint() -> str:
+def source_fingerprint() -> str:
     """A hash of the project's Python sources outside tests/ and bench/: migrations import
     app code (role groups, data fixes), so any change there means a new template."""
     digest = hashlib.sha256()
@@ -35,7 +35,7 @@ def migrated_sqlite_template() -> Path:
     test process (under a file lock): a migrate costs 20-50 s of CPU on this machine, and
     six server tests each ran their own."""
     TEMPLATES.mkdir(exist_ok=True)
-    template = TEMPLATES / f"{_source_fingerprint()}.sqlite3"
+    template = TEMPLATES / f"{source_fingerprint()}.sqlite3"
     with open(TEMPLATES / "lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not template.exists():
@@ -63,6 +63,11 @@ def _copy_sqlite(source: Path, target: Path) -> None:
     partial.replace(target)
 
 
+def copy_migrated_sqlite(path: Path) -> None:
+    """``path`` becomes a new copy of the migrated template."""
+    _copy_sqlite(migrated_sqlite_template(), path)
+
+
 def migrated_sqlite_env(path: Path, prefix: str) -> dict:
     """The environment of a process on its own migrated SQLite file (the test run's own
     database is not visible to another process)."""
@@ -73,7 +78,7 @@ def migrated_sqlite_env(path: Path, prefix: str) -> dict:
         CHANNELS_PREFIX=f"{prefix}{os.getpid()}",
         CACHE_PREFIX=f"{prefix}{os.getpid()}",
     )
-    _copy_sqlite(migrated_sqlite_template(), path)
+    copy_migrated_sqlite(path)
     return env
 
 

@@ -28,6 +28,7 @@ from consult.models import Source, Submission
 from consult.voice import services
 from consult.voice.models import VoiceNote
 from consult.voice.models import VoiceNoteStatus as Status
+from tests.servers import copy_migrated_sqlite
 from tests.voice_helpers import ffmpeg, jfk_path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -452,7 +453,7 @@ def test_killed_worker_task_runs_again_and_submission_is_not_lost(tmp_path, jfk)
             cwd=ROOT, env=env, check=True, capture_output=True, text=True, **kwargs,
         )  # fmt: skip
 
-    manage("migrate", "--noinput")
+    copy_migrated_sqlite(db)  # the shared migrated file, not a migrate of its own
     created = manage(
         "shell",
         "-c",

@@ -2,7 +2,8 @@
 every comment answered 201 with a receipt is in the database afterwards.
 
 Real processes: a private PostgreSQL cluster (initdb in a temporary folder, its own port,
-run as the ``postgres`` OS user when the tests run as root), migrated once, and one daphne
+run as the ``postgres`` OS user when the tests run as root), migrated once (restored from a
+dump of that after the first run: tests.faults.servers.restore_or_build), and one daphne
 (``config.serve``, production settings apart from the insecure-defaults switch, DEBUG off,
 the connection pool on) in front of it. The cluster is stopped (``pg_ctl -m fast``) and
 started again while 6 threads post comments. The machine's shared PostgreSQL is not used.
@@ -20,7 +21,7 @@ import time
 
 import pytest
 
-from tests.faults.servers import PrivateCluster
+from tests.faults.servers import PrivateCluster, restore_or_build
 from tests.servers import ROOT, start_daphne, unused_port
 
 pytestmark = pytest.mark.fault
@@ -58,28 +59,32 @@ def platform(tmp_path_factory):
             CSRF_COOKIE_SECURE="0",
         )
         env.pop("REDIS_URL", None)
-        for command in (["migrate", "--noinput"], ["load_demo"]):
-            subprocess.run(
-                [sys.executable, "manage.py", *command],
-                cwd=ROOT,
-                env=env,
-                check=True,
-                capture_output=True,
-                timeout=300,
+
+        def build() -> dict:
+            for command in (["migrate", "--noinput"], ["load_demo"]):
+                subprocess.run(
+                    [sys.executable, "manage.py", *command],
+                    cwd=ROOT,
+                    env=env,
+                    check=True,
+                    capture_output=True,
+                    timeout=300,
+                )
+            return json.loads(
+                subprocess.run(
+                    [sys.executable, "manage.py", "shell", "-c", INFO_SCRIPT],
+                    cwd=ROOT,
+                    env=env,
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                    timeout=120,
+                )
+                .stdout.strip()
+                .splitlines()[-1]
             )
-        info = json.loads(
-            subprocess.run(
-                [sys.executable, "manage.py", "shell", "-c", INFO_SCRIPT],
-                cwd=ROOT,
-                env=env,
-                check=True,
-                capture_output=True,
-                text=True,
-                timeout=120,
-            )
-            .stdout.strip()
-            .splitlines()[-1]
-        )
+
+        info = restore_or_build(cluster, "consult", build)
         port = unused_port()
         daphne = start_daphne(env, port)
         yield {"cluster": cluster, "base": f"http://127.0.0.1:{port}", "requests": requests, **info}
