@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import glob
+import hashlib
 import json
 import os
 import shutil
@@ -147,16 +148,18 @@ class PrivateCluster:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def restore_or_build(cluster: PrivateCluster, database: str, build) -> dict:
+def restore_or_build(cluster: PrivateCluster, database: str, build, inputs: str) -> dict:
     """``database`` on ``cluster`` as ``build()`` leaves it, and what ``build`` returned.
 
-    The first time per version of the sources ``build`` runs (a migrate and the demo: 40-60 s
-    of CPU) and the result is kept as a pg_dump beside the migrated SQLite template; later
-    runs, the second CI pass among them, restore it in a second or two."""
+    The first time per version of the sources and of ``inputs`` (the test code ``build``
+    runs, which the sources' fingerprint leaves out) ``build`` runs (a migrate and the demo:
+    40-60 s of CPU) and the result is kept as a pg_dump beside the migrated SQLite template;
+    later runs, the second CI pass among them, restore it in a second or two."""
     from tests.servers import TEMPLATES, source_fingerprint
 
     TEMPLATES.mkdir(exist_ok=True)
-    dump = TEMPLATES / f"{source_fingerprint()}-postgres-{database}.dump"
+    key = hashlib.sha256(f"{source_fingerprint()}\0{inputs}".encode()).hexdigest()[:16]
+    dump = TEMPLATES / f"{key}-postgres-{database}.dump"
     info = dump.with_suffix(".json")
     with open(TEMPLATES / "lock-postgres", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)

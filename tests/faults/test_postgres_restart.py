@@ -84,7 +84,8 @@ def platform(tmp_path_factory):
                 .splitlines()[-1]
             )
 
-        info = restore_or_build(cluster, "consult", build)
+        made_by = INFO_SCRIPT + (ROOT / "tests" / "consult" / "test_comments.py").read_text()
+        info = restore_or_build(cluster, "consult", build, made_by)
         port = unused_port()
         daphne = start_daphne(env, port)
         yield {"cluster": cluster, "base": f"http://127.0.0.1:{port}", "requests": requests, **info}
