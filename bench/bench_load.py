@@ -149,6 +149,12 @@ def machine_busy_cpu() -> float:
 # --- the platform ----------------------------------------------------------------------------
 
 
+def serve(root: Path, env: dict, port: int, application: str, log) -> subprocess.Popen:
+    """daphne as production runs it (``python -m config.serve``) on 127.0.0.1:port."""
+    command = [PY, "-m", "config.serve", "-b", "127.0.0.1", "-p", str(port), application]
+    return subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=log)
+
+
 class Platform:
     def __init__(self, db_name: str, root: Path = ROOT):
         self.root = root
@@ -212,24 +218,7 @@ class Platform:
                 )  # fmt: skip
             )
         for port in self.ports:
-            self.procs.append(
-                subprocess.Popen(
-                    [
-                        PY,
-                        "-m",
-                        "config.serve",
-                        "-b",
-                        "127.0.0.1",
-                        "-p",
-                        str(port),
-                        "config.asgi:application",
-                    ],
-                    cwd=self.root,
-                    env=self.env,
-                    stdout=log,
-                    stderr=log,
-                )  # fmt: skip
-            )
+            self.procs.append(serve(self.root, self.env, port, "config.asgi:application", log))
         for port in self.ports:
             wait_http(port)
         cfg["ports"] = self.ports
@@ -827,22 +816,7 @@ def ceiling(concurrency: int, duration: float, rounds: int) -> None:
         bare_ports = [free_port(), free_port()]
         log = open(Path(platform.var) / "bare.log", "ab")  # noqa: SIM115 - lives with the servers
         bare = [
-            subprocess.Popen(
-                [
-                    PY,
-                    "-m",
-                    "config.serve",
-                    "-b",
-                    "127.0.0.1",
-                    "-p",
-                    str(port),
-                    "bench.null_asgi:application",
-                ],
-                cwd=ROOT,
-                env=platform.env,
-                stdout=log,
-                stderr=log,
-            )  # fmt: skip
+            serve(ROOT, platform.env, port, "bench.null_asgi:application", log)
             for port in bare_ports
         ]
         try:
