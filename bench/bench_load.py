@@ -50,6 +50,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -730,7 +731,7 @@ STATIC_RE = re.compile(r'(/static/[^"\s]+\.css)')
 
 async def _saturate(ports: list[int], path: str, expected: int, concurrency: int, duration: float):
     """As many GETs of ``path`` as ``concurrency`` clients get answered in ``duration``
-    seconds, spread over ``ports``: (answers a second, errors, p50 ms)."""
+    seconds, spread over ``ports``: (answers, wall seconds, errors, p50 ms)."""
     import aiohttp
 
     latencies: list[float] = []
@@ -759,7 +760,7 @@ async def _saturate(ports: list[int], path: str, expected: int, concurrency: int
         started = time.perf_counter()
         await asyncio.gather(*(client(ports[i % len(ports)]) for i in range(concurrency)))
         wall = time.perf_counter() - started
-    return len(latencies) / wall, errors, statistics.median(latencies) if latencies else 0.0
+    return len(latencies), wall, errors, statistics.median(latencies) if latencies else 0.0
 
 
 def _measure(
@@ -777,12 +778,14 @@ def _measure(
     servers = [p for p in procs if "config.serve" in p.args]
     cpu, busy = sum(process_cpu(p.pid) for p in servers), machine_busy_cpu()
     own = resource.getrusage(resource.RUSAGE_SELF)
-    rate, errors, p50 = uvloop.run(_saturate(ports, path, expected, concurrency, duration))
+    answered, wall, errors, p50 = uvloop.run(
+        _saturate(ports, path, expected, concurrency, duration)
+    )
     own_after = resource.getrusage(resource.RUSAGE_SELF)
     client = (own_after.ru_utime + own_after.ru_stime) - (own.ru_utime + own.ru_stime)
     cpu = sum(process_cpu(p.pid) for p in servers) - cpu
     busy = machine_busy_cpu() - busy
-    answered = max(rate * duration, 1)
+    rate, answered = answered / wall, max(answered, 1)
     print(
         f"  {label}: {rate:.0f} answers a second, daphne {1000 * cpu / answered:.2f} ms CPU an "
         f"answer, client {1000 * client / answered:.2f} ms, machine busy {busy:.0f} of "
@@ -805,12 +808,12 @@ def ceiling(concurrency: int, duration: float, rounds: int) -> None:
     platform = Platform(f"consult_ceiling_bench_{os.getpid()}")
     try:
         platform.start()
-        response = subprocess.run(
-            ["curl", "-s", "-H", "X-Forwarded-Proto: https", "-H", "X-Forwarded-For: 10.9.9.9",
-             f"http://127.0.0.1:{platform.ports[0]}/"],
-            capture_output=True, text=True, check=True,
-        )  # fmt: skip
-        static = STATIC_RE.search(response.stdout)
+        home = urllib.request.Request(
+            f"http://127.0.0.1:{platform.ports[0]}/",
+            headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "10.9.9.9"},
+        )
+        with urllib.request.urlopen(home) as response:
+            static = STATIC_RE.search(response.read().decode())
         if static is None:
             raise RuntimeError("no stylesheet link on the home page")
         bare_ports = [free_port(), free_port()]
