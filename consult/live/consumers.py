@@ -260,19 +260,24 @@ class TownHallConsumer(AsyncJsonWebsocketConsumer):
             await self.error("unknown_action", _("Unknown action."), ref)
             return
         function, arg_names, limit = ACTIONS[name]
-        refusal = limit and not self.actor.facilitator and self.over_limit(limit, name, content)
-        if refusal:
-            await self.error("rate_limited", refusal, ref)
-            return
         kwargs = {arg: content[arg] for arg in arg_names if arg in content}
         try:
-            result = await database_sync_to_async(function)(self.page, self.actor, **kwargs)
+            result = await database_sync_to_async(self._limited)(function, limit, content, kwargs)
         except LiveActionError as exc:
             await self.error(exc.code, exc.message, ref)
             return
         await self.send_json(
             {"type": "ack", "ref": ref, "action": name, "result": result, "at": time.time()}
         )
+
+    def _limited(self, function, limit: str | None, content: dict, kwargs: dict):
+        """The limits, then the action, in one trip to a worker thread: the limits ask Redis,
+        and a blocking call on the event loop would hold up every connection's frames."""
+        name = content["action"]
+        refusal = limit and not self.actor.facilitator and self.over_limit(limit, name, content)
+        if refusal:
+            raise LiveActionError("rate_limited", refusal)
+        return function(self.page, self.actor, **kwargs)
 
     def over_limit(self, limit: str, name: str, content: dict) -> str | None:
         """Why this action is refused by a limit, or None. Cache calls only (no database)."""

@@ -4,6 +4,8 @@ and on channels_redis: snapshots, permissions, limits, identity."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from channels.db import database_sync_to_async
 from django.contrib.auth import get_user_model
@@ -134,3 +136,28 @@ async def test_a_page_without_its_runtime_row_is_not_open_to_connections(hall, s
     client = Client(hall, await database_sync_to_async(session_for)())
     connected, code = await client.comm.connect(timeout=5)
     assert not connected and code == 4404
+
+
+async def test_limits_are_checked_off_the_event_loop(layer, hall, facilitator, monkeypatch):
+    """The rate limits ask Redis (blocking calls): on the event loop every connection of the
+    process shares, each vote's checks held up every tally being written (bench-live found
+    17 % of a daphne's loop there). They run in the action's own worker thread."""
+    from consult import ratelimit
+
+    loop_thread = threading.get_ident()
+    checked_in: list[int] = []
+    real_check = ratelimit.check
+
+    def recording_check(*args, **kwargs):
+        checked_in.append(threading.get_ident())
+        return real_check(*args, **kwargs)
+
+    monkeypatch.setattr(ratelimit, "check", recording_check)
+    fac = await participant(hall, facilitator)
+    alice = await participant(hall)
+    await start(hall, fac)
+    reply = await alice.act("post_question", text="Checked where?")
+    assert reply["type"] == "ack"
+    assert checked_in and loop_thread not in checked_in
+    await fac.close()
+    await alice.close()
