@@ -102,12 +102,11 @@ print(type(seen["websocket"]).__name__, seen["http"])
 """
 
 
-def test_config_serve_has_daphne_offer_prepared_send_on_websocket_scopes():
-    """As ``make run`` and production start daphne (config.serve), in a process of its own
-    (importing daphne.server installs Twisted's reactor): a WebSocket scope carries the
-    offer, an HTTP one does not."""
+def _output_in_own_process(script: str) -> list[str]:
+    """What ``script`` prints, split into words; run in a process of its own, since
+    importing daphne.server installs Twisted's reactor for the whole process."""
     result = subprocess.run(
-        [sys.executable, "-c", INSTALL_CHECK],
+        [sys.executable, "-c", script],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -115,7 +114,14 @@ def test_config_serve_has_daphne_offer_prepared_send_on_websocket_scopes():
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.split() == ["PreparedSend", "None"]
+    return result.stdout.split()
+
+
+def test_config_serve_has_daphne_offer_prepared_send_on_websocket_scopes():
+    """As ``make run`` and production start daphne (config.serve), in a process of its own
+    (importing daphne.server installs Twisted's reactor): a WebSocket scope carries the
+    offer, an HTTP one does not."""
+    assert _output_in_own_process(INSTALL_CHECK) == ["PreparedSend", "None"]
 
 
 WRITE_NOW_CHECK = r"""
@@ -174,13 +180,10 @@ def test_a_prepared_frame_is_written_to_the_socket_at_once_and_in_order():
     waiting before it, as asyncio's own transports do; behind buffered bytes, or for what
     the socket does not take at once, it leaves the bytes to Twisted, in order. A real
     reactor and a real socket, in a process of their own."""
-    result = subprocess.run(
-        [sys.executable, "-c", WRITE_NOW_CHECK],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.split() == ["now", "b''", "buffered-after", str(14 + 3_000_003), "True"]
+    assert _output_in_own_process(WRITE_NOW_CHECK) == [
+        "now",
+        "b''",
+        "buffered-after",
+        str(14 + 3_000_003),
+        "True",
+    ]
