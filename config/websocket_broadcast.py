@@ -70,9 +70,7 @@ def write_now(transport, data: bytes) -> None:
         return
     try:
         sent = transport.socket.send(data)
-    except (BlockingIOError, InterruptedError):
-        sent = 0
-    except OSError:  # the connection is gone: Twisted finds out on its write, as usual
+    except OSError:  # full (EAGAIN) or gone: Twisted's own write waits, or finds the loss
         sent = 0
     if sent < len(data):
         transport.write(data[sent:])
