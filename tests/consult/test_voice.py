@@ -107,7 +107,7 @@ def noise(size: int, seed: int = 0) -> bytes:
 
 def test_corrupt_file_is_refused(client, demo, jfk):
     intact = jfk.read_bytes()
-    response = client.post(record_url(demo), form_data(upload(jfk, "broken.flac")))
+    response = client.post(record_url(demo), form_data(upload(jfk, "intact.flac")))
     assert response.status_code == 302  # the intact file is fine
     broken_header = noise(64) + intact[64:]
     cut_off = intact[: len(intact) // 2]  # an upload that stopped half-way
