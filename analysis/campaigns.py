@@ -46,7 +46,6 @@ with its size and never dropped.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -56,7 +55,8 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from .normalise import _TOKEN_RE, STOP_WORDS, normalise
+from .normalise import STOP_WORDS, normalise
+from .words import batches, mix
 
 _BAND_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 
@@ -109,19 +109,35 @@ def _hash64(strings) -> np.ndarray:
     )  # fmt: skip
 
 
-# --- token keys -----------------------------------------------------------------------------
-_NON_JOINING = "اآأإدڈذرڑزژوؤے"
-_ARABIC_RE = re.compile("[\u0600-\u06ff]")
-_JOIN_RE = re.compile(f"(?<=[{_NON_JOINING}]) (?=[\u0600-\u06ff])")
+# --- words and their keys ------------------------------------------------------------------
 _HEH = str.maketrans({"ھ": "ہ", "ۂ": "ہ", "ۃ": "ہ", "ؤ": "و"})
 _VOWELS = frozenset("aeiouy")
 
 
-def campaign_text(normalised: str) -> str:
-    """Urdu words joined where a space after a non-joining letter is optional."""
-    if _ARABIC_RE.search(normalised):
-        return _JOIN_RE.sub("", normalised)
-    return normalised
+def _token_ids(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(hash of each word's key, flattened; words per text; stop-word flag per word).
+
+    Words are ``TOKEN_PATTERN``'s once Urdu's optional spaces are gone (found without a
+    regex: analysis/words.py); each distinct word is keyed (:func:`token_key`) and hashed
+    once. A word's hash depends on the word alone, so a partition of the corpus gets the
+    same features as the whole (analysis/distributed.py)."""
+    known: dict[int, tuple[int, bool]] = {}  # a word's hash: (its key's hash, stop word)
+    ids, stop, counts = [], [], []
+    for _, words in batches(texts, join_urdu=True):
+        distinct = words.distinct.tolist()
+        new = [j for j, word in enumerate(distinct) if word not in known]
+        keys = [token_key(w) for w in words.strings(new)]
+        for j, key, hashed in zip(new, keys, _hash64(keys).tolist(), strict=True):
+            known[distinct[j]] = (hashed, key in _STOP_KEYS or len(key) < 2)
+        entries = [known[word] for word in distinct]
+        key_hashes = np.fromiter((e[0] for e in entries), dtype=np.uint64, count=len(entries))
+        stops = np.fromiter((e[1] for e in entries), dtype=bool, count=len(entries))
+        ids.append(key_hashes[words.inverse])
+        stop.append(stops[words.inverse])
+        counts.append(np.bincount(words.text_of, minlength=words.n_texts))
+    if not texts:
+        return np.zeros(0, np.uint64), np.zeros(0, np.int64), np.zeros(0, bool)
+    return np.concatenate(ids), np.concatenate(counts).astype(np.int64), np.concatenate(stop)
 
 
 def token_key(token: str) -> str:
@@ -156,26 +172,6 @@ def draft_index(draft: Sequence[str], params: CampaignParams) -> np.ndarray:
     return np.unique(_runs(ids, lengths, params.draft_words)[0])
 
 
-def _token_ids(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(hash of each word's key, flattened; words per text; stop-word flag per word).
-
-    Words get dense ids from one dict (first-seen order) and each distinct word is keyed and
-    hashed once; a word's hash depends on the word alone, so a partition of the corpus gets
-    the same features as the whole (analysis/distributed.py)."""
-    vocabulary: dict[str, int] = {}
-    token_ids: list[int] = []
-    lengths = np.empty(len(texts), dtype=np.int64)
-    setdefault = vocabulary.setdefault
-    for i, text in enumerate(texts):
-        tokens = _TOKEN_RE.findall(campaign_text(text))
-        lengths[i] = len(tokens)
-        token_ids.extend([setdefault(t, len(vocabulary)) for t in tokens])
-    keys = [token_key(w) for w in vocabulary]
-    stop = np.fromiter((k in _STOP_KEYS or len(k) < 2 for k in keys), dtype=bool, count=len(keys))
-    dense = np.asarray(token_ids, dtype=np.int64)
-    return _hash64(keys)[dense], lengths, stop[dense]
-
-
 def _runs(ids: np.ndarray, lengths: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """(hash of every run of ``n`` consecutive words inside a text, its first position)."""
     total = len(ids)
@@ -189,7 +185,7 @@ def _runs(ids: np.ndarray, lengths: np.ndarray, n: int) -> tuple[np.ndarray, np.
     runs = ids[first].copy()
     with np.errstate(over="ignore"):
         for j in range(1, n):
-            runs = _mix(runs) ^ ids[first + j]
+            runs = mix(runs) ^ ids[first + j]
     return runs, first
 
 
@@ -222,7 +218,7 @@ def _bigrams(ids: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarr
     starts = np.cumsum(lengths) - lengths
     # Global neighbours; a text's bigrams are pairs[start : start + len - 1], never crossing
     # into the next text.
-    pairs = _mix(ids[:-1]) ^ ids[1:] if len(ids) > 1 else np.zeros(0, dtype=np.uint64)
+    pairs = mix(ids[:-1]) ^ ids[1:] if len(ids) > 1 else np.zeros(0, dtype=np.uint64)
     # Per text: its bigrams (len - 1 of them), or its single word.
     counts = np.maximum(lengths - 1, 0)
     counts[lengths == 1] = 1
@@ -241,15 +237,6 @@ def _bigrams(ids: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return shingles, counts
 
 
-def _mix(values: np.ndarray) -> np.ndarray:
-    """splitmix64 finaliser: spreads structured ids over 64 bits before universal hashing."""
-    with np.errstate(over="ignore"):
-        z = values + np.uint64(0x9E3779B97F4A7C15)
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return z ^ (z >> np.uint64(31))
-
-
 def _minhash(shingles, counts, num_perm: int, seed: int, own: np.ndarray) -> np.ndarray:
     """One row of ``num_perm`` minima per text; a text without shingles gets a row of its
     own (from ``own``, its index among all texts) that matches no other."""
@@ -260,7 +247,7 @@ def _minhash(shingles, counts, num_perm: int, seed: int, own: np.ndarray) -> np.
     signatures[empty, :] = (own[empty][:, None] + (1 << 40)).astype(np.uint64)
     if len(nonempty) == 0:
         return signatures
-    mixed = _mix(shingles)
+    mixed = mix(shingles)
     rng = np.random.default_rng(seed)
     # Multiply-shift hashing (Dietzfelbinger): (a*x + b) mod 2^64, top 32 bits; a odd.
     a = rng.integers(0, np.iinfo(np.uint64).max, size=num_perm, dtype=np.uint64) | 1
@@ -395,14 +382,14 @@ def band_keys(signatures: np.ndarray, band: int, params: CampaignParams) -> np.n
         for column in range(first + 1, first + rows):
             keys = keys * _BAND_MULTIPLIER + signatures[:, column]
         if block == at["meaning"]:
-            keys = _mix(keys ^ signatures[:, at["position"]])
+            keys = mix(keys ^ signatures[:, at["position"]])
             # No stance, no time or too few content words: no candidates from these bands.
             alone = (
                 (signatures[:, at["position"]] == 0)
                 | (signatures[:, at["minute"]] == 0)
                 | (signatures[:, at["sizes"] + 2] < params.meaning_min_words)
             )
-            keys[alone] = _mix(signatures[alone, at["meaning"][0]] ^ np.uint64(band)) | np.uint64(1)
+            keys[alone] = mix(signatures[alone, at["meaning"][0]] ^ np.uint64(band)) | np.uint64(1)
     return keys
 
 
@@ -424,26 +411,28 @@ def verified_edges(signatures, members, leaders, params: CampaignParams) -> tupl
     words; sent within the window: bool; that clause and stance's hash). See the module
     docstring."""
     at = _layout(params)
-    a, b = signatures[members], signatures[leaders]
 
-    def similarity(block):
-        return (a[:, block[0] : block[1]] == b[:, block[0] : block[1]]).mean(axis=1)
+    def similarity(block, a, b):  # each block's columns gathered alone: rows are 1.6 kB
+        lo, hi = block
+        return np.count_nonzero(signatures[a, lo:hi] == signatures[b, lo:hi], axis=1) / (hi - lo)
 
-    edges = similarity(at["copy"]) >= params.threshold
+    edges = similarity(at["copy"], members, leaders) >= params.threshold
     # Containment from the Jaccard estimate of the runs: |A & B| = J (|A| + |B|) / (1 + J).
-    jaccard = similarity(at["cut"])
-    size_a = a[:, at["sizes"] + 1].astype(np.float64)
-    size_b = b[:, at["sizes"] + 1].astype(np.float64)
+    jaccard = similarity(at["cut"], members, leaders)
+    tail_a, tail_b = signatures[members, at["sizes"] :], signatures[leaders, at["sizes"] :]
+    size_a, size_b = tail_a[:, 1].astype(np.float64), tail_b[:, 1].astype(np.float64)
     shorter = np.minimum(size_a, size_b)
     shared = jaccard * (size_a + size_b) / (1.0 + jaccard)
     contained = shared / np.maximum(shorter, 1.0)
     edges |= (contained >= params.containment) & (shorter >= params.min_contained)
-    position = a[:, at["position"]]
-    same_position = (position == b[:, at["position"]]) & (position != 0)
-    words = np.minimum(a[:, at["sizes"] + 2], b[:, at["sizes"] + 2])
-    alike = same_position & ~edges & (words >= params.meaning_min_words)
-    meaning = np.where(alike, similarity(at["meaning"]), -1.0)
-    ta, tb = a[:, at["minute"]].astype(np.int64), b[:, at["minute"]].astype(np.int64)
+    where, minute = at["position"] - at["sizes"], at["minute"] - at["sizes"]
+    position = tail_a[:, where]
+    same_position = (position == tail_b[:, where]) & (position != 0)
+    words = np.minimum(tail_a[:, 2], tail_b[:, 2])
+    alike = np.flatnonzero(same_position & ~edges & (words >= params.meaning_min_words))
+    meaning = np.full(len(members), -1.0)
+    meaning[alike] = similarity(at["meaning"], members[alike], leaders[alike])
+    ta, tb = tail_a[:, minute].astype(np.int64), tail_b[:, minute].astype(np.int64)
     close = (ta > 0) & (tb > 0) & (np.abs(ta - tb) <= params.meaning_window_hours * 60)
     return edges, meaning, close, position
 
@@ -536,7 +525,7 @@ def near_duplicate_labels(
     return verified_groups(n, signatures, np.arange(n), members, leaders, params)
 
 
-VERIFY_CHUNK = 32_768  # candidate pairs verified at a time (2 x 43 MB of signature rows)
+VERIFY_CHUNK = 8_192  # candidate pairs verified at a time (a block's columns: 2 x 4 MB)
 
 
 def verified_groups(n, signatures, uids, members, leaders, params: CampaignParams) -> np.ndarray:

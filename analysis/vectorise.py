@@ -15,7 +15,8 @@ import numpy as np
 from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
-from .normalise import STOP_WORDS, TOKEN_PATTERN
+from .normalise import STOP_WORDS
+from .words import batches
 
 
 def _select(df: np.ndarray, n_docs: int, min_df: int, max_df: float, max_features: int):
@@ -44,12 +45,36 @@ class WordCharTfidf:
         self.max_df = max_df
 
     def _count_words(self, texts):
-        counter = CountVectorizer(token_pattern=TOKEN_PATTERN, lowercase=False, dtype=np.float32)
-        try:
-            counts = counter.fit_transform(texts)
-        except ValueError:  # no word at all
+        """(texts x words counts, the words in sorted order): CountVectorizer's with
+        ``TOKEN_PATTERN``, counted from analysis/words.py (no regex, no Python per word)."""
+        column: dict[int, int] = {}  # a word's hash: its column, in order of first sight
+        names: list[str] = []
+        rows, columns = [], []
+        for offset, words in batches(texts):
+            distinct = words.distinct.tolist()
+            new = [j for j, word in enumerate(distinct) if word not in column]
+            new.sort(key=words.first.__getitem__)  # in order of first sight
+            for j, name in zip(new, words.strings(new), strict=True):
+                column[distinct[j]] = len(names)
+                names.append(name)
+            columns.append(np.array([column[w] for w in distinct], dtype=np.int64)[words.inverse])
+            rows.append(words.text_of + offset)
+        if not names:  # no word at all
             return csr_matrix((len(texts), 0), dtype=np.float32), np.array([], dtype=object)
-        return counts.tocsr(), counter.get_feature_names_out()
+        counts = csr_matrix(
+            (
+                np.ones(sum(map(len, rows)), dtype=np.float32),
+                (np.concatenate(rows), np.concatenate(columns)),
+            ),
+            shape=(len(texts), len(names)),
+        )
+        counts.sum_duplicates()  # in each row, words in order of first sight, as sklearn's
+        order = sorted(range(len(names)), key=names.__getitem__)
+        rank = np.empty(len(names), dtype=counts.indices.dtype)
+        rank[order] = np.arange(len(names))
+        counts.indices = rank[counts.indices]  # columns renumbered, not re-sorted (same sums)
+        counts.has_sorted_indices = False
+        return counts, np.array([names[i] for i in order], dtype=object)
 
     def fit_transform(self, texts: list[str]):
         counts, words = self._count_words(texts)
