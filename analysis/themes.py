@@ -86,8 +86,8 @@ def _clause_block(categories, vocabulary: dict[str, int], weight: float):
     return csr_matrix((data, (rows, cols)), shape=(len(categories), max(len(vocabulary), 1)))
 
 
-def _features(vectoriser, texts, categories, vocabulary, weight, fit=False):
-    matrix = vectoriser.fit_transform(texts) if fit else vectoriser.transform(texts)
+def _features(vectoriser, texts, categories, vocabulary, weight, fit=False, grams=None):
+    matrix = vectoriser.fit_transform(texts) if fit else vectoriser.transform(texts, grams)
     if weight <= 0 or not vocabulary:
         return matrix
     return hstack([matrix, _clause_block(categories, vocabulary, weight)]).tocsr()
@@ -95,6 +95,7 @@ def _features(vectoriser, texts, categories, vocabulary, weight, fit=False):
 
 def _embed(vectoriser, svd, texts, categories, vocabulary, weight, chunk=20000) -> np.ndarray:
     parts = []
+    grams = vectoriser.gram_counts()  # each word's n-grams counted once, not once a chunk
     for start in range(0, len(texts), chunk):
         matrix = _features(
             vectoriser,
@@ -102,6 +103,7 @@ def _embed(vectoriser, svd, texts, categories, vocabulary, weight, chunk=20000) 
             categories[start : start + chunk],
             vocabulary,
             weight,
+            grams=grams,
         )
         parts.append(normalize(svd.transform(matrix)).astype(np.float32))
     return np.vstack(parts) if parts else np.zeros((0, svd.n_components), dtype=np.float32)

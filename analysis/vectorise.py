@@ -12,7 +12,7 @@ block leaves out ``stop_words``, the char block is scaled by ``char_weight``.
 from __future__ import annotations
 
 import numpy as np
-from scipy.sparse import csr_matrix, hstack
+from scipy.sparse import csr_matrix, hstack, vstack
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
 from .normalise import STOP_WORDS
@@ -103,11 +103,24 @@ class WordCharTfidf:
         self.char_tfidf.fit(char_block)
         return self._finish(word_block, char_block)
 
-    def transform(self, texts: list[str]):
+    def transform(self, texts: list[str], grams: GramCounts | None = None):
+        """``grams``: from :meth:`gram_counts`, shared by the chunks of one corpus."""
         counts, words = self._count_words(texts)
-        return self._finish(*self._blocks(counts, words))
+        return self._finish(*self._blocks(counts, words, grams))
 
-    def _blocks(self, counts, words):
+    def gram_counts(self) -> GramCounts:
+        """A cache of each word's character n-gram counts for the chunks of one corpus."""
+        return GramCounts(
+            CountVectorizer(
+                analyzer="char_wb",
+                ngram_range=self.char_ngrams,
+                lowercase=False,
+                vocabulary=self.char_vocabulary,
+                dtype=np.float32,
+            )
+        )
+
+    def _blocks(self, counts, words, grams: GramCounts | None = None):
         n_words = len(words)
         index = np.array([self.word_index.get(str(w), -1) for w in words], dtype=np.int64)
         rows = np.flatnonzero(index >= 0)
@@ -117,14 +130,7 @@ class WordCharTfidf:
         )
         word_block = (counts @ to_vocab).tocsr()
         if self.char_vocabulary and n_words:
-            grams = CountVectorizer(
-                analyzer="char_wb",
-                ngram_range=self.char_ngrams,
-                lowercase=False,
-                vocabulary=self.char_vocabulary,
-                dtype=np.float32,
-            )
-            char_block = (counts @ grams.transform(list(words))).tocsr()
+            char_block = (counts @ (grams or self.gram_counts()).of(words)).tocsr()
         else:
             char_block = csr_matrix((counts.shape[0], max(len(self.char_vocabulary), 1)))
         return word_block, char_block
@@ -136,3 +142,23 @@ class WordCharTfidf:
                 self.char_tfidf.transform(char_block) * self.char_weight,
             ]
         ).tocsr()
+
+
+class GramCounts:
+    """Each word's character n-gram counts, counted once however many chunks it is in:
+    sklearn's ``char_wb`` analyser slices every word in Python, and the chunks of a large
+    corpus share most of their words (a million texts: 25 chunks, the same words in each)."""
+
+    def __init__(self, grams: CountVectorizer):
+        self.grams = grams
+        self.row: dict[str, int] = {}  # word: its row of ``rows``
+        self.rows = csr_matrix((0, len(grams.vocabulary)), dtype=np.float32)
+
+    def of(self, words) -> csr_matrix:
+        """One row per word (in the order given)."""
+        new = [str(w) for w in words if str(w) not in self.row]
+        if new:
+            first = len(self.row)
+            self.row.update((w, first + i) for i, w in enumerate(new))
+            self.rows = vstack([self.rows, self.grams.transform(new)], format="csr")
+        return self.rows[[self.row[str(w)] for w in words]]
