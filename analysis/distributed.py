@@ -388,8 +388,10 @@ def near_labels(n_unique: int, params, n_candidates: int, *parts) -> np.ndarray:
         if rows
         else np.zeros((0, signature_width(params)), np.uint64)
     )
-    order = np.argsort(uids, kind="stable")
-    return verified_groups(n_unique, signatures[order], uids[order], members, leaders, params)
+    if np.any(uids[1:] < uids[:-1]):  # the partitions' rows come in order: no second copy
+        order = np.argsort(uids, kind="stable")
+        uids, signatures = uids[order], signatures[order]
+    return verified_groups(n_unique, signatures, uids, members, leaders, params)
 
 
 def grouping_of(near: np.ndarray, table):
