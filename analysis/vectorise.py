@@ -2,8 +2,8 @@
 
 sklearn's ``char_wb`` analyser pads and slices every word of every text in Python, which
 dominated the themes step (milliseconds per text). But a text's ``char_wb`` counts are the
-sum of its words' n-gram counts, so we count words per text once (C-level sparse
-matrices), slice each *distinct* word into n-grams once, and multiply:
+sum of its words' n-gram counts, so we count words per text once (analysis/words.py,
+into a sparse matrix), slice each *distinct* word into n-grams once, and multiply:
 ``char_counts = word_counts @ ngrams_per_word``. Same features, a fraction of the time.
 Words use the Urdu-aware token pattern; both blocks are TF-IDF (sublinear tf, L2); the word
 block leaves out ``stop_words``, the char block is scaled by ``char_weight``.
@@ -46,7 +46,7 @@ class WordCharTfidf:
 
     def _count_words(self, texts):
         """(texts x words counts, the words in sorted order): CountVectorizer's with
-        ``TOKEN_PATTERN``, counted from analysis/words.py (no regex, no Python per word)."""
+        ``TOKEN_PATTERN``, from analysis/words.py (no regex, no Python per occurrence)."""
         column: dict[int, int] = {}  # a word's hash: its column, in order of first sight
         names: list[str] = []
         rows, columns = [], []
@@ -130,7 +130,8 @@ class WordCharTfidf:
         )
         word_block = (counts @ to_vocab).tocsr()
         if self.char_vocabulary and n_words:
-            char_block = (counts @ (grams or self.gram_counts()).of(words)).tocsr()
+            grams = grams if grams is not None else self.gram_counts()
+            char_block = (counts @ grams.of(words)).tocsr()
         else:
             char_block = csr_matrix((counts.shape[0], max(len(self.char_vocabulary), 1)))
         return word_block, char_block
@@ -147,7 +148,7 @@ class WordCharTfidf:
 class GramCounts:
     """Each word's character n-gram counts, counted once however many chunks it is in:
     sklearn's ``char_wb`` analyser slices every word in Python, and the chunks of a large
-    corpus share most of their words (a million texts: 25 chunks, the same words in each)."""
+    corpus share most of their words (a million submissions' themes: 24 chunks)."""
 
     def __init__(self, grams: CountVectorizer):
         self.grams = grams

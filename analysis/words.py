@@ -65,7 +65,7 @@ class Words:
 
 
 def batches(texts: list[str], join_urdu: bool = False) -> Iterator[tuple[int, Words]]:
-    """(index of the batch's first text, its words), a few thousand texts at a time.
+    """(index of the batch's first text, its words), 20,000 texts at a time.
 
     ``join_urdu``: first remove Urdu's optional spaces (after a letter that does not join,
     before an Arabic-script letter), so that words typed with and without them are one."""
