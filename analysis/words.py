@@ -50,7 +50,7 @@ class Words:
     lengths: np.ndarray  # per word: its code points
     text_of: np.ndarray  # per word: its text's index in the batch
     distinct: np.ndarray  # the distinct words' hashes, ascending
-    first: np.ndarray  # per distinct word: one of its places (an index of ``starts``)
+    first: np.ndarray  # per distinct word: its first place (an index of ``starts``)
     inverse: np.ndarray  # per word: its index in ``distinct``
 
     def strings(self, distinct_indices) -> list[str]:
