@@ -450,7 +450,8 @@ def meaning_edges(meaning, close, position, params: CampaignParams) -> np.ndarra
     cells, cell_of = np.unique(position[background], return_inverse=True)
     # A similarity is a share of the block's minima, k / width: a histogram per cell finds
     # the quantile (no sort of tens of millions of pairs).
-    width = _layout(params)["meaning"][1] - _layout(params)["meaning"][0]
+    low, high = _layout(params)["meaning"]
+    width = high - low
     steps = np.rint(meaning[background] * width).astype(np.int64)
     histogram = np.bincount(cell_of * (width + 1) + steps, minlength=len(cells) * (width + 1))
     below = np.cumsum(histogram.reshape(len(cells), width + 1), axis=1)

@@ -13,9 +13,10 @@ import random
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from analysis.campaigns import CampaignParams, group_submissions, text_meta
+from analysis.campaigns import CampaignParams, group_submissions, meaning_edges, text_meta
 from analysis.normalise import normalise
 from analysis.pipeline import run_pipeline
 from analysis.records import Corpus
@@ -180,3 +181,32 @@ def test_normalise_reads_zero_width_breaks_as_spaces_and_folds_presentation_form
     # ﻙ (kaf, isolated form) -> ک; ﻻ (lam-alef ligature) -> لا; ﻱ (yeh, final) -> ی.
     assert normalise("\ufed9\ufefb\ufef2") == "کلای"
     assert normalise("soft\u00adhyphen") == "softhyphen"
+
+
+def background_by_sorting(meaning, close, position, params: CampaignParams):
+    """The definition meaning_edges keeps: per position, the ``meaning_background`` quantile
+    (the value at that rank, sorted) of the pairs sent further apart; a pair must exceed it."""
+    edges = close & (meaning >= params.meaning_threshold)
+    background = ~close & (meaning >= 0)
+    floor = {}
+    for cell in set(position[background].tolist()):
+        values = np.sort(meaning[background & (position == cell)])
+        floor[cell] = values[int(np.floor(params.meaning_background * (len(values) - 1)))]
+    above = np.array(
+        [m > floor.get(p, -2.0) for m, p in zip(meaning, position.tolist(), strict=True)]
+    )
+    return edges & above if background.any() else edges
+
+
+@pytest.mark.parametrize("width", [64, 37])
+@pytest.mark.parametrize("quantile", [0.0, 0.5, 0.99, 1.0])
+def test_the_background_quantile_is_the_sorted_values(width, quantile):
+    rng = np.random.default_rng(width)
+    n = 3000
+    params = CampaignParams(meaning_perm=width, meaning_bands=1, meaning_background=quantile)
+    meaning = np.where(rng.random(n) < 0.2, -1.0, rng.integers(0, width + 1, n) / width)
+    close = rng.random(n) < 0.3
+    position = rng.integers(1, 6, n).astype(np.uint64)
+    expected = background_by_sorting(meaning, close, position, params)
+    assert expected.any() or quantile == 1.0  # nothing is above the most alike pair
+    assert np.array_equal(meaning_edges(meaning, close, position, params), expected)
