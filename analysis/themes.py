@@ -17,19 +17,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.sparse import csr_matrix, hstack
-from sklearn.cluster import MiniBatchKMeans
-from sklearn.decomposition import TruncatedSVD
-from sklearn.feature_extraction.text import CountVectorizer
-from sklearn.metrics import silhouette_score
-from sklearn.preprocessing import normalize
 
 from text.urdu import is_urdu_script
 
 from .normalise import STOP_WORDS, TOKEN_PATTERN
 from .vectorise import WordCharTfidf
+
+if TYPE_CHECKING:
+    from sklearn.cluster import MiniBatchKMeans
+    from sklearn.decomposition import TruncatedSVD
+
+# scikit-learn is imported where it is used: importing it costs about a second and a half,
+# and this module is imported (through analysis.services and the admin's hooks) by every
+# web process, worker and manage.py command, most of which never cluster anything.
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,8 @@ def _features(vectoriser, texts, categories, vocabulary, weight, fit=False, gram
 
 
 def _embed(vectoriser, svd, texts, categories, vocabulary, weight, chunk=20000) -> np.ndarray:
+    from sklearn.preprocessing import normalize
+
     parts = []
     grams = vectoriser.gram_counts()  # each word's n-grams counted once, not once a chunk
     for start in range(0, len(texts), chunk):
@@ -149,6 +155,10 @@ class FittedThemes:
 
 def fit_themes(sample_texts, sample_categories, sample_weights, vocabulary, params) -> FittedThemes:
     """Vectoriser, SVD and k-means (k by silhouette) on the sample's texts (3 or more)."""
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.metrics import silhouette_score
+    from sklearn.preprocessing import normalize
+
     vectoriser = _vectoriser(params, len(sample_texts))
     matrix = _features(
         vectoriser, sample_texts, sample_categories, vocabulary, params.clause_weight, fit=True
@@ -234,6 +244,8 @@ def describe_themes(sample_texts, sample_labels, k, sample_weights, params: Them
 
 
 def _kmeans(k: int, params: ThemeParams) -> MiniBatchKMeans:
+    from sklearn.cluster import MiniBatchKMeans
+
     return MiniBatchKMeans(
         n_clusters=k, random_state=params.seed, n_init=3, batch_size=4096, max_iter=100
     )
@@ -250,6 +262,8 @@ def order_by_weight(labels: np.ndarray, weights: np.ndarray, k: int):
 
 def _top_terms(texts, labels, k, params: ThemeParams, weights=None) -> list[list[str]]:
     """Class-based TF-IDF (as in BERTopic): terms frequent in a theme, rare in the others."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
     counter = CountVectorizer(
         token_pattern=TOKEN_PATTERN,
         lowercase=False,
@@ -337,6 +351,8 @@ def theme_phrases(texts, labels, k, weights=None, *, mixed_share: float = 0.25) 
     (longer phrases win ties, being more specific). A theme whose members write in both
     Urdu script and Latin letters (each at least ``mixed_share``) gets one phrase in each;
     a theme with no repeated phrase falls back to its best single word."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
     counter = CountVectorizer(analyzer=_phrases, min_df=1, dtype=np.float32)
     words = CountVectorizer(
         analyzer=lambda t: [w for w in _label_words(t) if w not in LABEL_STOP_WORDS],

@@ -11,12 +11,19 @@ block leaves out ``stop_words``, the char block is scaled by ``char_weight``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from scipy.sparse import csr_matrix, hstack, vstack
-from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
 from .normalise import STOP_WORDS
 from .words import batches
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import CountVectorizer
+
+# scikit-learn is imported where it is used (about a second and a half at every process
+# start otherwise; see analysis/themes.py).
 
 
 def _select(df: np.ndarray, n_docs: int, min_df: int, max_df: float, max_features: int):
@@ -77,6 +84,8 @@ class WordCharTfidf:
         return counts, np.array([names[i] for i in order], dtype=object)
 
     def fit_transform(self, texts: list[str]):
+        from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+
         counts, words = self._count_words(texts)
         n = len(texts)
         df = np.asarray((counts > 0).sum(axis=0)).ravel()
@@ -110,6 +119,8 @@ class WordCharTfidf:
 
     def gram_counts(self) -> GramCounts:
         """A cache of each word's character n-gram counts for the chunks of one corpus."""
+        from sklearn.feature_extraction.text import CountVectorizer
+
         return GramCounts(
             CountVectorizer(
                 analyzer="char_wb",
