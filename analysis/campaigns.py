@@ -443,20 +443,43 @@ def meaning_edges(meaning, close, position, params: CampaignParams) -> np.ndarra
     on that clause with that stance sent further apart (the background: comments that agree
     on a position without being one campaign). Where comments on a position are often this
     alike anyway, likeness is no evidence of a campaign, and the pass joins nothing there."""
-    edges = close & (meaning >= params.meaning_threshold)
-    background = ~close & (meaning >= 0)
-    if not edges.any() or not background.any():
-        return edges
-    cells, cell_of = np.unique(position[background], return_inverse=True)
-    # A similarity is a share of the block's minima, k / width: a histogram per cell finds
-    # the quantile (no sort of tens of millions of pairs).
+    floors = background_floors([background_histogram(meaning, close, position, params)], params)
+    return reworded(meaning, close, position, floors, params)
+
+
+def background_histogram(meaning, close, position, params: CampaignParams) -> tuple:
+    """(cells, counts): per clause-and-stance cell, how many background pairs (sent further
+    apart than the window) have each similarity. A similarity is a share of the block's
+    minima, k / width, so a histogram finds the quantile without sorting tens of millions
+    of pairs, and the histograms of separately verified blocks of pairs add up."""
     low, high = _layout(params)["meaning"]
     width = high - low
+    background = ~close & (meaning >= 0)
+    cells, cell_of = np.unique(position[background], return_inverse=True)
     steps = np.rint(meaning[background] * width).astype(np.int64)
-    histogram = np.bincount(cell_of * (width + 1) + steps, minlength=len(cells) * (width + 1))
-    below = np.cumsum(histogram.reshape(len(cells), width + 1), axis=1)
+    counts = np.bincount(cell_of * (width + 1) + steps, minlength=len(cells) * (width + 1))
+    return cells, counts.reshape(len(cells), width + 1)
+
+
+def background_floors(histograms: list[tuple], params: CampaignParams) -> tuple:
+    """(cells, floor per cell): the ``meaning_background`` quantile of each cell's
+    background, from the histograms of every block of pairs."""
+    low, high = _layout(params)["meaning"]
+    width = high - low
+    cells, cell_of = np.unique(np.concatenate([h[0] for h in histograms]), return_inverse=True)
+    counts = np.zeros((len(cells), width + 1), dtype=np.int64)
+    np.add.at(counts, cell_of, np.vstack([h[1] for h in histograms]))
+    below = np.cumsum(counts, axis=1)
     rank = np.floor(params.meaning_background * (below[:, -1] - 1)).astype(np.int64)
-    floor = (below <= rank[:, None]).sum(axis=1) / width  # per cell: that quantile
+    return cells, (below <= rank[:, None]).sum(axis=1) / width
+
+
+def reworded(meaning, close, position, floors: tuple, params: CampaignParams) -> np.ndarray:
+    """The pairs of :func:`meaning_edges`, given every cell's background floor."""
+    edges = close & (meaning >= params.meaning_threshold)
+    cells, floor = floors
+    if not edges.any() or not len(cells):
+        return edges
     where = np.searchsorted(cells, position)
     known = (where < len(cells)) & (cells[np.minimum(where, len(cells) - 1)] == position)
     above = np.ones(len(meaning), dtype=bool)
@@ -534,6 +557,14 @@ VERIFY_CHUNK = 8_192  # candidate pairs verified at a time (a block's columns: 2
 def verified_groups(n, signatures, uids, members, leaders, params: CampaignParams) -> np.ndarray:
     """Group label per text from candidate pairs (by text index), each verified once on the
     signatures (row ``r`` is text ``uids[r]``; ``uids`` ascending), in bounded chunks."""
+    return linked_blocks(n, [checked_pairs(signatures, uids, members, leaders, params)], params)
+
+
+def checked_pairs(signatures, uids, members, leaders, params: CampaignParams) -> dict:
+    """One block of candidate pairs verified (each unordered pair once; row ``r`` of
+    ``signatures`` is text ``uids[r]``, ascending): the copies, the reworded-letter
+    candidates and the block's background histogram. Blocks that together hold each
+    candidate pair once give :func:`linked_blocks` the one result, however they are cut."""
     members, leaders = unique_pairs(members, leaders)
     member_rows, leader_rows = np.searchsorted(uids, members), np.searchsorted(uids, leaders)
     copy = np.zeros(len(members), dtype=bool)
@@ -545,8 +576,29 @@ def verified_groups(n, signatures, uids, members, leaders, params: CampaignParam
         copy[chunk], meaning[chunk], close[chunk], position[chunk] = verified_edges(
             signatures, member_rows[chunk], leader_rows[chunk], params
         )
-    reworded = meaning_edges(meaning, close, position, params)
-    return linked(n, (members[copy], leaders[copy]), (members[reworded], leaders[reworded]), params)
+    maybe = close & (meaning >= params.meaning_threshold)
+    return {
+        "copies": (members[copy], leaders[copy]),
+        "maybe": (members[maybe], leaders[maybe], meaning[maybe], position[maybe]),
+        "background": background_histogram(meaning, close, position, params),
+    }
+
+
+def linked_blocks(n: int, blocks: list[dict], params: CampaignParams) -> np.ndarray:
+    """Group label per text from verified blocks of pairs (:func:`checked_pairs`)."""
+    floors = background_floors([b["background"] for b in blocks], params)
+    sources, targets = [], []
+    for block in blocks:
+        members, leaders, meaning, position = block["maybe"]
+        keep = reworded(meaning, np.ones(len(meaning), dtype=bool), position, floors, params)
+        sources.append(members[keep])
+        targets.append(leaders[keep])
+    copies = tuple(np.concatenate([b["copies"][i] for b in blocks]) for i in (0, 1))
+    meaning_pairs = (
+        np.concatenate(sources) if sources else np.zeros(0, np.int64),
+        np.concatenate(targets) if targets else np.zeros(0, np.int64),
+    )
+    return linked(n, copies, meaning_pairs, params)
 
 
 def canonical_labels(labels: np.ndarray) -> np.ndarray:

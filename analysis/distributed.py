@@ -12,8 +12,9 @@ arguments, ``scatter(broadcast=True)``, ``replicate``, ``as_completed`` for prog
    first submission of each text is found (exact duplicates), and back; MinHash signatures
    of each partition's unique texts (the draft's index of quoted passages broadcast to
    every worker; clause, stance and time read from the partition); LSH band keys shuffled
-   by key, candidates (member, leader) per bucket, verified on the full signatures,
-   connected components on one worker;
+   by key, candidates (member, leader) per bucket, verified by block (the pairs whose
+   texts are in two given partitions, with only those partitions' signatures), connected
+   components of the verified pairs on one worker;
 3. **themes**: vectoriser, SVD and k-means fitted on the fixed-seed sample of units on one
    worker, the fitted model replicated to every worker, every partition assigning its units
    in parallel; theme order (by supporters), terms and phrases and quotes are small
@@ -47,14 +48,14 @@ from threadpoolctl import threadpool_limits
 from .campaigns import (
     band_keys,
     bucket_candidates,
+    checked_pairs,
     draft_index,
+    linked_blocks,
     minhash_signatures,
-    signature_width,
     text_meta,
     total_bands,
     unique_pairs,
     units,
-    verified_groups,
 )
 from .clauses import clause_counts, figures_from_counts
 from .normalise import normalise
@@ -367,31 +368,57 @@ def band_reduce(*pieces) -> tuple[np.ndarray, np.ndarray]:
     return unique_pairs(np.concatenate(members), np.concatenate(leaders))
 
 
-def needed_rows(*candidates) -> np.ndarray:
-    return np.unique(np.concatenate([c for pair in candidates for c in pair]))
+def partition_blocks(partitions: int) -> list[tuple[int, int]]:
+    """The blocks candidate pairs are verified in: each pair of partitions (p <= q)."""
+    return [(p, q) for p in range(partitions) for q in range(p, partitions)]
 
 
-def rows_of(signed: tuple, needed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def uid_bounds(table, starts: list[int]) -> np.ndarray:
+    """Per partition, its first distinct text: distinct texts are numbered in order of
+    their first submission, so the texts first sent in one partition are one range."""
+    return np.searchsorted(table[0], np.asarray(starts, dtype=np.int64))
+
+
+def route_pairs(candidates: tuple, bounds: np.ndarray) -> list[tuple]:
+    """This bucket's candidate pairs split by block (the partitions holding the two texts'
+    signatures), in :func:`partition_blocks` order."""
+    members, leaders = candidates
+    partitions = len(bounds)
+    a = np.searchsorted(bounds, members, side="right") - 1
+    b = np.searchsorted(bounds, leaders, side="right") - 1
+    block = np.minimum(a, b) * partitions + np.maximum(a, b)
+    order = np.argsort(block, kind="stable")
+    members, leaders, block = members[order], leaders[order], block[order]
+    keys = np.array([p * partitions + q for p, q in partition_blocks(partitions)], np.int64)
+    starts, ends = np.searchsorted(block, keys), np.searchsorted(block, keys, side="right")
+    return [(members[lo:hi], leaders[lo:hi]) for lo, hi in zip(starts, ends, strict=True)]
+
+
+def block_pairs(*pieces) -> tuple[np.ndarray, np.ndarray]:
+    """A block's candidate pairs from every bucket, each unordered pair once."""
+    return unique_pairs(
+        np.concatenate([p[0] for p in pieces]), np.concatenate([p[1] for p in pieces])
+    )
+
+
+def rows_for(signed: tuple, pairs: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """The signatures of this partition that a block's pairs need (ascending, as made)."""
     uids, signatures = signed
-    keep = np.isin(uids, needed)
+    keep = np.isin(uids, np.concatenate(pairs))
     return uids[keep], signatures[keep]
 
 
-def near_labels(n_unique: int, params, n_candidates: int, *parts) -> np.ndarray:
-    """Verified candidates -> connected components: the near-duplicate group per text."""
-    candidates, rows = parts[:n_candidates], parts[n_candidates:]
-    members = np.concatenate([c[0] for c in candidates])
-    leaders = np.concatenate([c[1] for c in candidates])
+def verify_block(params, pairs: tuple, *rows) -> dict:
+    """One block's pairs verified on the signatures of its (one or two) partitions: only
+    they are in memory, never every signature of a candidate pair on one worker."""
     uids = np.concatenate([r[0] for r in rows])
-    signatures = (
-        np.vstack([r[1] for r in rows])
-        if rows
-        else np.zeros((0, signature_width(params)), np.uint64)
-    )
-    if np.any(uids[1:] < uids[:-1]):  # the partitions' rows come in order: no second copy
-        order = np.argsort(uids, kind="stable")
-        uids, signatures = uids[order], signatures[order]
-    return verified_groups(n_unique, signatures, uids, members, leaders, params)
+    signatures = np.vstack([r[1] for r in rows])  # partitions in order: uids ascending
+    return checked_pairs(signatures, uids, pairs[0], pairs[1], params)
+
+
+def near_labels(n_unique: int, params, *blocks) -> np.ndarray:
+    """The verified blocks -> connected components: the near-duplicate group per text."""
+    return linked_blocks(n_unique, list(blocks), params)
 
 
 def grouping_of(near: np.ndarray, table):
@@ -710,10 +737,16 @@ class _Run:
         self.wait(signed, "campaigns", 20, 32)
         bands = [submit(band_map, s, params, buckets) for s in signed]
         candidates = [submit(band_reduce, *[item(b, j) for b in bands]) for j in range(buckets)]
-        needed = submit(needed_rows, *candidates)
-        rows = [submit(rows_of, s, needed) for s in signed]
+        # Verified by block (a pair of partitions): a worker holds one block's signatures.
+        bounds = submit(uid_bounds, table, self.starts)
+        routed = [submit(route_pairs, c, bounds) for c in candidates]
+        checked = []
+        for b, (p, q) in enumerate(partition_blocks(len(self.parts))):
+            pairs = submit(block_pairs, *[item(r, b) for r in routed])
+            rows = [submit(rows_for, signed[i], pairs) for i in sorted({p, q})]
+            checked.append(submit(verify_block, params, pairs, *rows))
         n_unique = self.client.submit(lambda t: len(t[0]), table).result()
-        near = submit(near_labels, n_unique, params, len(candidates), *candidates, *rows)
+        near = submit(near_labels, n_unique, params, *checked)
         self.grouping = submit(grouping_of, near, table)
         self.units_of = [submit(unit_of, inverse, near) for inverse in inverses]
         self.wait(self.units_of, "campaigns", 32, 40)

@@ -16,7 +16,24 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analysis.campaigns import CampaignParams, group_submissions, meaning_edges, text_meta
+from analysis.campaigns import (
+    CampaignParams,
+    background_floors,
+    background_histogram,
+    band_keys,
+    bucket_candidates,
+    checked_pairs,
+    draft_index,
+    exact_groups,
+    group_submissions,
+    linked_blocks,
+    meaning_edges,
+    minhash_signatures,
+    reworded,
+    text_meta,
+    total_bands,
+    verified_groups,
+)
 from analysis.normalise import normalise
 from analysis.pipeline import run_pipeline
 from analysis.records import Corpus
@@ -210,3 +227,101 @@ def test_the_background_quantile_is_the_sorted_values(width, quantile):
     expected = background_by_sorting(meaning, close, position, params)
     assert expected.any() or quantile == 1.0  # nothing is above the most alike pair
     assert np.array_equal(meaning_edges(meaning, close, position, params), expected)
+
+
+def test_background_floors_of_blocks_add_up_to_the_whole():
+    """Pairs verified in separate blocks (as the Dask workers do) keep the reworded pairs
+    that all of them together would: each block's histogram counts, the quantile is
+    taken once over their sum."""
+    rng = np.random.default_rng(7)
+    n = 4000
+    params = CampaignParams()
+    width = params.meaning_perm
+    meaning = np.where(rng.random(n) < 0.2, -1.0, rng.integers(0, width + 1, n) / width)
+    close = rng.random(n) < 0.3
+    position = rng.integers(1, 6, n).astype(np.uint64)
+    # Blocks that differ: one cell's background lives mostly in one block.
+    block = np.where(position == 1, rng.integers(0, 2, n), rng.integers(0, 4, n))
+    histograms = [
+        background_histogram(meaning[block == b], close[block == b], position[block == b], params)
+        for b in range(4)
+    ]
+    floors = background_floors(histograms, params)
+    kept = np.zeros(n, dtype=bool)
+    for b in range(4):
+        at = block == b
+        kept[at] = reworded(meaning[at], close[at], position[at], floors, params)
+    whole = meaning_edges(meaning, close, position, params)
+    assert whole.any() and not whole.all()
+    assert np.array_equal(kept, whole)
+    # Each block on its own floor would not be the same result (the test can fail).
+    alone = np.zeros(n, dtype=bool)
+    for b in range(4):
+        at = block == b
+        alone[at] = meaning_edges(meaning[at], close[at], position[at], params)
+    assert not np.array_equal(alone, whole)
+
+
+def test_the_campaign_set_grouped_from_blocks_of_pairs_is_grouped_as_a_whole():
+    """The evaluation set's candidate pairs cut into blocks at random (each pair in one
+    block, with every copy of it that other bands found) give the groups of one block."""
+    records = ev.generate()
+    corpus = Corpus.from_records(records)
+    params = CampaignParams()
+    normalised = [normalise(t) for t in corpus.texts]
+    inverse, first = exact_groups(normalised)
+    meta = text_meta(corpus.clauses, corpus.stances, corpus.created)[np.asarray(first)]
+    texts = [normalised[i] for i in first]
+    signatures = minhash_signatures(
+        texts, params, None, draft_index(ev.draft_texts(), params), meta
+    )
+    index = np.arange(len(texts))
+    found = [
+        bucket_candidates(band_keys(signatures, b, params), index)
+        for b in range(total_bands(params))
+    ]
+    members = np.concatenate([f[0] for f in found])
+    leaders = np.concatenate([f[1] for f in found])
+    whole = verified_groups(len(texts), signatures, index, members, leaders, params)
+    one = checked_pairs(signatures, index, members, leaders, params)
+    assert len(one["maybe"][0]) and len(one["background"][0])  # the meaning pass is at work
+    pair = np.minimum(members, leaders) * len(texts) + np.maximum(members, leaders)
+    block = np.random.default_rng(3).integers(0, 5, int(pair.max()) + 1)[pair]
+    blocks = [
+        checked_pairs(signatures, index, members[block == b], leaders[block == b], params)
+        for b in range(5)
+    ]
+    assert np.array_equal(linked_blocks(len(texts), blocks, params), whole)
+    assert len(set(whole.tolist())) < len(texts)  # some texts were grouped
+
+
+def test_linked_blocks_takes_the_background_of_every_block():
+    """Six letters alike at 0.5 on one clause and stance (a reworded campaign), in one
+    block; the comments on that position sent further apart are alike at 0.8 in another
+    block. Together they say 0.5 is ordinary there: no campaign. The letters' block alone
+    (background at 0.1) would have made one."""
+    params = CampaignParams()
+    width = params.meaning_perm
+    letters = np.arange(6)
+    src, dst = (a.ravel() for a in np.triu_indices(6, k=1))
+    cell = np.uint64(11)
+
+    def block(members, leaders, meaning, close):
+        n = len(members)
+        meaning, close = np.full(n, meaning), np.full(n, close)
+        position = np.full(n, cell, dtype=np.uint64)
+        maybe = close & (meaning >= params.meaning_threshold)
+        return {
+            "copies": (np.zeros(0, np.int64), np.zeros(0, np.int64)),
+            "maybe": (members[maybe], leaders[maybe], meaning[maybe], position[maybe]),
+            "background": background_histogram(meaning, close, position, params),
+        }
+
+    campaign = block(letters[src], letters[dst], 32 / width, True)
+    quiet = block(np.arange(6, 16), np.arange(16, 26), 6 / width, False)
+    alike = block(np.arange(26, 46), np.arange(46, 66), 51 / width, False)
+    alone = linked_blocks(66, [campaign, quiet], params)
+    assert len(set(alone[letters].tolist())) == 1
+    for blocks in ([campaign, quiet, alike], [alike, campaign, quiet], [quiet, alike, campaign]):
+        together = linked_blocks(66, blocks, params)
+        assert len(set(together[letters].tolist())) == 6

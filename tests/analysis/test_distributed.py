@@ -235,3 +235,25 @@ def test_the_demo_consultation_analysed_on_the_cluster(client, demo, monkeypatch
 
     assert saved(local) == saved(remote)
     assert local.counts["submissions"] > 120
+
+
+def test_candidate_pairs_go_to_the_block_of_their_two_partitions_once():
+    import numpy as np
+
+    from analysis.distributed import partition_blocks, route_pairs, uid_bounds
+
+    # Four partitions of submissions; the distinct texts first sent in each are one range.
+    firsts = np.array([0, 3, 5, 11, 12, 20, 21, 22, 35, 39])
+    bounds = uid_bounds((firsts, None), [0, 10, 20, 30])
+    assert bounds.tolist() == [0, 3, 5, 8]
+    rng = np.random.default_rng(1)
+    members, leaders = rng.integers(0, 10, 300), rng.integers(0, 10, 300)
+    routed = route_pairs((members, leaders), bounds)
+    blocks = partition_blocks(4)
+    assert len(routed) == len(blocks) == 10
+    part = np.searchsorted(bounds, np.arange(10), side="right") - 1
+    seen = []
+    for (p, q), (m, lead) in zip(blocks, routed, strict=True):
+        assert all(sorted((part[a], part[b])) == [p, q] for a, b in zip(m, lead, strict=True))
+        seen += list(zip(m.tolist(), lead.tolist(), strict=True))
+    assert sorted(seen) == sorted(zip(members.tolist(), leaders.tolist(), strict=True))
