@@ -412,7 +412,10 @@ def verify_block(params, pairs: tuple, *rows) -> dict:
     """One block's pairs verified on the signatures of its (one or two) partitions: only
     they are in memory, never every signature of a candidate pair on one worker."""
     uids = np.concatenate([r[0] for r in rows])
-    signatures = np.vstack([r[1] for r in rows])  # partitions in order: uids ascending
+    signatures = np.vstack([r[1] for r in rows])
+    if np.any(uids[1:] < uids[:-1]):  # partitions' rows come in order: no copy to sort
+        order = np.argsort(uids, kind="stable")
+        uids, signatures = uids[order], signatures[order]
     return checked_pairs(signatures, uids, pairs[0], pairs[1], params)
 
 
