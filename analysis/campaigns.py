@@ -576,10 +576,15 @@ def checked_pairs(signatures, uids, members, leaders, params: CampaignParams) ->
         copy[chunk], meaning[chunk], close[chunk], position[chunk] = verified_edges(
             signatures, member_rows[chunk], leader_rows[chunk], params
         )
-    maybe = close & (meaning >= params.meaning_threshold)
+    candidates = close & (meaning >= params.meaning_threshold)
     return {
         "copies": (members[copy], leaders[copy]),
-        "maybe": (members[maybe], leaders[maybe], meaning[maybe], position[maybe]),
+        "reworded": (
+            members[candidates],
+            leaders[candidates],
+            meaning[candidates],
+            position[candidates],
+        ),
         "background": background_histogram(meaning, close, position, params),
     }
 
@@ -589,7 +594,7 @@ def linked_blocks(n: int, blocks: list[dict], params: CampaignParams) -> np.ndar
     floors = background_floors([b["background"] for b in blocks], params)
     sources, targets = [], []
     for block in blocks:
-        members, leaders, meaning, position = block["maybe"]
+        members, leaders, meaning, position = block["reworded"]
         keep = reworded(meaning, np.ones(len(meaning), dtype=bool), position, floors, params)
         sources.append(members[keep])
         targets.append(leaders[keep])

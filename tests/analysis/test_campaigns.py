@@ -284,7 +284,7 @@ def test_the_campaign_set_grouped_from_blocks_of_pairs_is_grouped_as_a_whole():
     leaders = np.concatenate([f[1] for f in found])
     whole = verified_groups(len(texts), signatures, index, members, leaders, params)
     one = checked_pairs(signatures, index, members, leaders, params)
-    assert len(one["maybe"][0]) and len(one["background"][0])  # the meaning pass is at work
+    assert len(one["reworded"][0]) and len(one["background"][0])  # the meaning pass is at work
     pair = np.minimum(members, leaders) * len(texts) + np.maximum(members, leaders)
     block = np.random.default_rng(3).integers(0, 5, int(pair.max()) + 1)[pair]
     blocks = [
@@ -310,10 +310,15 @@ def test_linked_blocks_takes_the_background_of_every_block():
         n = len(members)
         meaning, close = np.full(n, meaning), np.full(n, close)
         position = np.full(n, cell, dtype=np.uint64)
-        maybe = close & (meaning >= params.meaning_threshold)
+        candidates = close & (meaning >= params.meaning_threshold)
         return {
             "copies": (np.zeros(0, np.int64), np.zeros(0, np.int64)),
-            "maybe": (members[maybe], leaders[maybe], meaning[maybe], position[maybe]),
+            "reworded": (
+                members[candidates],
+                leaders[candidates],
+                meaning[candidates],
+                position[candidates],
+            ),
             "background": background_histogram(meaning, close, position, params),
         }
 
