@@ -257,3 +257,21 @@ def test_candidate_pairs_go_to_the_block_of_their_two_partitions_once():
         assert all(sorted((part[a], part[b])) == [p, q] for a, b in zip(m, lead, strict=True))
         seen += list(zip(m.tolist(), lead.tolist(), strict=True))
     assert sorted(seen) == sorted(zip(members.tolist(), leaders.tolist(), strict=True))
+
+
+def test_a_block_with_no_pairs_verifies_to_nothing():
+    """Two partitions that share no candidate pair make an empty block: no rows are taken,
+    and blocks with nothing in them group no text."""
+    import numpy as np
+
+    from analysis.campaigns import CampaignParams, signature_width
+    from analysis.distributed import near_labels, rows_for, verify_block
+
+    params = CampaignParams()
+    none = np.zeros(0, dtype=np.int64)
+    signed = (np.arange(5), np.ones((5, signature_width(params)), dtype=np.uint64))
+    rows = rows_for(signed, (none, none))
+    assert rows[1].shape == (0, signature_width(params))
+    block = verify_block(params, (none, none), rows)
+    assert all(len(part) == 0 for part in block["copies"] + block["reworded"])
+    assert near_labels(5, params, block, block).tolist() == [0, 1, 2, 3, 4]
