@@ -576,6 +576,13 @@ def checked_pairs(signatures, uids, members, leaders, params: CampaignParams) ->
         copy[chunk], meaning[chunk], close[chunk], position[chunk] = verified_edges(
             signatures, member_rows[chunk], leader_rows[chunk], params
         )
+    return verified_block(members, leaders, copy, meaning, close, position, params)
+
+
+def verified_block(members, leaders, copy, meaning, close, position, params) -> dict:
+    """What :func:`linked_blocks` needs of a block, from each pair's verification (see
+    :func:`verified_edges`): the copies, the reworded-letter candidates (close in time and
+    alike enough; the background decides later) and the background histogram."""
     candidates = close & (meaning >= params.meaning_threshold)
     return {
         "copies": (members[copy], leaders[copy]),

@@ -32,6 +32,7 @@ from analysis.campaigns import (
     reworded,
     text_meta,
     total_bands,
+    verified_block,
     verified_groups,
 )
 from analysis.normalise import normalise
@@ -310,17 +311,8 @@ def test_linked_blocks_takes_the_background_of_every_block():
         n = len(members)
         meaning, close = np.full(n, meaning), np.full(n, close)
         position = np.full(n, cell, dtype=np.uint64)
-        candidates = close & (meaning >= params.meaning_threshold)
-        return {
-            "copies": (np.zeros(0, np.int64), np.zeros(0, np.int64)),
-            "reworded": (
-                members[candidates],
-                leaders[candidates],
-                meaning[candidates],
-                position[candidates],
-            ),
-            "background": background_histogram(meaning, close, position, params),
-        }
+        copy = np.zeros(n, dtype=bool)
+        return verified_block(members, leaders, copy, meaning, close, position, params)
 
     campaign = block(letters[src], letters[dst], 32 / width, True)
     quiet = block(np.arange(6, 16), np.arange(16, 26), 6 / width, False)
