@@ -7,9 +7,7 @@ from __future__ import annotations
 import pytest
 
 from consult.models import Submission
-from tests.cms.test_bilingual_drafts import UR_2
-from tests.cms.test_bilingual_drafts import make_page as _make_page
-from tests.cms.test_reading_browser import make_consultation as _rebuild_site
+from tests.cms.test_bilingual_drafts import UR_2, make_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,11 +23,6 @@ SELECT_JS = """([selector, quote]) => {
   selection.addRange(range);
   box.dispatchEvent(new MouseEvent("mouseup", {bubbles: true}));
 }"""
-
-
-def make_page():
-    _rebuild_site()  # the site tree a flushed database lost (and a second consultation)
-    return _make_page()
 
 
 def test_urdu_reader_comments_on_urdu_words_at_390_px(live_server, page, artifacts):

@@ -1,37 +1,12 @@
 """Real Chromium on the public reading page: select words and comment, the keyboard-only
-path, and the Urdu page laid out right to left.
-
-The file name sorts after test_foundation.py on purpose: live_server tests flush the database,
-so each test rebuilds the migrated site tree (root, locale, home page, sites) when it is gone.
-"""
+path, and the Urdu page laid out right to left."""
 
 from __future__ import annotations
 
 import pytest
 
 from consult.models import Submission
-from tests.consult.test_comments import make_consultation as _make_consultation
-
-
-def make_consultation():
-    """live_server tests flush the database; rebuild the migrated site tree when it is gone."""
-    from django.contrib.sites.models import Site as DjangoSite
-    from wagtail.models import Locale, Page, Site
-
-    from cms.models import HomePage
-
-    if not HomePage.objects.exists():
-        locale, _ = Locale.objects.get_or_create(language_code="en")
-        root = Page.get_first_root_node() or Page.add_root(
-            instance=Page(title="Root", slug="root", locale=locale)
-        )
-        home = root.add_child(instance=HomePage(title="Home", slug="home", locale=locale))
-        Site.objects.update_or_create(
-            is_default_site=True, defaults={"hostname": "localhost", "root_page": home}
-        )
-    DjangoSite.objects.get_or_create(pk=1, defaults={"domain": "example.com", "name": "x"})
-    return _make_consultation()
-
+from tests.consult.test_comments import make_consultation
 
 pytestmark = [
     pytest.mark.browser,

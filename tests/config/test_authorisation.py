@@ -430,7 +430,7 @@ async def test_every_websocket_route_for_every_role(role, client):
         if role == "superuser":
             user.is_superuser = True
             user.save()
-        else:  # a transactional test starts from a flushed database: the groups are gone
+        else:  # the role groups are among the base rows (tests/conftest.py)
             user.groups.add(Group.objects.get_or_create(name=ROLE_GROUPS[role])[0])
         client.force_login(user)
         return f"sessionid={client.cookies['sessionid'].value}"

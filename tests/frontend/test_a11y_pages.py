@@ -3,9 +3,9 @@ consultation page with a clause's comment form open, a clause's own page (the pl
 without JavaScript), the voice recorder, a town hall, a report, the 404 page; and commenting
 on selected words with the keyboard only.
 
-live_server flushes the database after each test; tests/conftest.py puts the migrated rows
-back before the next (Django's serialized rollback would write the rows as they were right
-after migrating over the shared demo, leaving the home page with no children: a 404).
+After each live_server test tests/conftest.py puts the database back as the session's setup
+left it, the migrated rows and the shared demo (Django's serialized rollback would write the
+rows as they were right after migrating, leaving the home page with no children: a 404).
 """
 
 from __future__ import annotations

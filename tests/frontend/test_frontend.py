@@ -10,8 +10,8 @@ import pytest
 
 from tests.a11y import assert_no_axe_violations, run_axe
 
-# live_server flushes the database after each test; tests/conftest.py restores the
-# rows migrations created (home page, locales) for the next one.
+# After each live_server test tests/conftest.py puts the database back as the session's
+# setup left it (the migrated rows and the demo) for the next one.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PREFIXES = {"en": "", "ur": "/ur"}
 
