@@ -8,20 +8,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
+from django.test import TransactionTestCase
 
 from cms.models import ConsultationPage
 from consult.models import Submission
 from tests.conftest import SESSION_ROWS, _back_to_session_rows, _copy_rows
-
-
-class _TransactionalCase:
-    """What the cleanup reads of a TransactionTestCase."""
-
-    serialized_rollback = False
-    available_apps = None
-
-    def _databases_names(self, include_mirrors=True):
-        return [connection.alias]
 
 
 def _canonical(rows: dict) -> dict:
@@ -45,7 +36,7 @@ def test_the_cleanup_puts_back_what_the_session_committed(demo):
     Submission.objects.filter(pk=removed.pk).delete()
     assert _canonical(_copy_rows(connection)) != session  # so the comparison below can fail
 
-    _back_to_session_rows(_TransactionalCase())
+    _back_to_session_rows(TransactionTestCase())  # what pytest-django's teardown passes it
 
     assert _canonical(_copy_rows(connection)) == session
     assert not get_user_model().objects.filter(username="written-by-the-test").exists()
