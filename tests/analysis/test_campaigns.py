@@ -322,3 +322,79 @@ def test_linked_blocks_takes_the_background_of_every_block():
     for blocks in ([campaign, quiet, alike], [alike, campaign, quiet], [quiet, alike, campaign]):
         together = linked_blocks(66, blocks, params)
         assert len(set(together[letters].tolist())) == 6
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 64, 1 << 14])
+def test_minhash_by_chunks_is_each_texts_minimum(monkeypatch, chunk):
+    """Each column is the text's minimum of its own hash function, whatever the chunk size:
+    texts longer than a chunk, chunks cutting between texts, texts with no shingle."""
+    from analysis import campaigns
+    from analysis.words import mix
+
+    monkeypatch.setattr(campaigns, "_SHINGLES_PER_CHUNK", chunk)
+    rng = np.random.default_rng(5)
+    counts = rng.integers(0, 40, size=300)
+    counts[[0, 17, 299]] = 0
+    counts[50] = 200  # longer than every small chunk
+    shingles = rng.integers(0, np.iinfo(np.uint64).max, size=int(counts.sum()), dtype=np.uint64)
+    own = np.arange(len(counts)) + 1000
+    signatures = campaigns._minhash(shingles, counts, 8, 3, own)
+
+    functions = np.random.default_rng(3)
+    a = functions.integers(0, np.iinfo(np.uint64).max, size=8, dtype=np.uint64) | 1
+    b = functions.integers(0, np.iinfo(np.uint64).max, size=8, dtype=np.uint64)
+    mixed = mix(shingles).tolist()
+    start = 0
+    for text, count in enumerate(counts.tolist()):
+        mine = mixed[start : start + count]
+        start += count
+        if not mine:
+            assert signatures[text].tolist() == [own[text] + (1 << 40)] * 8
+            continue
+        expected = [
+            min(((int(a[p]) * x + int(b[p])) % 2**64) >> 32 for x in mine) for p in range(8)
+        ]
+        assert signatures[text].tolist() == expected, text
+
+
+def test_pairs_verified_on_uint32_tables_as_on_the_full_rows():
+    """The minima tables give every pair the verdicts the uint64 rows give, texts with
+    nothing in a block (a short comment has no six-word run) included."""
+    from analysis.campaigns import _layout, minima_tables, verified_edges
+
+    letter = ev.EN_LETTER
+    cut = " ".join(letter.split()[: len(letter.split()) * 2 // 3])
+    # Two rewordings of one letter: alike in content words, not in bigrams.
+    reworded = [" ".join(part[i] for part in ev.REWORDED) for i in (0, 1)]
+    texts = [letter, letter + " Thank you.", cut, "ok", "No.", *reworded, *OTHERS]
+    texts = [normalise(t) for t in texts]
+    params = CampaignParams()
+    rows = minhash_signatures(texts, params, meta=np.ones((len(texts), 2), dtype=np.uint64))
+    at = _layout(params)
+    members, leaders = np.triu_indices(len(texts), 1)
+    edges, meaning, _, _ = verified_edges(
+        rows, members, leaders, params, minima_tables(rows, params)
+    )
+
+    def on_rows(block):
+        lo, hi = at[block]
+        return (rows[members, lo:hi] == rows[leaders, lo:hi]).sum(axis=1) / (hi - lo)
+
+    runs_a, runs_b = (rows[m, at["sizes"] + 1].astype(float) for m in (members, leaders))
+    jaccard = on_rows("cut")
+    contained = (
+        jaccard * (runs_a + runs_b) / (1 + jaccard) / np.maximum(np.minimum(runs_a, runs_b), 1)
+    )
+    expected = (on_rows("copy") >= params.threshold) | (
+        (contained >= params.containment) & (np.minimum(runs_a, runs_b) >= params.min_contained)
+    )
+    tables = minima_tables(rows, params)
+    for block, size in (("copy", 0), ("cut", 1), ("meaning", 2)):
+        has = rows[:, at["sizes"] + size] > 0
+        assert (tables[block][has] == rows[has, slice(*at[block])]).all(), block
+    assert (rows[:, at["sizes"] + 1] == 0).sum() >= 2  # texts without a run are in the set
+    assert edges.tolist() == expected.tolist()
+    assert edges[0] and edges[1]  # the letter, its copy and its cut copy
+    compared = meaning >= 0
+    assert (meaning[compared] > 0).any()
+    assert meaning[compared].tolist() == on_rows("meaning")[compared].tolist()
