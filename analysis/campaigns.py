@@ -606,7 +606,7 @@ def checked_pairs(signatures, uids, members, leaders, params: CampaignParams) ->
     candidates and the block's background histogram. Blocks that together hold each
     candidate pair once give :func:`linked_blocks` the one result, however they are cut."""
     members, leaders = unique_pairs(members, leaders)
-    member_rows, leader_rows = np.searchsorted(uids, members), np.searchsorted(uids, leaders)
+    member_rows, leader_rows = _rows_of(uids, members), _rows_of(uids, leaders)
     copy = np.zeros(len(members), dtype=bool)
     meaning = np.zeros(len(members), dtype=np.float64)
     close = np.zeros(len(members), dtype=bool)
@@ -618,6 +618,17 @@ def checked_pairs(signatures, uids, members, leaders, params: CampaignParams) ->
             signatures, member_rows[chunk], leader_rows[chunk], params, tables
         )
     return verified_block(members, leaders, copy, meaning, close, position, params)
+
+
+def _rows_of(uids: np.ndarray, texts: np.ndarray) -> np.ndarray:
+    """The row of each text (one of ``uids``, ascending): a table from uid to row, read once
+    per text (a binary search for each of 20 million pairs' texts took 4 s at a million)."""
+    if len(texts) == 0:
+        return np.zeros(0, dtype=np.int64)
+    first = int(uids[0])
+    row = np.zeros(int(uids[-1]) - first + 1, dtype=np.int64)
+    row[uids - first] = np.arange(len(uids))
+    return row[texts - first]
 
 
 def verified_block(members, leaders, copy, meaning, close, position, params) -> dict:
