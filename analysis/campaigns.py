@@ -353,8 +353,9 @@ def minhash_signatures(
     text_of = np.repeat(np.arange(n), lengths)[~stop]
     words = ids[~stop] ^ _MEANING_SALT
     if len(words):
-        # One sort on (text, the word's top bits): 1.4x faster than a lexsort on both; two
-        # words of one text alike in all those bits (odds about 1 in 10^9 a text) count twice.
+        # One sort on (text, the word's top bits): 1.4x faster than a lexsort on both. Where
+        # two words of one text share all those bits (odds about 1 in 10^9 a text), one of
+        # them may be counted twice in ``word_counts``; the minima are the same either way.
         bits = int(n).bit_length()
         key = (text_of.astype(np.uint64) << np.uint64(64 - bits)) | (words >> np.uint64(bits))
         order = np.argsort(key)
