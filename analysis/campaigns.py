@@ -443,13 +443,12 @@ def minima_tables(signatures: np.ndarray, params: CampaignParams) -> dict[str, n
     return {name: signatures[:, slice(*at[name])].astype(np.uint32) for name in _BLOCKS}
 
 
-def verified_edges(signatures, members, leaders, params: CampaignParams, tables=None) -> tuple:
+def verified_edges(signatures, members, leaders, params: CampaignParams, tables: dict) -> tuple:
     """Per candidate pair: (copies or cut copies: bool; content-word similarity, -1 unless
     both are on the same clause with the same stance and have ``meaning_min_words`` content
     words; sent within the window: bool; that clause and stance's hash). See the module
-    docstring. ``tables``: :func:`minima_tables` of ``signatures`` (made here if not given)."""
+    docstring. ``tables``: :func:`minima_tables` of ``signatures``, made once for all chunks."""
     at = _layout(params)
-    tables = tables or minima_tables(signatures, params)
     tail_a, tail_b = signatures[members, at["sizes"] :], signatures[leaders, at["sizes"] :]
 
     def similarity(block: str, pairs=slice(None)) -> np.ndarray:
@@ -607,7 +606,7 @@ def checked_pairs(signatures, uids, members, leaders, params: CampaignParams) ->
     candidates and the block's background histogram. Blocks that together hold each
     candidate pair once give :func:`linked_blocks` the one result, however they are cut."""
     members, leaders = unique_pairs(members, leaders)
-    member_rows, leader_rows = _rows_of(uids, members), _rows_of(uids, leaders)
+    member_rows, leader_rows = _rows_of(uids, members, leaders)
     copy = np.zeros(len(members), dtype=bool)
     meaning = np.zeros(len(members), dtype=np.float64)
     close = np.zeros(len(members), dtype=bool)
@@ -621,15 +620,16 @@ def checked_pairs(signatures, uids, members, leaders, params: CampaignParams) ->
     return verified_block(members, leaders, copy, meaning, close, position, params)
 
 
-def _rows_of(uids: np.ndarray, texts: np.ndarray) -> np.ndarray:
-    """The row of each text (one of ``uids``, ascending): a table from uid to row, read once
-    per text (a binary search for each of 20 million pairs' texts took 4 s at a million)."""
-    if len(texts) == 0:
-        return np.zeros(0, dtype=np.int64)
+def _rows_of(uids: np.ndarray, *texts: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The row of each text in each array (each one of ``uids``, ascending): one table from
+    uid to row, read once per text (a binary search for each of 20 million pairs' texts took
+    4 s at a million)."""
+    if len(uids) == 0:
+        return tuple(np.zeros(0, dtype=np.int64) for _ in texts)
     first = int(uids[0])
     row = np.zeros(int(uids[-1]) - first + 1, dtype=np.int64)
     row[uids - first] = np.arange(len(uids))
-    return row[texts - first]
+    return tuple(row[t - first] for t in texts)
 
 
 def verified_block(members, leaders, copy, meaning, close, position, params) -> dict:
