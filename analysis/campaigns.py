@@ -49,7 +49,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from scipy.sparse import coo_matrix
@@ -173,20 +173,27 @@ def draft_index(draft: Sequence[str], params: CampaignParams) -> np.ndarray:
 
 
 def _runs(ids: np.ndarray, lengths: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """(hash of every run of ``n`` consecutive words inside a text, its first position)."""
+    """(hash of every run of ``n`` consecutive words inside a text, its first position).
+
+    Every position of the corpus is hashed with its next ``n - 1`` words over contiguous
+    slices (gathering them run by run was slower), and the runs that stay inside their
+    text are kept: those starting at most ``n`` words before the text's end."""
     total = len(ids)
     if total < n:
         return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
-    starts = np.cumsum(lengths) - lengths
-    # A run may start at position p of its text when p + n <= length.
-    text_of = np.repeat(np.arange(len(lengths)), lengths)
-    position = np.arange(total) - starts[text_of]
-    first = np.flatnonzero(position + n <= lengths[text_of])
-    runs = ids[first].copy()
-    with np.errstate(over="ignore"):
-        for j in range(1, n):
-            runs = mix(runs) ^ ids[first + j]
-    return runs, first
+    span = total - n + 1
+    last_start = np.repeat(np.cumsum(lengths) - n, lengths)[:span]
+    first = np.flatnonzero(np.arange(span) <= last_start)
+    runs = ids[:span].copy()
+    for j in range(1, n):
+        mix(runs, out=runs)
+        np.bitwise_xor(runs, ids[j : span + j], out=runs)
+    return runs[first], first
+
+
+def _run_counts(lengths: np.ndarray, n: int) -> np.ndarray:
+    """Runs of ``n`` words per text (:func:`_runs`)."""
+    return np.maximum(lengths - (n - 1), 0).astype(np.int64)
 
 
 def _without_quotations(ids, lengths, stop, draft: np.ndarray | None, n: int):
@@ -214,42 +221,39 @@ def _bigrams(ids: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarr
     """Word-bigram shingles of every text as uint64 ids, flattened, with per-text counts.
 
     Bigrams are ``mix(left) ^ right`` computed in numpy; a one-word text gets its word as its
-    shingle. Much faster than a Python n-gram analyser at a million texts."""
-    starts = np.cumsum(lengths) - lengths
-    # Global neighbours; a text's bigrams are pairs[start : start + len - 1], never crossing
-    # into the next text.
-    pairs = mix(ids[:-1]) ^ ids[1:] if len(ids) > 1 else np.zeros(0, dtype=np.uint64)
-    # Per text: its bigrams (len - 1 of them), or its single word.
+    shingle. Every word but the corpus's last is paired with the next, then the pairs that
+    cross into the next text are dropped (a one-word text keeps its word instead): a few
+    passes over the words, much faster than a Python n-gram analyser at a million texts."""
+    total = len(ids)
+    pairs = np.empty(total, dtype=np.uint64)
+    if total > 1:
+        mix(ids[:-1], out=pairs[:-1])
+        np.bitwise_xor(pairs[:-1], ids[1:], out=pairs[:-1])
+    last = np.cumsum(lengths)[lengths > 0] - 1  # each text's last word starts no bigram
+    keep = np.ones(total, dtype=bool)
+    keep[last] = False
+    single = last[lengths[lengths > 0] == 1]
+    keep[single] = True
+    pairs[single] = ids[single] ^ _SINGLE_WORD
     counts = np.maximum(lengths - 1, 0)
     counts[lengths == 1] = 1
-    shingles = np.empty(int(counts.sum()), dtype=np.uint64)
-    out_starts = np.cumsum(counts) - counts
-    bigram_texts = np.flatnonzero(lengths > 1)
-    if len(bigram_texts):
-        for_texts = np.repeat(out_starts[bigram_texts], counts[bigram_texts])
-        offsets = np.arange(len(for_texts)) - np.repeat(
-            np.cumsum(counts[bigram_texts]) - counts[bigram_texts], counts[bigram_texts]
-        )
-        source = np.repeat(starts[bigram_texts], counts[bigram_texts]) + offsets
-        shingles[for_texts + offsets] = pairs[source]
-    single = np.flatnonzero(lengths == 1)
-    shingles[out_starts[single]] = ids[starts[single]] ^ _SINGLE_WORD
-    return shingles, counts
+    return pairs[keep], counts
 
 
 _SHINGLES_PER_CHUNK = 1 << 14  # 128 kB of uint64: each chunk's hashing stays in the CPU's cache
 
 
-def _minhash(shingles, counts, num_perm: int, seed: int, own: np.ndarray) -> np.ndarray:
+def _minhash(shingles, counts, num_perm: int, seed: int, own: np.ndarray, out=None) -> np.ndarray:
     """One row of ``num_perm`` minima per text; a text without shingles gets a row of its
-    own (from ``own``, its index among all texts) that matches no other.
+    own (from ``own``, its index among all texts) that matches no other. Written into
+    ``out`` where given (columns of the signature rows: no second copy of the block).
 
     The texts are taken a chunk of about ``_SHINGLES_PER_CHUNK`` shingles at a time, and each
     hash function is applied to the chunk in one reused buffer: hashing every shingle of the
     corpus per function wrote and re-read arrays of hundreds of megabytes 64 times (that was
     2.5x slower at 200,000 texts; the minima are the same)."""
     n = len(counts)
-    signatures = np.full((n, num_perm), np.iinfo(np.uint64).max, dtype=np.uint64)
+    signatures = np.empty((n, num_perm), dtype=np.uint64) if out is None else out
     nonempty = np.flatnonzero(counts > 0)
     empty = np.flatnonzero(counts == 0)
     signatures[empty, :] = (own[empty][:, None] + (1 << 40)).astype(np.uint64)
@@ -289,7 +293,10 @@ def text_meta(clauses, stances, created) -> np.ndarray:
     meta = np.zeros((n, 2), dtype=np.uint64)
     keyed = [i for i in range(n) if stances[i]]
     if keyed:
-        meta[keyed, 0] = _hash64([f"{clauses[i] or ''}\x1f{stances[i]}" for i in keyed]) | 1
+        keys = [f"{clauses[i] or ''}\x1f{stances[i]}" for i in keyed]
+        distinct = list(dict.fromkeys(keys))  # a few hundred positions, each hashed once
+        hashed = dict(zip(distinct, _hash64(distinct).tolist(), strict=True))
+        meta[keyed, 0] = np.fromiter(map(hashed.__getitem__, keys), np.uint64, len(keys)) | 1
     for i, value in enumerate(created):
         minutes = _minutes(value)
         if minutes is not None:
@@ -297,16 +304,22 @@ def text_meta(clauses, stances, created) -> np.ndarray:
     return meta
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NAIVE_EPOCH = datetime(1970, 1, 1)  # a time without a zone is taken as UTC
+_MINUTE = timedelta(minutes=1)
+
+
 def _minutes(value) -> int | None:
     if not value:
         return None
-    try:
-        moment = datetime.fromisoformat(str(value))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return max(int(moment.timestamp() // 60), 0)
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value))
+        except ValueError:
+            return None
+    return max((moment - (_EPOCH if moment.tzinfo else _NAIVE_EPOCH)) // _MINUTE, 0)
 
 
 # --- signatures -------------------------------------------------------------------------
@@ -349,35 +362,39 @@ def minhash_signatures(
     ids, lengths, stop = _token_ids(texts)
     ids, lengths, stop = _without_quotations(ids, lengths, stop, draft, params.draft_words)
     shingles, counts = _bigrams(ids, lengths)
-    # Content words: each distinct word once, so the minima are over the set.
+    # Content words: the minima are over the set of a text's words, which its words in any
+    # order and with repeats give as well; only their number needs each distinct word once.
     text_of = np.repeat(np.arange(n), lengths)[~stop]
     words = ids[~stop] ^ _MEANING_SALT
-    if len(words):
-        # One sort on (text, the word's top bits): 1.4x faster than a lexsort on both. Where
-        # two words of one text share all those bits (odds about 1 in 10^9 a text), one of
-        # them may be counted twice in ``word_counts``; the minima are the same either way.
-        bits = int(n).bit_length()
-        key = (text_of.astype(np.uint64) << np.uint64(64 - bits)) | (words >> np.uint64(bits))
-        order = np.argsort(key)
-        text_of, words = text_of[order], words[order]
-        first = np.ones(len(words), dtype=bool)
-        first[1:] = (words[1:] != words[:-1]) | (text_of[1:] != text_of[:-1])
-        text_of, words = text_of[first], words[first]
-    word_counts = np.bincount(text_of, minlength=n).astype(np.int64)
-    runs, first = _runs(ids, lengths, params.cut_words)
-    run_counts = np.bincount(np.repeat(np.arange(n), lengths)[first], minlength=n).astype(np.int64)
+    word_counts = _distinct_counts(text_of, words, n)
+    runs, _ = _runs(ids, lengths, params.cut_words)
+    run_counts = _run_counts(lengths, params.cut_words)
     at = _layout(params)
-    rows = np.zeros((n, at["width"]), dtype=np.uint64)
+    rows = np.empty((n, at["width"]), dtype=np.uint64)
     (a, b), (c, d), (e, f) = at["copy"], at["cut"], at["meaning"]
-    rows[:, a:b] = _minhash(shingles, counts, b - a, params.seed, own)
-    rows[:, c:d] = _minhash(runs, run_counts, d - c, params.seed + 1, own + (1 << 41))
-    rows[:, e:f] = _minhash(words, word_counts, f - e, params.seed + 2, own + (1 << 42))
+    _minhash(shingles, counts, b - a, params.seed, own, out=rows[:, a:b])
+    _minhash(runs, run_counts, d - c, params.seed + 1, own + (1 << 41), out=rows[:, c:d])
+    words_per_text = np.bincount(text_of, minlength=n)  # repeats included
+    _minhash(words, words_per_text, f - e, params.seed + 2, own + (1 << 42), out=rows[:, e:f])
     rows[:, at["sizes"]] = counts
     rows[:, at["sizes"] + 1] = run_counts
     rows[:, at["sizes"] + 2] = word_counts
-    if meta is not None:
-        rows[:, at["position"] :] = meta
+    rows[:, at["position"] :] = 0 if meta is None else meta
     return rows
+
+
+def _distinct_counts(text_of: np.ndarray, words: np.ndarray, n: int) -> np.ndarray:
+    """Distinct words of each of ``n`` texts (``text_of`` ascending), by one sort of (text,
+    the word's top bits) in a uint64, without reordering the words. Two words of one text
+    that share all those bits (odds about 1 in 10^9 a text) count once."""
+    if len(words) == 0:
+        return np.zeros(n, dtype=np.int64)
+    bits = np.uint64(int(n).bit_length())
+    key = np.sort((text_of.astype(np.uint64) << (np.uint64(64) - bits)) | (words >> bits))
+    first = np.ones(len(key), dtype=bool)
+    first[1:] = key[1:] != key[:-1]
+    texts = (key[first] >> (np.uint64(64) - bits)).astype(np.int64)
+    return np.bincount(texts, minlength=n).astype(np.int64)
 
 
 def total_bands(params: CampaignParams) -> int:
@@ -434,22 +451,27 @@ _BLOCKS = ("copy", "cut", "meaning")  # the MinHash blocks of a row, in order (:
 
 
 def minima_tables(signatures: np.ndarray, params: CampaignParams) -> dict[str, np.ndarray]:
-    """Each MinHash block's minima as its own contiguous uint32 table, for verifying pairs.
+    """Each MinHash block's minima as its own contiguous uint32 table, for verifying pairs,
+    and the row's tail (sizes, position, minute) as one more (``tail``).
 
     A minimum is a hash's top 32 bits, so nothing is lost; a text with nothing in a block
     (whose row holds a sentinel above 32 bits) is told by that block's size instead. A pair
-    gathers half the bytes of the uint64 columns, from a table that is contiguous."""
+    gathers half the bytes of the uint64 columns, and each text's tail in one cache line,
+    from tables that are contiguous."""
     at = _layout(params)
-    return {name: signatures[:, slice(*at[name])].astype(np.uint32) for name in _BLOCKS}
+    tables = {name: signatures[:, slice(*at[name])].astype(np.uint32) for name in _BLOCKS}
+    tables["tail"] = np.ascontiguousarray(signatures[:, at["sizes"] :])
+    return tables
 
 
-def verified_edges(signatures, members, leaders, params: CampaignParams, tables: dict) -> tuple:
+def verified_edges(tables: dict, members, leaders, params: CampaignParams) -> tuple:
     """Per candidate pair: (copies or cut copies: bool; content-word similarity, -1 unless
     both are on the same clause with the same stance and have ``meaning_min_words`` content
     words; sent within the window: bool; that clause and stance's hash). See the module
-    docstring. ``tables``: :func:`minima_tables` of ``signatures``, made once for all chunks."""
+    docstring. ``tables``: :func:`minima_tables` of the signatures, made once for all chunks;
+    ``members`` and ``leaders``: rows of them."""
     at = _layout(params)
-    tail_a, tail_b = signatures[members, at["sizes"] :], signatures[leaders, at["sizes"] :]
+    tail_a, tail_b = tables["tail"][members], tables["tail"][leaders]
 
     def similarity(block: str, pairs=slice(None)) -> np.ndarray:
         table, size = tables[block], _BLOCKS.index(block)
@@ -495,7 +517,11 @@ def background_histogram(meaning, close, position, params: CampaignParams) -> tu
     low, high = _layout(params)["meaning"]
     width = high - low
     background = ~close & (meaning >= 0)
-    cells, cell_of = np.unique(position[background], return_inverse=True)
+    at = position[background]
+    # The cells are few (clauses x stances): a binary search among them is cheaper than
+    # the sort behind ``return_inverse`` over tens of millions of pairs.
+    cells = np.unique(at)
+    cell_of = np.searchsorted(cells, at)
     steps = np.rint(meaning[background] * width).astype(np.int64)
     counts = np.bincount(cell_of * (width + 1) + steps, minlength=len(cells) * (width + 1))
     return cells, counts.reshape(len(cells), width + 1)
@@ -564,10 +590,10 @@ def unique_pairs(members: np.ndarray, leaders: np.ndarray) -> tuple[np.ndarray, 
         return members.astype(np.int64), leaders.astype(np.int64)
     low = np.minimum(members, leaders).astype(np.int64)
     high = np.maximum(members, leaders).astype(np.int64)
-    span = np.int64(high.max() + 1)
-    pairs = np.sort(low * span + high)  # sorting beats np.unique's hash table here
+    bits = np.int64(int(high.max()).bit_length())  # (low, high) in one int64, high's bits below
+    pairs = np.sort((low << bits) | high)  # sorting beats np.unique's hash table here
     pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]]
-    return pairs // span, pairs % span
+    return pairs >> bits, pairs & ((np.int64(1) << bits) - 1)
 
 
 def near_duplicate_labels(
@@ -615,7 +641,7 @@ def checked_pairs(signatures, uids, members, leaders, params: CampaignParams) ->
     for start in range(0, len(members), VERIFY_CHUNK):
         chunk = slice(start, start + VERIFY_CHUNK)
         copy[chunk], meaning[chunk], close[chunk], position[chunk] = verified_edges(
-            signatures, member_rows[chunk], leader_rows[chunk], params, tables
+            tables, member_rows[chunk], leader_rows[chunk], params
         )
     return verified_block(members, leaders, copy, meaning, close, position, params)
 

@@ -357,6 +357,79 @@ def test_minhash_by_chunks_is_each_texts_minimum(monkeypatch, chunk):
         assert signatures[text].tolist() == expected, text
 
 
+def test_bigrams_and_runs_are_each_texts_own():
+    """Every text's bigram shingles and runs of words, computed over the whole corpus at
+    once, are those of the text alone: none crosses into the next text, a one-word text has
+    its word as its one shingle, a text shorter than a run has none."""
+    from analysis.campaigns import _SINGLE_WORD, _bigrams, _run_counts, _runs
+    from analysis.words import mix
+
+    rng = np.random.default_rng(11)
+    lengths = rng.integers(0, 12, size=400)
+    lengths[[0, 1, 199, 399]] = [0, 1, 1, 0]  # empty and one-word texts at the edges
+    ids = rng.integers(0, np.iinfo(np.uint64).max, size=int(lengths.sum()), dtype=np.uint64)
+    shingles, counts = _bigrams(ids, lengths)
+    runs, first = _runs(ids, lengths, 4)
+    run_counts = _run_counts(lengths, 4)
+
+    def hashed(words: list[int]) -> int:
+        value = words[0]
+        for word in words[1:]:
+            value = int(mix(np.array([value], dtype=np.uint64))[0]) ^ word
+        return value
+
+    words, at, run_at, start = ids.tolist(), 0, 0, 0
+    for text, length in enumerate(lengths.tolist()):
+        mine = words[start : start + length]
+        if length == 1:
+            expected = [mine[0] ^ int(_SINGLE_WORD)]
+        else:
+            expected = [hashed(mine[i : i + 2]) for i in range(length - 1)]
+        assert shingles[at : at + counts[text]].tolist() == expected, text
+        own_runs = [hashed(mine[i : i + 4]) for i in range(length - 3)]
+        assert run_counts[text] == len(own_runs), text
+        assert runs[run_at : run_at + len(own_runs)].tolist() == own_runs, text
+        assert first[run_at : run_at + len(own_runs)].tolist() == [
+            start + i for i in range(len(own_runs))
+        ], text
+        at, run_at, start = at + counts[text], run_at + len(own_runs), start + length
+    assert at == len(shingles) and run_at == len(runs)
+
+
+def test_distinct_content_words_counted_per_text():
+    """A text's content words are counted once each, however often and in whatever order
+    they come; texts without words count none."""
+    from analysis.campaigns import _distinct_counts
+
+    rng = np.random.default_rng(4)
+    vocabulary = rng.integers(0, np.iinfo(np.uint64).max, size=50, dtype=np.uint64)
+    per_text = [rng.choice(vocabulary, size=k) for k in rng.integers(0, 30, size=200)]
+    text_of = np.repeat(np.arange(200), [len(w) for w in per_text])
+    counts = _distinct_counts(text_of, np.concatenate(per_text), 200)
+    assert counts.tolist() == [len(set(w.tolist())) for w in per_text]
+    assert (counts == 0).any() and (counts < [len(w) for w in per_text]).any()
+
+
+def test_minutes_of_times_and_their_strings():
+    """A time, its ISO string with any zone, a string without a zone (taken as UTC) give one
+    minute; no time or an unreadable one gives none (0), a time before 1970 the first."""
+    from datetime import datetime, timedelta, timezone
+
+    moment = datetime(2026, 11, 20, 10, 0, 59, 999999, tzinfo=timezone(timedelta(hours=5)))
+    created = [
+        moment,
+        moment.isoformat(),
+        "2026-11-20T05:00:59.999999",
+        "2026-11-20 05:00:00+00:00",
+        "",
+        None,
+        "not a time",
+        "1960-01-01T00:00:00",
+    ]
+    minutes = text_meta(["c-1"] * 8, ["amend"] * 8, created)[:, 1].tolist()
+    assert minutes == [int(moment.timestamp() // 60) + 1] * 4 + [0, 0, 0, 1]
+
+
 def test_pairs_verified_on_uint32_tables_as_on_the_full_rows():
     """The minima tables give every pair the verdicts the uint64 rows give, texts with
     nothing in a block (a short comment has no six-word run) included."""
@@ -372,9 +445,7 @@ def test_pairs_verified_on_uint32_tables_as_on_the_full_rows():
     rows = minhash_signatures(texts, params, meta=np.ones((len(texts), 2), dtype=np.uint64))
     at = _layout(params)
     members, leaders = np.triu_indices(len(texts), 1)
-    edges, meaning, _, _ = verified_edges(
-        rows, members, leaders, params, minima_tables(rows, params)
-    )
+    edges, meaning, _, _ = verified_edges(minima_tables(rows, params), members, leaders, params)
 
     def on_rows(block):
         lo, hi = at[block]
@@ -392,6 +463,7 @@ def test_pairs_verified_on_uint32_tables_as_on_the_full_rows():
     for block, size in (("copy", 0), ("cut", 1), ("meaning", 2)):
         has = rows[:, at["sizes"] + size] > 0
         assert (tables[block][has] == rows[has, slice(*at[block])]).all(), block
+    assert (tables["tail"] == rows[:, at["sizes"] :]).all()
     assert (rows[:, at["sizes"] + 1] == 0).sum() >= 2  # texts without a run are in the set
     assert edges.tolist() == expected.tolist()
     assert edges[0] and edges[1]  # the letter, its copy and its cut copy
