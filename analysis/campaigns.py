@@ -384,9 +384,9 @@ def minhash_signatures(
 
 
 def _distinct_counts(text_of: np.ndarray, words: np.ndarray, n: int) -> np.ndarray:
-    """Distinct words of each of ``n`` texts (``text_of`` ascending), by one sort of (text,
-    the word's top bits) in a uint64, without reordering the words. Two words of one text
-    that share all those bits (odds about 1 in 10^9 a text) count once."""
+    """Distinct words of each of ``n`` texts, by one sort of (text, the word's top bits) in a
+    uint64, without reordering the words. Two words of one text that share all those bits
+    (odds about 1 in 10^9 a text) count once."""
     if len(words) == 0:
         return np.zeros(n, dtype=np.int64)
     bits = np.uint64(int(n).bit_length())
