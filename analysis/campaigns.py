@@ -121,19 +121,24 @@ def _token_ids(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     regex: analysis/words.py); each distinct word is keyed (:func:`token_key`) and hashed
     once. A word's hash depends on the word alone, so a partition of the corpus gets the
     same features as the whole (analysis/distributed.py)."""
-    known: dict[int, tuple[int, bool]] = {}  # a word's hash: (its key's hash, stop word)
+    # The distinct words seen so far (their hashes, ascending), each one's key's hash and
+    # whether it is a stop word: arrays a batch's distinct words are found in by binary search.
+    known, known_keys = np.zeros(0, np.uint64), np.zeros(0, np.uint64)
+    known_stop = np.zeros(0, dtype=bool)
     ids, stop, counts = [], [], []
     for _, words in batches(texts, join_urdu=True):
-        distinct = words.distinct.tolist()
-        new = [j for j, word in enumerate(distinct) if word not in known]
-        keys = [token_key(w) for w in words.strings(new)]
-        for j, key, hashed in zip(new, keys, _hash64(keys).tolist(), strict=True):
-            known[distinct[j]] = (hashed, key in _STOP_KEYS or len(key) < 2)
-        entries = [known[word] for word in distinct]
-        key_hashes = np.fromiter((e[0] for e in entries), dtype=np.uint64, count=len(entries))
-        stops = np.fromiter((e[1] for e in entries), dtype=bool, count=len(entries))
-        ids.append(key_hashes[words.inverse])
-        stop.append(stops[words.inverse])
+        at = np.searchsorted(known, words.distinct)
+        seen = known[np.minimum(at, len(known) - 1)] == words.distinct if len(known) else at < 0
+        new = np.flatnonzero(~seen)
+        if len(new):
+            keys = [token_key(w) for w in words.strings(new)]
+            flags = [key in _STOP_KEYS or len(key) < 2 for key in keys]
+            known = np.insert(known, at[new], words.distinct[new])
+            known_keys = np.insert(known_keys, at[new], _hash64(keys))
+            known_stop = np.insert(known_stop, at[new], flags)
+            at = np.searchsorted(known, words.distinct)
+        ids.append(known_keys[at][words.inverse])
+        stop.append(known_stop[at][words.inverse])
         counts.append(np.bincount(words.text_of, minlength=words.n_texts))
     if not texts:
         return np.zeros(0, np.uint64), np.zeros(0, np.int64), np.zeros(0, bool)
