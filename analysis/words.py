@@ -121,7 +121,7 @@ def _hashes(points: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.n
     hashes = np.zeros(len(order), dtype=np.uint64)
     longest = int(lengths[0]) if len(lengths) else 0
     still = np.searchsorted(-lengths, -np.arange(longest), side="left")  # words longer than k
-    # In place, in buffers made once: a temporary per step and position cost a third more.
+    # In place, in buffers made once: a temporary per step and position cost a fifth more.
     at, point, shifted = starts.copy(), np.empty(len(order), np.uint32), np.empty_like(hashes)
     with np.errstate(over="ignore"):
         for count in still.tolist():
