@@ -128,7 +128,9 @@ def _token_ids(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     ids, stop, counts = [], [], []
     for _, words in batches(texts, join_urdu=True):
         at = np.searchsorted(known, words.distinct)
-        seen = known[np.minimum(at, len(known) - 1)] == words.distinct if len(known) else at < 0
+        seen = np.zeros(len(at), dtype=bool)
+        if len(known):
+            seen = known[np.minimum(at, len(known) - 1)] == words.distinct
         new = np.flatnonzero(~seen)
         if len(new):
             keys = [token_key(w) for w in words.strings(new)]
@@ -369,8 +371,9 @@ def minhash_signatures(
     shingles, counts = _bigrams(ids, lengths)
     # Content words: the minima are over the set of a text's words, which its words in any
     # order and with repeats give as well; only their number needs each distinct word once.
-    text_of = np.repeat(np.arange(n), lengths)[~stop]
-    words = ids[~stop] ^ _MEANING_SALT
+    content = ~stop
+    text_of = np.repeat(np.arange(n), lengths)[content]
+    words = ids[content] ^ _MEANING_SALT
     word_counts = _distinct_counts(text_of, words, n)
     runs, _ = _runs(ids, lengths, params.cut_words)
     run_counts = _run_counts(lengths, params.cut_words)

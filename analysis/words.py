@@ -145,6 +145,8 @@ def mix(values: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     large as the input, 4-10x slower on the tens of millions of words of a million texts."""
     values = np.asarray(values, dtype=np.uint64)
     out = np.empty(values.shape, dtype=np.uint64) if out is None else out
+    if not out.flags.c_contiguous:  # its flattened view would be a copy: nothing written
+        raise ValueError("mix: out must be contiguous")
     flat_in, flat_out = values.reshape(-1), out.reshape(-1)
     scratch = np.empty(min(flat_in.size, _MIX_CHUNK), dtype=np.uint64)
     with np.errstate(over="ignore"):
