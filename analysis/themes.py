@@ -90,28 +90,33 @@ def _clause_block(categories, vocabulary: dict[str, int], weight: float):
     return csr_matrix((data, (rows, cols)), shape=(len(categories), max(len(vocabulary), 1)))
 
 
-def _features(vectoriser, texts, categories, vocabulary, weight, fit=False, grams=None):
-    matrix = vectoriser.fit_transform(texts) if fit else vectoriser.transform(texts, grams)
+def _features(vectoriser, texts, categories, vocabulary, weight, fit=False):
+    matrix = vectoriser.fit_transform(texts) if fit else vectoriser.transform(texts)
     if weight <= 0 or not vocabulary:
         return matrix
     return hstack([matrix, _clause_block(categories, vocabulary, weight)]).tocsr()
 
 
 def _embed(vectoriser, svd, texts, categories, vocabulary, weight, chunk=20000) -> np.ndarray:
+    """``svd.transform`` of each chunk's features, block by block: the word block, the char
+    block and the clause block each times its rows of the components, rather than stacked
+    side by side first (a copy of every entry of the chunk)."""
     from sklearn.preprocessing import normalize
 
+    components = np.ascontiguousarray(svd.components_.T)  # features x components
+    n_words = max(len(vectoriser.word_index), 1)
+    n_text = components.shape[0] - (len(vocabulary) if weight > 0 and vocabulary else 0)
+    words_part, chars_part = components[:n_words], components[n_words:n_text]
+    clause_part = components[n_text:]
     parts = []
-    grams = vectoriser.gram_counts()  # each word's n-grams counted once, not once a chunk
     for start in range(0, len(texts), chunk):
-        matrix = _features(
-            vectoriser,
-            texts[start : start + chunk],
-            categories[start : start + chunk],
-            vocabulary,
-            weight,
-            grams=grams,
-        )
-        parts.append(normalize(svd.transform(matrix)).astype(np.float32))
+        word_block, char_block = vectoriser.weighted_blocks(texts[start : start + chunk])
+        reduced = word_block @ words_part
+        reduced += char_block @ chars_part
+        if len(clause_part):
+            block = _clause_block(categories[start : start + chunk], vocabulary, weight).tocoo()
+            reduced[block.row] += block.data[:, None].astype(np.float64) * clause_part[block.col]
+        parts.append(normalize(reduced).astype(np.float32))
     return np.vstack(parts) if parts else np.zeros((0, svd.n_components), dtype=np.float32)
 
 

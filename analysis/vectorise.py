@@ -4,23 +4,20 @@ sklearn's ``char_wb`` analyser pads and slices every word of every text in Pytho
 dominated the themes step (milliseconds per text). But a text's ``char_wb`` counts are the
 sum of its words' n-gram counts, so we count words per text once (analysis/words.py,
 into a sparse matrix), slice each *distinct* word into n-grams once, and multiply:
-``char_counts = word_counts @ ngrams_per_word``. Same features, a fraction of the time.
-Words use the Urdu-aware token pattern; both blocks are TF-IDF (sublinear tf, L2); the word
-block leaves out ``stop_words``, the char block is scaled by ``char_weight``.
+``char_counts = word_counts @ ngrams_per_word``. Fitting (on a sample) uses sklearn for the
+n-grams; transforming every unit counts them in numpy (:class:`CharNgramCounter`), both
+blocks in one product. Words use the Urdu-aware token pattern; both blocks are TF-IDF
+(sublinear tf, L2); the word block leaves out ``stop_words``, the char block is scaled by
+``char_weight``.
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.sparse import csr_matrix, hstack, vstack
 
 from .normalise import STOP_WORDS
-from .words import batches
-
-if TYPE_CHECKING:
-    from sklearn.feature_extraction.text import CountVectorizer
+from .words import Words, batches, hashes_of
 
 # scikit-learn is imported where it is used (about a second and a half at every process
 # start otherwise; see analysis/themes.py).
@@ -110,28 +107,70 @@ class WordCharTfidf:
         word_block, char_block = self._blocks(counts, words)
         self.word_tfidf.fit(word_block)
         self.char_tfidf.fit(char_block)
+        self._index_vocabularies()
         return self._finish(word_block, char_block)
 
-    def transform(self, texts: list[str], grams: GramCounts | None = None):
-        """``grams``: from :meth:`gram_counts`, shared by the chunks of one corpus."""
-        counts, words = self._count_words(texts)
-        return self._finish(*self._blocks(counts, words, grams))
+    def transform(self, texts: list[str]):
+        """The fitted TF-IDF of ``texts``: what :meth:`fit_transform` gives (equal but for
+        the order of a row's sums), its two blocks side by side."""
+        return hstack(self.weighted_blocks(texts), format="csr")
 
-    def gram_counts(self) -> GramCounts:
-        """A cache of each word's character n-gram counts for the chunks of one corpus."""
-        from sklearn.feature_extraction.text import CountVectorizer
-
-        return GramCounts(
-            CountVectorizer(
-                analyzer="char_wb",
-                ngram_range=self.char_ngrams,
-                lowercase=False,
-                vocabulary=self.char_vocabulary,
-                dtype=np.float32,
+    def weighted_blocks(self, texts: list[str]) -> tuple[csr_matrix, csr_matrix]:
+        """(word block, char block scaled by ``char_weight``) of :meth:`transform`, worked out
+        from each batch's distinct words in numpy: kept apart, as a projection can take them
+        (stacking them copies every entry)."""
+        parts = [self._batch_blocks(words) for _, words in batches(texts)]
+        if not parts:
+            return (
+                csr_matrix((0, max(len(self.word_index), 1)), dtype=np.float32),
+                csr_matrix((0, max(len(self.char_vocabulary), 1)), dtype=np.float32),
             )
+        if len(parts) == 1:
+            return parts[0]
+        return (
+            vstack([word for word, _ in parts], format="csr"),
+            vstack([char for _, char in parts], format="csr"),
         )
 
-    def _blocks(self, counts, words, grams: GramCounts | None = None):
+    def _batch_blocks(self, words: Words) -> tuple[csr_matrix, csr_matrix]:
+        """One batch: texts x distinct words, times distinct words x vocabulary words and
+        times distinct words x their n-grams; then each block's sublinear tf, idf, norm."""
+        n_distinct = len(words.distinct)
+        at = np.searchsorted(self._word_hashes, words.distinct)
+        found = np.zeros(n_distinct, dtype=bool)
+        if len(self._word_hashes):
+            found = self._word_hashes[np.minimum(at, len(self._word_hashes) - 1)] == words.distinct
+        vocabulary_words = csr_matrix(
+            (
+                np.ones(int(found.sum()), dtype=np.float32),
+                (np.flatnonzero(found), self._word_columns[at[found]]),
+            ),
+            shape=(n_distinct, max(len(self.word_index), 1)),
+        )
+        first = words.first
+        grams = self._ngrams.count(words.points, words.starts[first], words.lengths[first])
+        counts = csr_matrix(
+            (np.ones(len(words.inverse), dtype=np.float32), (words.text_of, words.inverse)),
+            shape=(words.n_texts, n_distinct),
+        )
+        word_block = self.word_tfidf.transform((counts @ vocabulary_words).tocsr(), copy=False)
+        char_block = self.char_tfidf.transform((counts @ grams).tocsr(), copy=False)
+        char_block.data *= self.char_weight
+        return csr_matrix(word_block), csr_matrix(char_block)
+
+    def _index_vocabularies(self) -> None:
+        """The fitted vocabularies as sorted arrays: words by their hash, n-grams by code."""
+        names = list(self.word_index)
+        hashes = hashes_of(names)
+        order = np.argsort(hashes)
+        self._word_hashes = hashes[order]
+        self._word_columns = np.array([self.word_index[names[i]] for i in order], dtype=np.int64)
+        self._ngrams = CharNgramCounter(
+            self.char_vocabulary, self.char_ngrams, max(len(self.char_vocabulary), 1)
+        )
+
+    def _blocks(self, counts, words):
+        """Fitting's two count blocks (the sample's own words and n-grams)."""
         n_words = len(words)
         index = np.array([self.word_index.get(str(w), -1) for w in words], dtype=np.int64)
         rows = np.flatnonzero(index >= 0)
@@ -141,8 +180,16 @@ class WordCharTfidf:
         )
         word_block = (counts @ to_vocab).tocsr()
         if self.char_vocabulary and n_words:
-            grams = grams if grams is not None else self.gram_counts()
-            char_block = (counts @ grams.of(words)).tocsr()
+            from sklearn.feature_extraction.text import CountVectorizer
+
+            grams = CountVectorizer(
+                analyzer="char_wb",
+                ngram_range=self.char_ngrams,
+                lowercase=False,
+                vocabulary=self.char_vocabulary,
+                dtype=np.float32,
+            )
+            char_block = (counts @ grams.transform([str(w) for w in words])).tocsr()
         else:
             char_block = csr_matrix((counts.shape[0], max(len(self.char_vocabulary), 1)))
         return word_block, char_block
@@ -156,21 +203,97 @@ class WordCharTfidf:
         ).tocsr()
 
 
-class GramCounts:
-    """Each word's character n-gram counts, counted once however many chunks it is in:
-    sklearn's ``char_wb`` analyser slices every word in Python, and the chunks of a large
-    corpus share most of their words (a million submissions' themes: 24 chunks)."""
+class CharNgramCounter:
+    """sklearn's ``char_wb`` counts of single words in a fitted vocabulary, from the words'
+    code points in numpy. sklearn pads and slices each word in Python: embedding a million
+    units spent most of its time there. Here an n-gram is one integer, its characters'
+    places in the vocabulary's alphabet at ``bits`` each (0: a character no n-gram of the
+    vocabulary has, so no n-gram holding it can match); the vocabulary's n-grams are
+    sorted integers looked up by binary search. An alphabet too large for ``max_n``
+    characters in 64 bits (over 4,095 characters for 5-grams) goes to sklearn itself."""
 
-    def __init__(self, grams: CountVectorizer):
-        self.grams = grams
-        self.row: dict[str, int] = {}  # word: its row of ``rows``
-        self.rows = csr_matrix((0, len(grams.vocabulary)), dtype=np.float32)
+    def __init__(self, vocabulary: dict[str, int], ngram_range: tuple[int, int], columns: int):
+        self.vocabulary = vocabulary
+        self.ngram_range = ngram_range
+        self.columns = columns
+        self.alphabet = np.array(sorted({ord(c) for gram in vocabulary for c in gram}), np.uint32)
+        self.bits = len(self.alphabet).bit_length()
+        self.exact = self.bits * ngram_range[1] <= 64
+        if not self.exact:
+            return
+        place = {int(c): i + 1 for i, c in enumerate(self.alphabet)}
+        codes = np.zeros(len(vocabulary), dtype=np.uint64)
+        column = np.zeros(len(vocabulary), dtype=np.int64)
+        for i, (gram, col) in enumerate(vocabulary.items()):
+            code = 0
+            for char in gram:
+                code = (code << self.bits) | place[ord(char)]
+            codes[i], column[i] = code, col
+        order = np.argsort(codes)
+        self.codes, self.code_columns = codes[order], column[order]
 
-    def of(self, words) -> csr_matrix:
-        """One row per word (in the order given)."""
-        new = [str(w) for w in words if str(w) not in self.row]
-        if new:
-            first = len(self.row)
-            self.row.update((w, first + i) for i, w in enumerate(new))
-            self.rows = vstack([self.rows, self.grams.transform(new)], format="csr")
-        return self.rows[[self.row[str(w)] for w in words]]
+    def count(self, points: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> csr_matrix:
+        """words x vocabulary n-gram counts (float32) of the words ``points[s : s + l]``."""
+        n_words = len(starts)
+        if not self.exact or not self.vocabulary or n_words == 0:
+            return self._by_sklearn(points, starts, lengths)
+        lengths = lengths.astype(np.int64)
+        padded = lengths + 2  # sklearn's " " + word + " "
+        ends = np.cumsum(padded)
+        total = int(ends[-1])
+        chars = np.full(total, ord(" "), dtype=np.uint32)
+        inner = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        chars[np.repeat(ends - padded + 1, lengths) + inner] = points[
+            np.repeat(starts, lengths) + inner
+        ]
+        at = np.searchsorted(self.alphabet, chars)
+        known = self.alphabet[np.minimum(at, len(self.alphabet) - 1)] == chars
+        places = np.where(known, at + 1, 0).astype(np.uint64)
+        word_of = np.repeat(np.arange(n_words), padded)
+        end_of = np.repeat(ends, padded)
+        low, high = self.ngram_range
+        bits = np.uint64(self.bits)
+        code, whole = np.zeros(total, dtype=np.uint64), np.ones(total, dtype=bool)
+        rows, cols = [], []
+        for n in range(1, high + 1):
+            span = total - n + 1
+            if span <= 0:
+                break
+            code = (code[:span] << bits) | places[n - 1 :]
+            whole = whole[:span] & known[n - 1 :]  # every character in the alphabet
+            if n < low:  # a word shorter than the smallest n-gram counts once, whole
+                # (only a whole padded word, spaces at both ends, can be a vocabulary
+                # n-gram this short: looking at its first place alone is enough)
+                at_start = (ends - padded)[padded == n]
+                starts_n = at_start[whole[at_start]]
+            else:
+                starts_n = np.flatnonzero(whole & (np.arange(span) + n <= end_of[:span]))
+            codes = code[starts_n]
+            at = np.searchsorted(self.codes, codes)
+            hit = self.codes[np.minimum(at, len(self.codes) - 1)] == codes
+            rows.append(word_of[starts_n[hit]])
+            cols.append(self.code_columns[at[hit]])
+        rows_, cols_ = np.concatenate(rows), np.concatenate(cols)
+        return csr_matrix(
+            (np.ones(len(rows_), dtype=np.float32), (rows_, cols_)),
+            shape=(n_words, self.columns),
+        )
+
+    def _by_sklearn(self, points, starts, lengths) -> csr_matrix:
+        from sklearn.feature_extraction.text import CountVectorizer
+
+        if not self.vocabulary or len(starts) == 0:
+            return csr_matrix((len(starts), self.columns), dtype=np.float32)
+        raw = points.tobytes()
+        strings = [
+            raw[4 * a : 4 * (a + size)].decode("utf-32-le", "surrogatepass")
+            for a, size in zip(starts.tolist(), lengths.tolist(), strict=True)
+        ]
+        counter = CountVectorizer(
+            analyzer="char_wb",
+            ngram_range=self.ngram_range,
+            lowercase=False,
+            vocabulary=self.vocabulary,
+            dtype=np.float32,
+        )
+        return counter.transform(strings).tocsr()

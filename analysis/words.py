@@ -92,6 +92,16 @@ def batches(texts: list[str], join_urdu: bool = False) -> Iterator[tuple[int, Wo
         yield offset, Words(len(batch), points, starts, lengths, text_of, distinct, first, inverse)
 
 
+def hashes_of(words: list[str]) -> np.ndarray:
+    """The hash :func:`batches` gives each of these words (each string one whole word), so a
+    fitted vocabulary can be found among a batch's distinct words by binary search."""
+    if not words:
+        return np.zeros(0, dtype=np.uint64)
+    points, starts = _code_points(words, join_urdu=False)
+    lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+    return _hashes(points, starts, lengths)
+
+
 def _code_points(texts: list[str], join_urdu: bool) -> tuple[np.ndarray, np.ndarray]:
     """(the texts' code points, joined by NUL; where each text starts)."""
     points = np.frombuffer("\0".join(texts).encode("utf-32-le", "surrogatepass"), np.uint32)

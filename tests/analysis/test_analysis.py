@@ -16,7 +16,8 @@ from analysis.clauses import ClauseParams, clause_figures
 from analysis.normalise import TOKEN_PATTERN, normalise
 from analysis.pipeline import PipelineParams, run_pipeline
 from analysis.records import Corpus, RecordError, read_jsonl
-from analysis.themes import ThemeParams, cluster_units, fit_themes
+from analysis.themes import ThemeParams, _embed, clause_vocabulary, cluster_units, fit_themes
+from analysis.vectorise import WordCharTfidf
 
 
 # --- step 1 ------------------------------------------------------------------------------
@@ -253,8 +254,6 @@ def test_fast_char_ngrams_equal_sklearns_char_wb():
     """Word counts x n-grams per word gives exactly sklearn's char_wb counts."""
     from sklearn.feature_extraction.text import CountVectorizer
 
-    from analysis.vectorise import WordCharTfidf
-
     texts = ["ذاتی ڈیٹا کا تحفظ", "facial recognition cameras", "ڈیٹا cameras ڈیٹا"]
     vectoriser = WordCharTfidf(char_ngrams=(3, 4), min_df=1, max_df=1.0)
     counts, words = vectoriser._count_words(texts)
@@ -298,6 +297,42 @@ def test_themes_on_real_text_follow_its_sections():
         [r["theme"] for r in records], [predicted[r["id"]] for r in records]
     )
     assert nmi >= 0.40
+
+
+def test_units_are_embedded_as_the_sample_was_fitted():
+    """All units are embedded in chunks with the clause block added through the SVD's
+    components; the sample's own embedding (features stacked, then ``svd.transform``) is the
+    reference, texts without a clause and chunks of any size included."""
+    texts, clauses = [], []
+    for n, items in enumerate(TOPICS.values()):
+        texts += [normalise(t) for t in items]
+        clauses += [f"c-{n}" if i % 3 else "" for i in range(len(items))]
+    vocabulary = clause_vocabulary(clauses)
+    params = ThemeParams(k_min=2, k_max=4, clause_weight=0.7)
+    fitted = fit_themes(texts, clauses, np.ones(len(texts)), vocabulary, params)
+    for chunk in (7, 1000):
+        embedded = _embed(
+            fitted.vectoriser, fitted.svd, texts, clauses, vocabulary, 0.7, chunk=chunk
+        )
+        assert embedded.shape == fitted.reduced.shape
+        assert np.allclose(embedded, fitted.reduced, atol=1e-6)
+    without = _embed(fitted.vectoriser, fitted.svd, texts, [""] * len(texts), vocabulary, 0.7)
+    assert not np.allclose(without, fitted.reduced, atol=1e-3)  # the clause block counts
+
+
+def test_units_are_embedded_when_every_word_is_a_stop_word():
+    """No word left in the word block (it keeps one empty column): n-grams alone."""
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.preprocessing import normalize
+
+    texts = [normalise(t) for items in TOPICS.values() for t in items]
+    every_word = frozenset(w for t in texts for w in re.findall(TOKEN_PATTERN, t))
+    vectoriser = WordCharTfidf(min_df=1, stop_words=every_word)
+    matrix = vectoriser.fit_transform(texts)
+    assert vectoriser.word_index == {} and matrix[:, 0].nnz == 0
+    svd = TruncatedSVD(n_components=4, random_state=0).fit(matrix)
+    embedded = _embed(vectoriser, svd, texts, [""] * len(texts), {}, 0.0)
+    assert np.allclose(embedded, normalize(svd.transform(matrix)), atol=1e-6)
 
 
 def test_svd_keeps_at_most_one_component_per_eight_units():
