@@ -5,10 +5,10 @@ dominated the themes step (milliseconds per text). But a text's ``char_wb`` coun
 sum of its words' n-gram counts, so we count words per text once (analysis/words.py,
 into a sparse matrix), slice each *distinct* word into n-grams once, and multiply:
 ``char_counts = word_counts @ ngrams_per_word``. Fitting (on a sample) uses sklearn for the
-n-grams; transforming every unit counts them in numpy (:class:`CharNgramCounter`), both
-blocks in one product. Words use the Urdu-aware token pattern; both blocks are TF-IDF
-(sublinear tf, L2); the word block leaves out ``stop_words``, the char block is scaled by
-``char_weight``.
+n-grams; transforming every unit counts them in numpy (:class:`CharNgramCounter`) and finds
+vocabulary words by their 64-bit hash, the identity analysis/words.py gives words everywhere.
+Words use the Urdu-aware token pattern; both blocks are TF-IDF (sublinear tf, L2); the word
+block leaves out ``stop_words``, the char block is scaled by ``char_weight``.
 """
 
 from __future__ import annotations
