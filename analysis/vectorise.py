@@ -81,7 +81,7 @@ class WordCharTfidf:
         return counts, np.array([names[i] for i in order], dtype=object)
 
     def fit_transform(self, texts: list[str]):
-        from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+        from sklearn.feature_extraction.text import TfidfTransformer
 
         counts, words = self._count_words(texts)
         n = len(texts)
@@ -90,9 +90,7 @@ class WordCharTfidf:
         stop = self.stop_words
         word_cols = np.array([c for c in word_cols if words[c] not in stop], dtype=np.int64)
         self.word_index = {str(words[c]): i for i, c in enumerate(word_cols)}
-        grams = CountVectorizer(
-            analyzer="char_wb", ngram_range=self.char_ngrams, lowercase=False, dtype=np.float32
-        )
+        grams = _char_wb(self.char_ngrams)
         per_word = grams.fit_transform(list(words)) if len(words) else None
         if per_word is not None:
             char_counts = (counts @ per_word).tocsr()
@@ -104,10 +102,10 @@ class WordCharTfidf:
             self.char_vocabulary = {}
         self.word_tfidf = TfidfTransformer(sublinear_tf=True)
         self.char_tfidf = TfidfTransformer(sublinear_tf=True)
+        self._index_vocabularies()
         word_block, char_block = self._blocks(counts, words)
         self.word_tfidf.fit(word_block)
         self.char_tfidf.fit(char_block)
-        self._index_vocabularies()
         return self._finish(word_block, char_block)
 
     def transform(self, texts: list[str]):
@@ -179,19 +177,7 @@ class WordCharTfidf:
             shape=(n_words, max(len(self.word_index), 1)),
         )
         word_block = (counts @ to_vocab).tocsr()
-        if self.char_vocabulary and n_words:
-            from sklearn.feature_extraction.text import CountVectorizer
-
-            grams = CountVectorizer(
-                analyzer="char_wb",
-                ngram_range=self.char_ngrams,
-                lowercase=False,
-                vocabulary=self.char_vocabulary,
-                dtype=np.float32,
-            )
-            char_block = (counts @ grams.transform([str(w) for w in words])).tocsr()
-        else:
-            char_block = csr_matrix((counts.shape[0], max(len(self.char_vocabulary), 1)))
+        char_block = (counts @ self._ngrams.count_strings([str(w) for w in words])).tocsr()
         return word_block, char_block
 
     def _finish(self, word_block, char_block):
@@ -279,9 +265,15 @@ class CharNgramCounter:
             shape=(n_words, self.columns),
         )
 
-    def _by_sklearn(self, points, starts, lengths) -> csr_matrix:
-        from sklearn.feature_extraction.text import CountVectorizer
+    def count_strings(self, words: list[str]) -> csr_matrix:
+        """The same counts for words given as strings (fitting's sample)."""
+        if not words:
+            return csr_matrix((0, self.columns), dtype=np.float32)
+        points = np.frombuffer("\0".join(words).encode("utf-32-le", "surrogatepass"), np.uint32)
+        lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+        return self.count(points, np.cumsum(lengths + 1) - lengths - 1, lengths)
 
+    def _by_sklearn(self, points, starts, lengths) -> csr_matrix:
         if not self.vocabulary or len(starts) == 0:
             return csr_matrix((len(starts), self.columns), dtype=np.float32)
         raw = points.tobytes()
@@ -289,11 +281,17 @@ class CharNgramCounter:
             raw[4 * a : 4 * (a + size)].decode("utf-32-le", "surrogatepass")
             for a, size in zip(starts.tolist(), lengths.tolist(), strict=True)
         ]
-        counter = CountVectorizer(
-            analyzer="char_wb",
-            ngram_range=self.ngram_range,
-            lowercase=False,
-            vocabulary=self.vocabulary,
-            dtype=np.float32,
-        )
-        return counter.transform(strings).tocsr()
+        return _char_wb(self.ngram_range, self.vocabulary).transform(strings).tocsr()
+
+
+def _char_wb(ngram_range: tuple[int, int], vocabulary: dict[str, int] | None = None):
+    """sklearn's counter of character n-grams inside word boundaries, as the themes use it."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    return CountVectorizer(
+        analyzer="char_wb",
+        ngram_range=ngram_range,
+        lowercase=False,
+        vocabulary=vocabulary,
+        dtype=np.float32,
+    )
