@@ -77,7 +77,9 @@ def _sklearn_features(vectoriser: WordCharTfidf, chunk: list[str]) -> np.ndarray
 
 def test_transform_gives_sklearns_features():
     vectoriser = WordCharTfidf(min_df=1, char_weight=0.5)
-    vectoriser.fit_transform(texts(200, seed=1))
+    sample = texts(200, seed=1)
+    fitted = vectoriser.fit_transform(sample)
+    assert np.allclose(fitted.toarray(), _sklearn_features(vectoriser, sample), rtol=1e-6)
     chunk = texts(150, seed=2) + ["x1 qwérty ゑゑゑ zz", "وہ یہ\u0654 نہیں"]  # unseen characters
     ours = vectoriser.transform(chunk)
     expected = _sklearn_features(vectoriser, chunk)
