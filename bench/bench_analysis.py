@@ -10,7 +10,8 @@ machine's temporary directory): the records are written to a JSON-lines file fir
 timed) and the workers read their byte ranges of it, as ``analyse_file --dask`` does. The
 time counts from the start to the result in this process; the headline is
 ``analysis n=<N> seconds=<s> peak_mb_per_worker=<m> workers=<w>``, where peak_mb_per_worker is
-the largest peak resident memory of a worker process.
+the largest peak resident memory of a worker process. ``DASK_MEMORY_LIMIT`` (e.g. ``5GB``)
+sets each local worker's memory limit, as ``dask worker --memory-limit`` does.
 """
 
 from __future__ import annotations
@@ -83,7 +84,13 @@ def on_dask(n: int, workers: int, address: str) -> None:
             client = Client(address)
         else:
             cluster = LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                # DASK_MEMORY_LIMIT=5GB: past 60 % of it a worker spills what it holds to
+                # disk, past 95 % its nanny restarts it (Dask's defaults; "auto" shares RAM).
+                memory_limit=os.environ.get("DASK_MEMORY_LIMIT", "auto"),
             )
             client = Client(cluster)
         try:
