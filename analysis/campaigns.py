@@ -56,7 +56,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from .normalise import STOP_WORDS, normalise
-from .words import batches, mix
+from .words import batches, find_sorted, mix
 
 _BAND_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 
@@ -127,10 +127,7 @@ def _token_ids(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     known_stop = np.zeros(0, dtype=bool)
     ids, stop, counts = [], [], []
     for _, words in batches(texts, join_urdu=True):
-        at = np.searchsorted(known, words.distinct)
-        seen = np.zeros(len(at), dtype=bool)
-        if len(known):
-            seen = known[np.minimum(at, len(known) - 1)] == words.distinct
+        at, seen = find_sorted(known, words.distinct)
         new = np.flatnonzero(~seen)
         if len(new):
             keys = [token_key(w) for w in words.strings(new)]

@@ -17,7 +17,7 @@ import numpy as np
 from scipy.sparse import csr_matrix, hstack, vstack
 
 from .normalise import STOP_WORDS
-from .words import Words, batches, hashes_of
+from .words import Words, batches, code_points_of, find_sorted, hashes_of, strings_at
 
 # scikit-learn is imported where it is used (about a second and a half at every process
 # start otherwise; see analysis/themes.py).
@@ -134,10 +134,7 @@ class WordCharTfidf:
         """One batch: texts x distinct words, times distinct words x vocabulary words and
         times distinct words x their n-grams; then each block's sublinear tf, idf, norm."""
         n_distinct = len(words.distinct)
-        at = np.searchsorted(self._word_hashes, words.distinct)
-        found = np.zeros(n_distinct, dtype=bool)
-        if len(self._word_hashes):
-            found = self._word_hashes[np.minimum(at, len(self._word_hashes) - 1)] == words.distinct
+        at, found = find_sorted(self._word_hashes, words.distinct)
         vocabulary_words = csr_matrix(
             (
                 np.ones(int(found.sum()), dtype=np.float32),
@@ -232,8 +229,7 @@ class CharNgramCounter:
         chars[np.repeat(ends - padded + 1, lengths) + inner] = points[
             np.repeat(starts, lengths) + inner
         ]
-        at = np.searchsorted(self.alphabet, chars)
-        known = self.alphabet[np.minimum(at, len(self.alphabet) - 1)] == chars
+        at, known = find_sorted(self.alphabet, chars)
         places = np.where(known, at + 1, 0).astype(np.uint64)
         word_of = np.repeat(np.arange(n_words), padded)
         end_of = np.repeat(ends, padded)
@@ -255,8 +251,7 @@ class CharNgramCounter:
             else:
                 starts_n = np.flatnonzero(whole & (np.arange(span) + n <= end_of[:span]))
             codes = code[starts_n]
-            at = np.searchsorted(self.codes, codes)
-            hit = self.codes[np.minimum(at, len(self.codes) - 1)] == codes
+            at, hit = find_sorted(self.codes, codes)
             rows.append(word_of[starts_n[hit]])
             cols.append(self.code_columns[at[hit]])
         rows_, cols_ = np.concatenate(rows), np.concatenate(cols)
@@ -269,18 +264,12 @@ class CharNgramCounter:
         """The same counts for words given as strings (fitting's sample)."""
         if not words:
             return csr_matrix((0, self.columns), dtype=np.float32)
-        points = np.frombuffer("\0".join(words).encode("utf-32-le", "surrogatepass"), np.uint32)
-        lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
-        return self.count(points, np.cumsum(lengths + 1) - lengths - 1, lengths)
+        return self.count(*code_points_of(words))
 
     def _by_sklearn(self, points, starts, lengths) -> csr_matrix:
         if not self.vocabulary or len(starts) == 0:
             return csr_matrix((len(starts), self.columns), dtype=np.float32)
-        raw = points.tobytes()
-        strings = [
-            raw[4 * a : 4 * (a + size)].decode("utf-32-le", "surrogatepass")
-            for a, size in zip(starts.tolist(), lengths.tolist(), strict=True)
-        ]
+        strings = strings_at(points, starts, lengths)
         return _char_wb(self.ngram_range, self.vocabulary).transform(strings).tocsr()
 
 

@@ -62,13 +62,33 @@ class Words:
 
     def strings(self, distinct_indices) -> list[str]:
         """The distinct words at these indices, as strings."""
-        raw = self.points.tobytes()
-        at = self.starts[self.first[distinct_indices]].tolist()
-        sizes = self.lengths[self.first[distinct_indices]].tolist()
-        return [
-            raw[4 * a : 4 * (a + size)].decode("utf-32-le", "surrogatepass")
-            for a, size in zip(at, sizes, strict=True)
-        ]
+        first = self.first[distinct_indices]
+        return strings_at(self.points, self.starts[first], self.lengths[first])
+
+
+def strings_at(points: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> list[str]:
+    """The strings ``points[s : s + l]``, one per (start, length)."""
+    raw = points.tobytes()
+    return [
+        raw[4 * a : 4 * (a + size)].decode("utf-32-le", "surrogatepass")
+        for a, size in zip(starts.tolist(), lengths.tolist(), strict=True)
+    ]
+
+
+def code_points_of(words: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(the words' code points joined by NUL, where each starts, its length): whole words
+    given as strings, laid out as :func:`batches` lays out the words it finds."""
+    points, starts = _code_points(words, join_urdu=False)
+    lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+    return points, starts, lengths
+
+
+def find_sorted(table: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(where each value is or would go in the ascending ``table``, whether it is there)."""
+    at = np.searchsorted(table, values)
+    if len(table) == 0:
+        return at, np.zeros(len(at), dtype=bool)
+    return at, table[np.minimum(at, len(table) - 1)] == values
 
 
 def batches(texts: list[str], join_urdu: bool = False) -> Iterator[tuple[int, Words]]:
@@ -97,9 +117,7 @@ def hashes_of(words: list[str]) -> np.ndarray:
     fitted vocabulary can be found among a batch's distinct words by binary search."""
     if not words:
         return np.zeros(0, dtype=np.uint64)
-    points, starts = _code_points(words, join_urdu=False)
-    lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
-    return _hashes(points, starts, lengths)
+    return _hashes(*code_points_of(words))
 
 
 def _code_points(texts: list[str], join_urdu: bool) -> tuple[np.ndarray, np.ndarray]:
