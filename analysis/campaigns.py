@@ -636,13 +636,18 @@ def checked_pairs(signatures, uids, members, leaders, params: CampaignParams) ->
     ``signatures`` is text ``uids[r]``, ascending): the copies, the reworded-letter
     candidates and the block's background histogram. Blocks that together hold each
     candidate pair once give :func:`linked_blocks` the one result, however they are cut."""
+    return checked_on_tables(minima_tables(signatures, params), uids, members, leaders, params)
+
+
+def checked_on_tables(tables: dict, uids, members, leaders, params: CampaignParams) -> dict:
+    """:func:`checked_pairs` on the signatures' :func:`minima_tables` (row ``r`` of each is
+    text ``uids[r]``): what a cluster keeps of the signatures, at half their bytes."""
     members, leaders = unique_pairs(members, leaders)
     member_rows, leader_rows = _rows_of(uids, members, leaders)
     copy = np.zeros(len(members), dtype=bool)
     meaning = np.zeros(len(members), dtype=np.float64)
     close = np.zeros(len(members), dtype=bool)
     position = np.zeros(len(members), dtype=np.uint64)
-    tables = minima_tables(signatures, params)
     for start in range(0, len(members), VERIFY_CHUNK):
         chunk = slice(start, start + VERIFY_CHUNK)
         copy[chunk], meaning[chunk], close[chunk], position[chunk] = verified_edges(

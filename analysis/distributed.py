@@ -48,10 +48,11 @@ from threadpoolctl import threadpool_limits
 from .campaigns import (
     band_keys,
     bucket_candidates,
-    checked_pairs,
+    checked_on_tables,
     draft_index,
     linked_blocks,
     minhash_signatures,
+    minima_tables,
     text_meta,
     total_bands,
     unique_pairs,
@@ -327,9 +328,13 @@ def inverse_of(start: int, length: int, table, *backs) -> np.ndarray:
     return np.searchsorted(table[0], first)
 
 
-def signatures_of(part: Part, start: int, inverse: np.ndarray, table, params, draft) -> tuple:
+def signatures_of(part: Part, start: int, inverse: np.ndarray, table, params, draft, buckets):
     """MinHash signatures of the distinct texts that first appear in this partition (with
-    the clause, stance and time of that first submission, as in-process)."""
+    the clause, stance and time of that first submission, as in-process), in the two shapes
+    the later steps need: ``((uids, minima tables), band pieces)``. The tables
+    (:func:`minima_tables`, half the bytes of the rows) are what verification keeps until
+    every block is checked; the band pieces (:func:`band_map`) go to the shuffle. The uint64
+    rows themselves are dropped here."""
     here = np.flatnonzero(table[0][inverse] == start + np.arange(len(inverse)))
     local = here.tolist()
     texts = [part.normalised[i] for i in local]
@@ -340,11 +345,11 @@ def signatures_of(part: Part, start: int, inverse: np.ndarray, table, params, dr
         [corpus.created[i] for i in local],
     )
     uids = inverse[here]
-    return uids, minhash_signatures(texts, params, uids, draft, meta)
+    rows = minhash_signatures(texts, params, uids, draft, meta)
+    return (uids, minima_tables(rows, params)), band_map(uids, rows, params, buckets)
 
 
-def band_map(signed: tuple, params, buckets: int) -> list[list[tuple]]:
-    uids, signatures = signed
+def band_map(uids: np.ndarray, signatures: np.ndarray, params, buckets: int) -> list[list[tuple]]:
     pieces: list[list[tuple]] = [[] for _ in range(buckets)]
     for band in range(total_bands(params)):
         keys = band_keys(signatures, band, params)
@@ -401,22 +406,23 @@ def block_pairs(*pieces) -> tuple[np.ndarray, np.ndarray]:
     )
 
 
-def rows_for(signed: tuple, pairs: tuple) -> tuple[np.ndarray, np.ndarray]:
-    """The signatures of this partition that a block's pairs need (ascending, as made)."""
-    uids, signatures = signed
+def rows_for(signed: tuple, pairs: tuple) -> tuple[np.ndarray, dict]:
+    """The minima tables' rows of this partition that a block's pairs need (ascending, as
+    made)."""
+    uids, tables = signed
     keep = np.isin(uids, np.concatenate(pairs))
-    return uids[keep], signatures[keep]
+    return uids[keep], {name: table[keep] for name, table in tables.items()}
 
 
 def verify_block(params, pairs: tuple, *rows) -> dict:
-    """One block's pairs verified on the signatures of its (one or two) partitions: only
+    """One block's pairs verified on the minima tables of its (one or two) partitions: only
     they are in memory, never every signature of a candidate pair on one worker."""
     uids = np.concatenate([r[0] for r in rows])
-    signatures = np.vstack([r[1] for r in rows])
+    tables = {name: np.concatenate([r[1][name] for r in rows]) for name in rows[0][1]}
     if np.any(uids[1:] < uids[:-1]):  # partitions' rows come in order: no copy to sort
         order = np.argsort(uids, kind="stable")
-        uids, signatures = uids[order], signatures[order]
-    return checked_pairs(signatures, uids, pairs[0], pairs[1], params)
+        uids, tables = uids[order], {name: table[order] for name, table in tables.items()}
+    return checked_on_tables(tables, uids, pairs[0], pairs[1], params)
 
 
 def near_labels(n_unique: int, params, *blocks) -> np.ndarray:
@@ -725,33 +731,46 @@ class _Run:
         self.report("campaigns", 20)
         submit, item, params = self.submit, self.item, self.params.campaigns
         buckets = len(self.parts)
+        # Each intermediate's futures are dropped once its consumers are submitted: Dask
+        # frees a result when nothing refers to it and its last consumer has run, so a
+        # worker holds one step's data at a time (at two million, holding them all to the
+        # end of the stage doubled a worker's peak).
         mapped = self.per_part(exact_map, buckets)
         reduced = [
             submit(exact_reduce, self.starts, *[item(m, j) for m in mapped]) for j in range(buckets)
         ]
+        del mapped
         table = submit(exact_table, *reduced)
         backs = [item(r, 2) for r in reduced]
+        del reduced
         inverses = [
             submit(inverse_of, start, length, table, *[item(b, p) for b in backs])
             for p, (start, length) in enumerate(zip(self.starts, self.lengths, strict=True))
         ]
+        del backs
         [draft] = self.client.scatter([draft_index(self.draft, params)], broadcast=True, hash=False)
-        signed = self.per_part(signatures_of, table, params, draft, extra=inverses)
+        made = self.per_part(signatures_of, table, params, draft, buckets, extra=inverses)
+        signed, bands = [item(m, 0) for m in made], [item(m, 1) for m in made]
+        del made
         self.wait(signed, "campaigns", 20, 32)
-        bands = [submit(band_map, s, params, buckets) for s in signed]
         candidates = [submit(band_reduce, *[item(b, j) for b in bands]) for j in range(buckets)]
+        del bands
         # Verified by block (a pair of partitions): a worker holds one block's signatures.
         bounds = submit(uid_bounds, table, self.starts)
         routed = [submit(route_pairs, c, bounds) for c in candidates]
+        del candidates, bounds
         checked = []
         for b, (p, q) in enumerate(partition_blocks(len(self.parts))):
             pairs = submit(block_pairs, *[item(r, b) for r in routed])
             rows = [submit(rows_for, signed[i], pairs) for i in sorted({p, q})]
             checked.append(submit(verify_block, params, pairs, *rows))
+        del routed, signed, pairs, rows  # the loop runs at least once: one partition or more
         n_unique = self.client.submit(lambda t: len(t[0]), table).result()
         near = submit(near_labels, n_unique, params, *checked)
+        del checked
         self.grouping = submit(grouping_of, near, table)
         self.units_of = [submit(unit_of, inverse, near) for inverse in inverses]
+        del near, inverses, table
         self.wait(self.units_of, "campaigns", 32, 40)
         counts.update(submit(unit_counts, self.grouping).result())
 
@@ -791,6 +810,8 @@ class _Run:
                 order_themes, grouping, sample_future, fitted, params, len(assigned), *assigned,
                 *pieces,
             )  # fmt: skip
+            del assigned, fitted
+        del pieces
         k, distinct, campaign_themes, model = submit(theme_summary, themes, campaign_units).result()
         described = self.per_part(
             theme_parts, grouping, themes, params.quotes_per_theme, extra=self.units_of

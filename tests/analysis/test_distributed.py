@@ -98,6 +98,28 @@ def test_progress_moves_as_partitions_finish(client):
     assert len([s for s, _ in seen if s == "themes"]) >= 3
 
 
+def test_the_campaign_steps_results_are_freed_before_the_themes(client):
+    """What the workers hold once the campaign stage is done: the partitions, the grouping
+    and each submission's unit; not the signatures, band keys, pairs or verified blocks
+    (held to the end of the stage, they doubled a worker's peak at two million)."""
+    corpus = Corpus.from_records(generate())
+    held: dict[str, set[str]] = {}
+
+    def progress(stage: str, percent: int) -> None:
+        if stage == "themes" and "themes" not in held:
+            held["themes"] = {
+                str(key).split("-")[0] for key, workers in client.who_has().items() if workers
+            }
+
+    run_pipeline(CorpusSource(corpus, partitions=3), dask=client, progress=progress)
+    steps = {
+        "exact_map", "exact_reduce", "inverse_of", "signatures_of", "band_reduce",
+        "route_pairs", "block_pairs", "rows_for", "verify_block", "near_labels", "getitem",
+    }  # fmt: skip
+    assert {"prepare", "grouping_of", "unit_of"} <= held["themes"]
+    assert held["themes"] & steps == set()
+
+
 def _write_jsonl(path, records) -> None:
     keys = ("id", "text", "clause", "stance", "stakeholder", "language", "created", "anonymous")
     path.write_text(
@@ -264,14 +286,15 @@ def test_a_block_with_no_pairs_verifies_to_nothing():
     and blocks with nothing in them group no text."""
     import numpy as np
 
-    from analysis.campaigns import CampaignParams, signature_width
+    from analysis.campaigns import CampaignParams, minima_tables, signature_width
     from analysis.distributed import near_labels, rows_for, verify_block
 
     params = CampaignParams()
     none = np.zeros(0, dtype=np.int64)
-    signed = (np.arange(5), np.ones((5, signature_width(params)), dtype=np.uint64))
-    rows = rows_for(signed, (none, none))
-    assert rows[1].shape == (0, signature_width(params))
+    tables = minima_tables(np.ones((5, signature_width(params)), dtype=np.uint64), params)
+    rows = rows_for((np.arange(5), tables), (none, none))
+    assert len(rows[0]) == 0
+    assert {name: len(table) for name, table in rows[1].items()} == dict.fromkeys(tables, 0)
     block = verify_block(params, (none, none), rows)
     assert all(len(part) == 0 for part in block["copies"] + block["reworded"])
     assert near_labels(5, params, block, block).tolist() == [0, 1, 2, 3, 4]
