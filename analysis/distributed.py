@@ -509,6 +509,22 @@ def unit_texts(part: Part, start: int, grouping, wanted: np.ndarray | None) -> t
     )
 
 
+def for_themes(part: Part, start: int, grouping) -> Part:
+    """What the themes stage reads of a partition: every submission's id, clause and
+    stakeholder group, and the texts (as sent and normalised) of the units represented here
+    only; the rest is dropped. At five million the whole partitions (about 1 kB a
+    submission) did not fit a worker's 5 GB next to the fitting."""
+    _, local = _units_here(grouping, start, len(part.normalised))
+    corpus = part.corpus
+    texts, normalised = [""] * len(corpus), [""] * len(corpus)
+    for i in local.tolist():
+        texts[i], normalised[i] = corpus.texts[i], part.normalised[i]
+    kept = Corpus(
+        ids=corpus.ids, texts=texts, clauses=corpus.clauses, stakeholders=corpus.stakeholders
+    )
+    return Part(kept, normalised, np.zeros((0, 2), dtype=np.uint64))
+
+
 def unit_clauses(part: Part, start: int, grouping) -> set[str]:
     _, local = _units_here(grouping, start, len(part.normalised))
     return {part.corpus.clauses[i] for i in local.tolist()}
@@ -781,6 +797,7 @@ class _Run:
         found = self.client.gather(
             self.per_part(campaign_parts, rank, self.grouping, extra=self.units_of)
         )
+        self.parts = self.per_part(for_themes, self.grouping)  # the whole ones are freed
         campaigns = _merge_campaigns(campaign_units, found)
         counts["campaigns"] = len(campaigns)
         counts["campaign_supporters"] = sum(c["size"] for c in campaigns)

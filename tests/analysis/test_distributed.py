@@ -298,3 +298,25 @@ def test_a_block_with_no_pairs_verifies_to_nothing():
     block = verify_block(params, (none, none), rows)
     assert all(len(part) == 0 for part in block["copies"] + block["reworded"])
     assert near_labels(5, params, block, block).tolist() == [0, 1, 2, 3, 4]
+
+
+def test_the_themes_stage_keeps_only_the_representatives_texts():
+    """After the campaign stage a partition keeps every id, clause and stakeholder group,
+    but the texts of its units' representatives only (what the themes stage reads)."""
+    from analysis.campaigns import CampaignParams, group_submissions
+    from analysis.distributed import for_themes, prepare, unit_texts
+
+    corpus = Corpus.from_records(generate())
+    part = prepare(corpus, strip_diacritics=False)
+    grouping = group_submissions(part.normalised, CampaignParams())
+    kept = for_themes(part, 0, grouping)
+    representatives = set(grouping.unit_first)
+    assert len(representatives) < len(corpus)  # some submissions are not representatives
+    for i in range(len(corpus)):
+        expected = (corpus.texts[i], part.normalised[i]) if i in representatives else ("", "")
+        assert (kept.corpus.texts[i], kept.normalised[i]) == expected
+    assert (kept.corpus.ids, kept.corpus.clauses, kept.corpus.stakeholders) == (
+        corpus.ids, corpus.clauses, corpus.stakeholders,
+    )  # fmt: skip
+    whole, slim = unit_texts(part, 0, grouping, None), unit_texts(kept, 0, grouping, None)
+    assert whole[0].tolist() == slim[0].tolist() and whole[1:] == slim[1:]
