@@ -38,6 +38,7 @@ import json
 import math
 import operator
 import os
+import sys
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -260,17 +261,39 @@ def _django_ready(database: str) -> None:
 # --- tasks (run on the workers) -----------------------------------------------------------
 @dataclass
 class Part:
+    """A partition as a worker keeps it: the records and each text's hash. The normalised
+    texts are made again where they are read (signatures, themes) rather than kept: kept,
+    they were a third of what a worker held, and at five million that was more than a 5 GB
+    worker had room for."""
+
     corpus: Corpus
-    normalised: list[str]
     digests: np.ndarray  # (n, 2) uint64: blake2b-128 of the normalised text
+    strip_diacritics: bool
+
+    def normalised(self, indices: list[int]) -> list[str]:
+        texts, strip = self.corpus.texts, self.strip_diacritics
+        return [normalise(texts[i], strip_diacritics=strip) for i in indices]
+
+    def __sizeof__(self) -> int:
+        """About what the partition holds, for Dask (which measures an object with
+        ``sys.getsizeof``): counted as nothing, partitions were never spilled under a
+        worker's memory limit until the worker was past it. Texts are measured, the small
+        values of each record estimated (ids, dates, list slots)."""
+        texts = sum(map(sys.getsizeof, self.corpus.texts))
+        return texts + _RECORD_BYTES * len(self.corpus) + self.digests.nbytes
+
+
+_RECORD_BYTES = 170  # a record's id, date and list slots (measured: 165 at 200,000)
 
 
 def prepare(corpus: Corpus, strip_diacritics: bool) -> Part:
-    normalised = [normalise(t, strip_diacritics=strip_diacritics) for t in corpus.texts]
     digests = b"".join(
-        hashlib.blake2b(t.encode("utf-8"), digest_size=16).digest() for t in normalised
+        hashlib.blake2b(
+            normalise(t, strip_diacritics=strip_diacritics).encode(), digest_size=16
+        ).digest()
+        for t in corpus.texts
     )
-    return Part(corpus, normalised, np.frombuffer(digests, dtype=np.uint64).reshape(-1, 2))
+    return Part(corpus, np.frombuffer(digests, dtype=np.uint64).reshape(-1, 2), strip_diacritics)
 
 
 def part_summary(part: Part) -> tuple[int, Counter, Counter, list]:
@@ -284,7 +307,7 @@ def part_summary(part: Part) -> tuple[int, Counter, Counter, list]:
 
 
 def exact_map(part: Part, start: int, buckets: int) -> list[tuple]:
-    index = start + np.arange(len(part.normalised), dtype=np.int64)
+    index = start + np.arange(len(part.corpus), dtype=np.int64)
     high, low = part.digests[:, 0], part.digests[:, 1]
     bucket = high % np.uint64(buckets)
     return [
@@ -337,7 +360,7 @@ def signatures_of(part: Part, start: int, inverse: np.ndarray, table, params, dr
     rows themselves are dropped here."""
     here = np.flatnonzero(table[0][inverse] == start + np.arange(len(inverse)))
     local = here.tolist()
-    texts = [part.normalised[i] for i in local]
+    texts = part.normalised(local)
     corpus = part.corpus
     meta = text_meta(
         [corpus.clauses[i] for i in local],
@@ -497,36 +520,35 @@ def _units_here(grouping, start: int, length: int) -> tuple[np.ndarray, np.ndarr
 
 def unit_texts(part: Part, start: int, grouping, wanted: np.ndarray | None) -> tuple:
     """(unit ids, normalised texts, clauses) of the units represented here (of ``wanted``)."""
-    here, local = _units_here(grouping, start, len(part.normalised))
+    here, local = _units_here(grouping, start, len(part.corpus))
     if wanted is not None:
         keep = np.isin(here, wanted)
         here, local = here[keep], local[keep]
     local = local.tolist()
     return (
         here,
-        [part.normalised[i] for i in local],
+        part.normalised(local),
         [part.corpus.clauses[i] for i in local],
     )
 
 
 def for_themes(part: Part, start: int, grouping) -> Part:
     """What the themes stage reads of a partition: every submission's id, clause and
-    stakeholder group, and the texts (as sent and normalised) of the units represented here
-    only; the rest is dropped. At five million the whole partitions (about 1 kB a
-    submission) did not fit a worker's 5 GB next to the fitting."""
-    _, local = _units_here(grouping, start, len(part.normalised))
+    stakeholder group, and the texts of the units represented here only; the rest is
+    dropped (the texts of the other submissions are most of a partition)."""
+    _, local = _units_here(grouping, start, len(part.corpus))
     corpus = part.corpus
-    texts, normalised = [""] * len(corpus), [""] * len(corpus)
+    texts = [""] * len(corpus)
     for i in local.tolist():
-        texts[i], normalised[i] = corpus.texts[i], part.normalised[i]
+        texts[i] = corpus.texts[i]
     kept = Corpus(
         ids=corpus.ids, texts=texts, clauses=corpus.clauses, stakeholders=corpus.stakeholders
     )
-    return Part(kept, normalised, np.zeros((0, 2), dtype=np.uint64))
+    return Part(kept, np.zeros((0, 2), dtype=np.uint64), part.strip_diacritics)
 
 
 def unit_clauses(part: Part, start: int, grouping) -> set[str]:
-    _, local = _units_here(grouping, start, len(part.normalised))
+    _, local = _units_here(grouping, start, len(part.corpus))
     return {part.corpus.clauses[i] for i in local.tolist()}
 
 
