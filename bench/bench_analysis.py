@@ -2,7 +2,7 @@
 
 In-process (the default): prints each stage's seconds, then the headline
 ``analysis n=<N> seconds=<s> peak_mb=<m>``. Generation is not timed. peak_mb is the
-process's peak resident memory (ru_maxrss), generation included, so it is an upper bound.
+process's peak resident memory (VmHWM), generation included, so it is an upper bound.
 
 On Dask (``DASK_WORKERS=2``: a ``LocalCluster`` of that many worker processes, one thread
 each; or ``DASK_SCHEDULER_ADDRESS``: an existing cluster, whose workers must see this
@@ -32,6 +32,17 @@ from bench.synthetic import generate_scale
 
 
 def _peak_mb() -> float:
+    """This process's own peak resident memory: VmHWM, the high-water mark of its address
+    space. Not ru_maxrss on Linux: a process started by fork and exec (a LocalCluster's
+    worker) begins with its parent's ru_maxrss, so a worker started after generating five
+    million records reported the generator's peak, not its own."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
