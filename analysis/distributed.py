@@ -276,9 +276,9 @@ class Part:
 
     def __sizeof__(self) -> int:
         """About what the partition holds, for Dask (which measures an object with
-        ``sys.getsizeof``): counted as nothing, partitions were never spilled under a
-        worker's memory limit until the worker was past it. Texts are measured, the small
-        values of each record estimated (ids, dates, list slots)."""
+        ``sys.getsizeof``): counted as nothing, they were spilled only once the whole process
+        was past 70 % of a worker's memory limit, not by what the worker counts it holds.
+        Texts are measured, the small values of each record estimated."""
         texts = sum(map(sys.getsizeof, self.corpus.texts))
         return texts + _RECORD_BYTES * len(self.corpus) + self.digests.nbytes
 
