@@ -218,10 +218,37 @@ class Redline(PublicView, APIView):
 # --- submissions and annotations ----------------------------------------------------------------
 
 
+class _Given:
+    """A query parameter's form field that, given empty (``?version=``), refuses it with 400
+    like any other value its type does not allow, rather than silently ignoring it (which
+    answers as if no filter had been asked for)."""
+
+    empty_error = "invalid"
+
+    def clean(self, value):
+        if value == "":
+            raise forms.ValidationError(
+                self.error_messages[self.empty_error], code=self.empty_error, params={"value": ""}
+            )
+        return super().clean(value)
+
+
+class _GivenIntegerField(_Given, forms.IntegerField):
+    pass
+
+
+class _GivenChoiceField(_Given, filters.ChoiceFilter.field_class):
+    empty_error = "invalid_choice"
+
+
+class _GivenIsoDateTimeField(_Given, filters.IsoDateTimeFilter.field_class):
+    pass
+
+
 class IdFilter(filters.NumberFilter):
     """A whole number within the database's range (a bigger one would be a 500)."""
 
-    field_class = forms.IntegerField
+    field_class = _GivenIntegerField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 1)
@@ -229,22 +256,16 @@ class IdFilter(filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
-class _GivenChoiceField(filters.ChoiceFilter.field_class):
-    def clean(self, value):
-        if value == "":
-            raise forms.ValidationError(
-                self.error_messages["invalid_choice"],
-                code="invalid_choice",
-                params={"value": value},
-            )
-        return super().clean(value)
-
-
 class EnumFilter(filters.ChoiceFilter):
-    """A listed value or nothing: given empty (``?stance=``) it is refused with 400 like any
-    other value the schema does not list, rather than silently ignored."""
+    """A listed value or nothing (``?stance=`` is refused like any unlisted value)."""
 
     field_class = _GivenChoiceField
+
+
+class DateTimeFilter(filters.IsoDateTimeFilter):
+    """An ISO 8601 date and time or nothing (``?submitted_after=`` is refused)."""
+
+    field_class = _GivenIsoDateTimeField
 
 
 class SubmissionFilter(filters.FilterSet):
@@ -255,8 +276,8 @@ class SubmissionFilter(filters.FilterSet):
     stakeholder = EnumFilter(choices=Stakeholder.choices)
     language = filters.CharFilter(max_length=8)
     source = EnumFilter(choices=Source.choices)
-    submitted_after = filters.IsoDateTimeFilter(field_name="submit_date", lookup_expr="gte")
-    submitted_before = filters.IsoDateTimeFilter(field_name="submit_date", lookup_expr="lt")
+    submitted_after = DateTimeFilter(field_name="submit_date", lookup_expr="gte")
+    submitted_before = DateTimeFilter(field_name="submit_date", lookup_expr="lt")
     theme = IdFilter(method="filter_theme", help_text="A theme's id (from /themes/)")
 
     def filter_consultation(self, queryset, name, value):
@@ -341,6 +362,8 @@ class AnnotationNegotiation(APIView.content_negotiation_class):
     never matches ``*/*`` to a media type with parameters, so it would pick plain JSON."""
 
     def select_renderer(self, request, renderers_, format_suffix=None):
+        if request.query_params.get("format") == "":
+            raise NotFound()  # a format named empty is no format, as an unknown one is
         renderer, media_type = super().select_renderer(request, renderers_, format_suffix)
         asked_json = request.query_params.get("format") == "json" or (
             "application/json" in request.headers.get("Accept", "")

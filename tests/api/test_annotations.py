@@ -42,6 +42,13 @@ def test_an_exported_annotation_lands_on_the_same_words(client, demo):
             in annotation["target"]["source"]
         )
 
+        # A format asked for by name is one the answer has; given empty it is none (404, as
+        # for ?format=nonsense), not silently the default (schemathesis sent ?format=).
+        url = f"/api/v1/submissions/{submission.pk}/annotation/"
+        assert client.get(url + "?format=json")["Content-Type"] == "application/json"
+        assert client.get(url + "?format=nonsense").status_code == 404
+        assert client.get(url + "?format=").status_code == 404
+
         found = reanchor(_selector(annotation), clause.text)
         assert found["status"] == "exact", found
         assert clause.text[found["start"] : found["end"]] == submission.anchor_exact

@@ -137,6 +137,12 @@ def test_filter_by_date_range_and_theme(client, api_data):
     # Empty is not one of the listed values either (schemathesis sent ?source=&stakeholder=).
     for name in ("stance", "stakeholder", "source"):
         assert get(client, f"/submissions/?{name}=").status_code == 400, name
+    # Nor is it a number or a date (schemathesis 4.32 sent ?version=).
+    for name in ("version", "theme", "submitted_after", "submitted_before"):
+        answer = get(client, f"/submissions/?{name}=")
+        assert answer.status_code == 400 and name in answer.json(), name
+    for name in ("theme", "submission"):
+        assert get(client, f"/consultations/ai-rules-2026/points/?{name}=").status_code == 400
     assert get(client, "/submissions/?theme=99999999999999999999").status_code == 400
 
 
