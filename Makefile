@@ -91,6 +91,7 @@ bench-live:
 .PHONY: bench-analysis bench-analysis-quality bench-analysis-dask-compare
 N ?= 100000
 # DASK_WORKERS=2: on a LocalCluster of two worker processes (or DASK_SCHEDULER_ADDRESS=tcp://...).
+# DASK_MEMORY_LIMIT=5GB: each local worker's limit; DASK_SAMPLE_SECONDS=3: what the workers hold.
 bench-analysis:
 	CONSULT_INSECURE_DEFAULTS=1 DASK_WORKERS=$(DASK_WORKERS) $(PY) bench/bench_analysis.py $(N)
 

@@ -12,6 +12,9 @@ time counts from the start to the result in this process; the headline is
 ``analysis n=<N> seconds=<s> peak_mb_per_worker=<m> workers=<w>``, where peak_mb_per_worker is
 the largest peak resident memory of a worker process. ``DASK_MEMORY_LIMIT`` (e.g. ``5GB``)
 sets each local worker's memory limit, as ``dask worker --memory-limit`` does.
+``DASK_SAMPLE_SECONDS`` (e.g. ``3``) prints what each worker holds every so many seconds
+(resident memory, and its results in MB by the step that made them) and the largest sample
+of each stage: where the peak is.
 """
 
 from __future__ import annotations
@@ -21,7 +24,9 @@ import os
 import resource
 import sys
 import tempfile
+import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -77,6 +82,49 @@ def in_process(n: int) -> None:
     print(f"analysis n={n} seconds={seconds:.1f} peak_mb={_peak_mb():.0f}")
 
 
+def _held_by_worker(dask_worker) -> tuple[float, dict[str, int]]:
+    """A worker's resident memory now and the results it holds, in MB by step (the function
+    that made them: keys are ``name-uuid``)."""
+    import psutil  # a dependency of distributed
+
+    held: Counter = Counter()
+    for key, task in dask_worker.state.tasks.items():
+        if task.state == "memory":
+            held[str(key[0] if isinstance(key, tuple) else key).split("-")[0]] += task.nbytes or 0
+    rss = psutil.Process().memory_info().rss
+    return rss / 2**20, {name: round(b / 2**20) for name, b in held.most_common(5)}
+
+
+class _Sampler(threading.Thread):
+    """``DASK_SAMPLE_SECONDS=3``: what every worker holds, every few seconds, printed with
+    the stage it is in, and the largest sample per stage at the end: where a worker's peak
+    is, and which step's results make it."""
+
+    def __init__(self, client, every: float):
+        super().__init__(daemon=True)
+        self.client, self.every, self.stage = client, every, "start"
+        self.largest: dict[str, tuple[float, dict]] = {}
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(self.every):
+            try:
+                samples = self.client.run(_held_by_worker)
+            except Exception as error:  # noqa: BLE001 - a worker restarting: sample again
+                print(f"    (sample failed: {error})", flush=True)
+                continue
+            for mb, held in samples.values():
+                if mb > self.largest.get(self.stage, (0, {}))[0]:
+                    self.largest[self.stage] = (mb, held)
+            line = " | ".join(f"{mb:.0f} MB {held}" for mb, held in samples.values())
+            print(f"    {self.stage}: {line}", flush=True)
+
+    def report(self) -> None:
+        self.done.set()
+        for stage, (mb, held) in self.largest.items():
+            print(f"  largest sample in {stage}: {mb:.0f} MB, holding {held}")
+
+
 def on_dask(n: int, workers: int, address: str) -> None:
     from distributed import Client, LocalCluster
 
@@ -107,12 +155,21 @@ def on_dask(n: int, workers: int, address: str) -> None:
         try:
             workers = len(client.scheduler_info(n_workers=-1)["workers"])
 
+            every = float(os.environ.get("DASK_SAMPLE_SECONDS") or 0)
+            sampler = _Sampler(client, every) if every else None
+
             def progress(stage: str, percent: int) -> None:
                 print(f"  [{time.perf_counter() - t0:7.1f} s] {stage} ({percent}%)", flush=True)
+                if sampler:
+                    sampler.stage = f"{stage} {percent}%"
 
             t0 = time.perf_counter()
+            if sampler:
+                sampler.start()
             result = run_pipeline(JsonLinesSource(path), progress=progress, dask=client)
             seconds = time.perf_counter() - t0
+            if sampler:
+                sampler.report()
             peaks = client.run(_peak_mb)
         finally:
             client.close()
