@@ -84,13 +84,14 @@ def in_process(n: int) -> None:
 
 def _held_by_worker(dask_worker) -> tuple[float, dict[str, int]]:
     """A worker's resident memory now and the results it holds, in MB by step (the function
-    that made them: keys are ``name-uuid``)."""
+    that made them, as Dask names a key's kind)."""
     import psutil  # a dependency of distributed
+    from distributed.utils import key_split
 
     held: Counter = Counter()
     for key, task in dask_worker.state.tasks.items():
         if task.state == "memory":
-            held[str(key[0] if isinstance(key, tuple) else key).split("-")[0]] += task.nbytes or 0
+            held[key_split(key)] += task.nbytes or 0
     rss = psutil.Process().memory_info().rss
     return rss / 2**20, {name: round(b / 2**20) for name, b in held.most_common(5)}
 

@@ -102,13 +102,15 @@ def test_the_campaign_steps_results_are_freed_before_the_themes(client):
     """What the workers hold once the campaign stage is done: the partitions, the grouping
     and each submission's unit; not the signatures, band keys, pairs or verified blocks
     (held to the end of the stage, they doubled a worker's peak at two million)."""
+    from distributed.utils import key_split
+
     corpus = Corpus.from_records(generate())
     held: dict[str, set[str]] = {}
 
     def progress(stage: str, percent: int) -> None:
         if stage == "themes" and "themes" not in held:
             held["themes"] = {
-                str(key).split("-")[0] for key, workers in client.who_has().items() if workers
+                key_split(key) for key, workers in client.who_has().items() if workers
             }
 
     run_pipeline(CorpusSource(corpus, partitions=3), dask=client, progress=progress)
