@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import io
 import json
+from unittest import mock
 
+import numpy as np
 import pytest
 from django.core.management import call_command
 
 from consult.voice.transcription import get_transcriber, normalise_text
+from consult.voice.transcription.base import decode
 from consult.voice.transcription.ct2_convert import read_ct2_model, to_openai_whisper
 from consult.voice.transcription.model_files import model_dir
 from tests.voice_helpers import (
     URDU_SENTENCE,
     character_error_rate,
+    espeak,
     espeak_urdu,
     jfk_path,
     to_opus,
@@ -84,3 +88,46 @@ def test_transcribe_command_prints_json():
     assert set(data) >= {"text", "language", "language_probability", "duration", "segments"}
     assert "your country" in data["text"].lower()
     assert set(data["segments"][0]) >= {"start", "end", "text", "avg_logprob"}
+
+
+LONGER_NOTE = (
+    "The ministry should publish every comment it receives before the final vote, and "
+    "schools need clear guidance on how the records of pupils may be shared with others. "
+    "The deadline in clause four is too short for farmers during the harvest. Hospitals "
+    "must be able to share records quickly in an emergency, and small shops cannot spend "
+    "two days every month on the reporting duty."
+)
+
+
+@pytest.mark.slow
+def test_a_note_without_a_hint_is_encoded_once(monkeypatch, tmp_path):
+    """Whisper's encoder is most of a short note's cost. A note without a language hint was
+    encoded twice: once to detect its language, once more to decode it. The language is now
+    read from the same encoder pass that decodes the note's first window, and the text is the
+    one the note gets with that language as a hint."""
+    from faster_whisper import WhisperModel
+
+    transcriber = get_transcriber("faster")
+    hinted = transcriber.transcribe(jfk_path(), language="en")
+    passes = []
+    real_encode = WhisperModel.encode
+
+    def counted(model, features):
+        passes.append(features.shape)
+        return real_encode(model, features)
+
+    monkeypatch.setattr(WhisperModel, "encode", counted)
+    detected = transcriber.transcribe(jfk_path())
+    assert detected.language == "en" and detected.language_probability > 0.9
+    assert len(passes) == 1, passes
+    assert detected.to_dict() == {**hinted.to_dict(), "language_probability": mock.ANY}
+
+    # Longer than one 30 s window: one pass a window, the first one shared with detection.
+    passes.clear()
+    monkeypatch.setattr(transcriber, "beam_size", 1)  # the passes are counted, not the text
+    spoken = espeak(tmp_path / "more.wav", LONGER_NOTE, "en")
+    longer = transcriber.transcribe(
+        np.concatenate([decode(jfk_path()), decode(spoken)]), word_timestamps=False
+    )
+    assert longer.language == "en" and longer.duration > 30
+    assert len(passes) == 2, passes

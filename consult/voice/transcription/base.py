@@ -7,6 +7,7 @@ process: a worker pays the model load once, not per voice note.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
@@ -155,11 +156,9 @@ class FasterWhisperTranscriber(Transcriber):
 
     def __init__(self, threads: int | None = None):
         super().__init__(threads)
-        from faster_whisper import WhisperModel
-
         from consult.voice.transcription.model_files import model_dir
 
-        self.model = WhisperModel(
+        self.model = _model_class()(
             str(model_dir()), device="cpu", compute_type="int8", cpu_threads=self.threads
         )
 
@@ -169,8 +168,39 @@ class FasterWhisperTranscriber(Transcriber):
         _lang, _prob, all_probs = self.model.detect_language(audio=samples)
         return _restricted_language(dict(all_probs))
 
+    def _languages(self, encoder_output) -> list[tuple[str, float]]:
+        """Each row's language among the platform's, read from an encoder output."""
+        return [
+            _restricted_language({token[2:-2]: prob for token, prob in languages})
+            for languages in self.model.model.detect_language(encoder_output)
+        ]
+
+    def _detect_and_keep(self, samples) -> tuple[str, float]:
+        """The language of a note without a hint, from the encoder pass that will decode its
+        first window: that pass is kept for ``transcribe`` (``_WhisperModel.encode``), so the
+        note is encoded once, not once to detect and again to decode (the encoder is most of
+        a short note's cost). Read as the batch path reads it; where the reading is not
+        clear-cut, or VAD leaves no speech, detected on the raw audio as before."""
+        from faster_whisper.audio import pad_or_trim
+
+        speech = self._speech_features(samples)
+        if speech is None:
+            return self._detect(samples, None)
+        _chunks, features, content_frames = speech
+        first = min(content_frames, self.model.feature_extractor.nb_max_frames)
+        window = pad_or_trim(features[:, :first])
+        encoder_output = self.model.encode(window)
+        language, probability = self._languages(encoder_output)[0]
+        if probability < DETECTION_SURE:
+            return self._detect(samples, None)
+        self.model.keep(window, encoder_output)
+        return language, probability
+
     def _transcribe(self, samples, language, word_timestamps):
-        language, probability = self._detect(samples, language)
+        if language is None:
+            language, probability = self._detect_and_keep(samples)
+        else:
+            probability = 1.0
         segments, info = self.model.transcribe(
             samples,
             language=language,
@@ -268,15 +298,10 @@ class FasterWhisperTranscriber(Transcriber):
     def _prepare(self, index, samples, language) -> _Prepared | None:
         """The one-by-one path's first window (VAD, log-mel) for a note, or None when the
         note's speech does not fit in one window."""
-        from faster_whisper.vad import VadOptions, collect_chunks, get_speech_timestamps
-
-        speech_chunks = get_speech_timestamps(samples, VadOptions())
-        audio_chunks, _meta = collect_chunks(samples, speech_chunks)
-        audio = np.concatenate(audio_chunks, axis=0)
-        if audio.size == 0:
+        speech = self._speech_features(samples)
+        if speech is None:
             return None
-        features = self.model.feature_extractor(audio, chunk_length=None)
-        content_frames = features.shape[-1] - 1
+        speech_chunks, features, content_frames = speech
         if content_frames > self.model.feature_extractor.nb_max_frames:
             return None
         return _Prepared(
@@ -288,6 +313,19 @@ class FasterWhisperTranscriber(Transcriber):
             features=features[:, :content_frames],
             content_frames=content_frames,
         )
+
+    def _speech_features(self, samples) -> tuple[list, np.ndarray, int] | None:
+        """What ``WhisperModel.transcribe`` decodes: the speech VAD keeps, its log-mel
+        features and their length in frames; None when VAD finds no speech."""
+        from faster_whisper.vad import VadOptions, collect_chunks, get_speech_timestamps
+
+        speech_chunks = get_speech_timestamps(samples, VadOptions())
+        audio_chunks, _meta = collect_chunks(samples, speech_chunks)
+        audio = np.concatenate(audio_chunks, axis=0)
+        if audio.size == 0:
+            return None
+        features = self.model.feature_extractor(audio, chunk_length=None)
+        return speech_chunks, features, features.shape[-1] - 1
 
     def _decode_batch(self, notes, word_timestamps):
         """Encode a batch once, detect missing languages, decode each language's notes
@@ -306,10 +344,8 @@ class FasterWhisperTranscriber(Transcriber):
 
         undetected = [i for i, note in enumerate(notes) if note.language is None]
         if undetected:
-            detected = model.model.detect_language(rows(undetected))
-            for i, languages in zip(undetected, detected, strict=True):
-                probabilities = {token[2:-2]: prob for token, prob in languages}
-                language, probability = _restricted_language(probabilities)
+            detected = self._languages(rows(undetected))
+            for i, (language, probability) in zip(undetected, detected, strict=True):
                 if probability < DETECTION_SURE:  # not clear-cut: detect as one by one does
                     language, probability = self._detect(notes[i].samples, None)
                 notes[i].language, notes[i].probability = language, probability
@@ -414,6 +450,34 @@ APPEND_PUNCTUATION = "\"'.。,，!！?？:：”)]}、"
 # A language read from the batch's encoder output is taken when its share among the
 # platform's languages is at least this; below it the note is detected as one by one.
 DETECTION_SURE = 0.9
+
+
+@functools.cache
+def _model_class():
+    """faster-whisper's model, able to hand back one encoder pass made earlier.
+
+    ``keep(window, output)`` stores an encoder output; the next ``encode`` of an equal window
+    (compared in full: same shape, same values) returns it instead of running the encoder
+    again. Any other call encodes as usual, and the kept pass is used at most once."""
+    from faster_whisper import WhisperModel
+
+    class _WhisperModel(WhisperModel):
+        _kept: tuple | None = None
+
+        def keep(self, window: np.ndarray, encoder_output) -> None:
+            self._kept = (window, encoder_output)
+
+        def encode(self, features: np.ndarray):
+            kept, self._kept = self._kept, None
+            if (
+                kept is not None
+                and kept[0].shape == features.shape
+                and np.array_equal(kept[0], features)
+            ):
+                return kept[1]
+            return super().encode(features)
+
+    return _WhisperModel
 
 
 @dataclass
