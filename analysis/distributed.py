@@ -372,7 +372,17 @@ def signatures_of(part: Part, start: int, inverse: np.ndarray, table, params, dr
     return (uids, minima_tables(rows, params)), band_map(uids, rows, params, buckets)
 
 
+def compact_ids(ids: np.ndarray) -> np.ndarray:
+    """Text ids as int32 where they fit (fewer than 2**31 distinct texts), else as they are:
+    the band pieces and candidate pairs a worker holds are mostly ids (at five million
+    submissions the pairs routed to their blocks were 1.4 GB on one worker as int64)."""
+    if ids.dtype == np.int32 or (ids.size and int(ids.max()) >= 2**31):
+        return ids
+    return ids.astype(np.int32)
+
+
 def band_map(uids: np.ndarray, signatures: np.ndarray, params, buckets: int) -> list[list[tuple]]:
+    uids = compact_ids(uids)
     pieces: list[list[tuple]] = [[] for _ in range(buckets)]
     for band in range(total_bands(params)):
         keys = band_keys(signatures, band, params)
@@ -393,7 +403,8 @@ def band_reduce(*pieces) -> tuple[np.ndarray, np.ndarray]:
         m, lead = bucket_candidates(keys[order], uids[order])
         members.append(m)
         leaders.append(lead)
-    return unique_pairs(np.concatenate(members), np.concatenate(leaders))
+    pairs = unique_pairs(np.concatenate(members), np.concatenate(leaders))
+    return compact_ids(pairs[0]), compact_ids(pairs[1])
 
 
 def partition_blocks(partitions: int) -> list[tuple[int, int]]:
@@ -424,9 +435,10 @@ def route_pairs(candidates: tuple, bounds: np.ndarray) -> list[tuple]:
 
 def block_pairs(*pieces) -> tuple[np.ndarray, np.ndarray]:
     """A block's candidate pairs from every bucket, each unordered pair once."""
-    return unique_pairs(
+    members, leaders = unique_pairs(
         np.concatenate([p[0] for p in pieces]), np.concatenate([p[1] for p in pieces])
     )
+    return compact_ids(members), compact_ids(leaders)
 
 
 def rows_for(signed: tuple, pairs: tuple) -> tuple[np.ndarray, dict]:
