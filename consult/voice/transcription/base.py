@@ -458,7 +458,8 @@ def _model_class():
 
     ``keep(window, output)`` stores an encoder output; the next ``encode`` of an equal window
     (compared in full: same shape, same values) returns it instead of running the encoder
-    again. Any other call encodes as usual, and the kept pass is used at most once."""
+    again. Any other call encodes as usual, and the kept pass is used at most once. Made on
+    first use, so that importing this module does not import faster-whisper."""
     from faster_whisper import WhisperModel
 
     class _WhisperModel(WhisperModel):
