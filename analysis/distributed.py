@@ -33,6 +33,7 @@ compares them on a ``LocalCluster``.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -358,7 +359,7 @@ def signatures_of(part: Part, start: int, inverse: np.ndarray, table, params, dr
     (:func:`minima_tables`, half the bytes of the rows) are what verification keeps until
     every block is checked; the band pieces (:func:`band_map`) go to the shuffle. The uint64
     rows themselves are dropped here."""
-    here = np.flatnonzero(table[0][inverse] == start + np.arange(len(inverse)))
+    here = _first_copies(start, inverse, table)
     local = here.tolist()
     texts = part.normalised(local)
     corpus = part.corpus
@@ -370,6 +371,24 @@ def signatures_of(part: Part, start: int, inverse: np.ndarray, table, params, dr
     uids = inverse[here]
     rows = minhash_signatures(texts, params, uids, draft, meta)
     return (uids, minima_tables(rows, params)), band_map(uids, rows, params, buckets)
+
+
+def _first_copies(start: int, inverse: np.ndarray, table) -> np.ndarray:
+    """The partition's submissions that are the first of their distinct text (local index)."""
+    return np.flatnonzero(table[0][inverse] == start + np.arange(len(inverse)))
+
+
+def without_copies_texts(part: Part, start: int, inverse: np.ndarray, table) -> Part:
+    """The partition as the rest of the analysis reads it once the signatures are made: a
+    text is read only where a unit's representative can be, and a representative is always
+    the first submission of a distinct text (``campaigns.units``). The exact copies' texts
+    (most of a campaign's submissions) and the hashes are dropped; every other field kept."""
+    corpus = part.corpus
+    texts = [""] * len(corpus)
+    for i in _first_copies(start, inverse, table).tolist():
+        texts[i] = corpus.texts[i]
+    kept = dataclasses.replace(corpus, texts=texts)
+    return Part(kept, np.zeros((0, 2), dtype=np.uint64), part.strip_diacritics)
 
 
 def compact_ids(ids: np.ndarray) -> np.ndarray:
@@ -802,6 +821,9 @@ class _Run:
         made = self.per_part(signatures_of, table, params, draft, buckets, extra=inverses)
         signed, bands = [item(m, 0) for m in made], [item(m, 1) for m in made]
         del made
+        # The exact copies' texts are not read again: the partitions drop them now, before
+        # verification (the stage's peak), not at its end.
+        self.parts = self.per_part(without_copies_texts, table, extra=inverses)
         self.wait(signed, "campaigns", 20, 32)
         candidates = [submit(band_reduce, *[item(b, j) for b in bands]) for j in range(buckets)]
         del bands

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -99,9 +100,10 @@ def test_progress_moves_as_partitions_finish(client):
 
 
 def test_the_campaign_steps_results_are_freed_before_the_themes(client):
-    """What the workers hold once the campaign stage is done: the partitions, the grouping
-    and each submission's unit; not the signatures, band keys, pairs or verified blocks
-    (held to the end of the stage, they doubled a worker's peak at two million)."""
+    """What the workers hold once the campaign stage is done: the partitions (without their
+    exact copies' texts), the grouping and each submission's unit; not the whole partitions,
+    the signatures, band keys, pairs or verified blocks (held to the end of the stage, they
+    doubled a worker's peak at two million)."""
     from distributed.utils import key_split
 
     corpus = Corpus.from_records(generate())
@@ -118,8 +120,11 @@ def test_the_campaign_steps_results_are_freed_before_the_themes(client):
         "exact_map", "exact_reduce", "inverse_of", "signatures_of", "band_reduce",
         "route_pairs", "block_pairs", "rows_for", "verify_block", "near_labels", "getitem",
     }  # fmt: skip
-    assert {"prepare", "grouping_of", "unit_of"} <= held["themes"]
+    assert {"grouping_of", "unit_of"} <= held["themes"]
     assert held["themes"] & steps == set()
+    # The partitions without their exact copies' texts, not the whole ones, which are gone.
+    assert held["themes"] & {"without_copies_texts", "for_themes"}
+    assert "prepare" not in held["themes"]
 
 
 def _write_jsonl(path, records) -> None:
@@ -323,6 +328,47 @@ def test_the_themes_stage_keeps_only_the_representatives_texts():
     assert whole[0].tolist() == slim[0].tolist() and whole[1:] == slim[1:]
 
 
+def test_after_the_signatures_a_partition_keeps_only_first_copies_texts():
+    """Once the signatures are made, a text is read only where a unit's representative can
+    be: the first submission of a distinct text. A partition then drops the texts of the
+    exact copies (most of a campaign's submissions); what the later steps read of it is the
+    same."""
+    from analysis.campaigns import CampaignParams, group_submissions
+    from analysis.distributed import (
+        campaign_parts,
+        exact_map,
+        exact_reduce,
+        exact_table,
+        for_themes,
+        inverse_of,
+        prepare,
+        unit_texts,
+        without_copies_texts,
+    )
+
+    corpus = Corpus.from_records(generate())
+    part = prepare(corpus, strip_diacritics=False)
+    reduced = exact_reduce([0], exact_map(part, 0, 1)[0])
+    table = exact_table(reduced)
+    inverse = inverse_of(0, len(corpus), table, reduced[2][0])
+    slim = without_copies_texts(part, 0, inverse, table)
+
+    firsts = set(table[0].tolist())
+    assert len(firsts) < len(corpus)  # the set has exact copies
+    for i in range(len(corpus)):
+        assert slim.corpus.texts[i] == (corpus.texts[i] if i in firsts else "")
+    grouping = group_submissions(part.normalised(range(len(corpus))), CampaignParams())
+    assert set(grouping.unit_first) <= firsts
+    big = {u: r for r, u in enumerate(np.flatnonzero(grouping.unit_size >= 5).tolist())}
+    assert big  # the set has campaigns
+    assert campaign_parts(slim, 0, grouping.unit_of, big, grouping) == campaign_parts(
+        part, 0, grouping.unit_of, big, grouping
+    )
+    whole, kept = unit_texts(part, 0, grouping, None), unit_texts(slim, 0, grouping, None)
+    assert whole[0].tolist() == kept[0].tolist() and whole[1:] == kept[1:]
+    assert for_themes(slim, 0, grouping).corpus == for_themes(part, 0, grouping).corpus
+
+
 def test_dask_counts_a_partition_by_what_it_holds():
     """Dask measures a result with ``sys.getsizeof``; a partition that read as a few bytes
     was never spilled under a memory limit until its worker was near the end of it."""
@@ -355,8 +401,6 @@ def test_candidate_pairs_travel_as_four_byte_ids():
     1.4 GB on a worker, and the band pieces 1 kB a distinct text: the text ids in them are
     int32 while there are fewer than 2**31 distinct texts (the same pairs, half the bytes),
     and int64 beyond."""
-    import numpy as np
-
     from analysis.campaigns import CampaignParams, minhash_signatures, unique_pairs
     from analysis.distributed import band_map, band_reduce, block_pairs, compact_ids
 
