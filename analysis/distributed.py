@@ -279,8 +279,9 @@ class Part:
         """About what the partition holds, for Dask (which measures an object with
         ``sys.getsizeof``): counted as nothing, they were spilled only once the whole process
         was past 70 % of a worker's memory limit, not by what the worker counts it holds.
-        Texts are measured, the small values of each record estimated."""
-        texts = sum(map(sys.getsizeof, self.corpus.texts))
+        Texts are measured (a dropped text is the one shared empty string: nothing), the
+        small values of each record estimated."""
+        texts = sum(sys.getsizeof(text) for text in self.corpus.texts if text)
         return texts + _RECORD_BYTES * len(self.corpus) + self.digests.nbytes
 
 
