@@ -115,10 +115,9 @@ class JsonLinesSource:
         size = os.path.getsize(self.path)
         count = self.partitions or _partition_count(client, size // 400)  # ~400 bytes a line
         bounds = np.linspace(0, size, count + 1).astype(int).tolist()
-        workers = _addresses(client)
         return [
-            client.submit(read_jsonl_range, self.path, a, b, pure=False, **_placed(workers, i))
-            for i, (a, b) in enumerate(zip(bounds[:-1], bounds[1:], strict=True))
+            client.submit(read_jsonl_range, self.path, a, b, pure=False)
+            for a, b in zip(bounds[:-1], bounds[1:], strict=True)
         ]
 
 
@@ -136,29 +135,21 @@ class ParquetSource:
 
         metadata = pq.ParquetFile(self.path).metadata
         count = self.partitions or _partition_count(client, metadata.num_rows)
-        workers = _addresses(client)
         if metadata.num_row_groups >= count:
             groups = np.array_split(np.arange(metadata.num_row_groups), count)
             sizes = [metadata.row_group(g).num_rows for g in range(metadata.num_row_groups)]
             firsts = np.cumsum(sizes) - sizes
             return [
                 client.submit(
-                    read_parquet_part,
-                    self.path,
-                    g.tolist(),
-                    None,
-                    int(firsts[g[0]]),
-                    pure=False,
-                    **_placed(workers, i),
+                    read_parquet_part, self.path, g.tolist(), None, int(firsts[g[0]]), pure=False
                 )
-                for i, g in enumerate(group for group in groups if len(group))
+                for g in groups
+                if len(g)
             ]
         bounds = np.linspace(0, metadata.num_rows, count + 1).astype(int).tolist()
         return [
-            client.submit(
-                read_parquet_part, self.path, None, (a, b), a, pure=False, **_placed(workers, i)
-            )
-            for i, (a, b) in enumerate(zip(bounds[:-1], bounds[1:], strict=True))
+            client.submit(read_parquet_part, self.path, None, (a, b), a, pure=False)
+            for a, b in zip(bounds[:-1], bounds[1:], strict=True)
         ]
 
 
@@ -183,33 +174,10 @@ class DatabaseSource:
         count = self.partitions or _partition_count(client, span["n"])
         bounds = np.linspace(span["low"], span["high"] + 1, count + 1).astype(int).tolist()
         database = connection.settings_dict["NAME"]
-        workers = _addresses(client)
         return [
-            client.submit(
-                read_submissions,
-                self.consultation.pk,
-                a,
-                b,
-                database,
-                pure=False,
-                **_placed(workers, i),
-            )
-            for i, (a, b) in enumerate(zip(bounds[:-1], bounds[1:], strict=True))
+            client.submit(read_submissions, self.consultation.pk, a, b, database, pure=False)
+            for a, b in zip(bounds[:-1], bounds[1:], strict=True)
         ]
-
-
-def _placed(workers: list[str], index: int) -> dict:
-    """Where partition ``index`` is read: the workers in turn. Left to itself the scheduler
-    gave whichever worker was free the next read, and at five million one of two workers
-    held 16 partitions, the other 10 (every later step of a partition runs where it is, so
-    that worker's peak was the run's). A preference only: another worker may still run it."""
-    if not workers:
-        return {}
-    return {"workers": [workers[index % len(workers)]], "allow_other_workers": True}
-
-
-def _addresses(client) -> list[str]:
-    return sorted(client.scheduler_info(n_workers=-1)["workers"])
 
 
 def _partition_count(client, n: int) -> int:

@@ -9,7 +9,6 @@ takes about a minute on two cores: ``make bench-analysis-dask-compare`` (bench/R
 from __future__ import annotations
 
 import json
-from collections import Counter
 
 import numpy as np
 import pytest
@@ -145,19 +144,6 @@ def test_workers_read_byte_ranges_of_a_json_lines_file(client, tmp_path):
     got = run_pipeline(JsonLinesSource(source, partitions=7), dask=client)
     assert_same(expected, got)
     assert got["method"]["counts"]["submissions"] == len(records)
-
-
-def test_the_workers_read_the_partitions_in_turn(client, tmp_path):
-    """Every later step of a partition runs where it was read, so the worker that read the
-    most partitions has the run's peak: the reads go to the workers in turn."""
-    source = tmp_path / "in.jsonl"
-    _write_jsonl(source, generate())
-    for _round in range(3):
-        parts = JsonLinesSource(source, partitions=8).load(client)
-        distributed.wait(parts)
-        holders = [next(iter(workers)) for workers in client.who_has(parts).values()]
-        assert sorted(Counter(holders).values()) == [4, 4], holders
-        del parts
 
 
 @pytest.mark.parametrize("row_group_size", [100, 10**6])
