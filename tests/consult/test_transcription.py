@@ -131,3 +131,12 @@ def test_a_note_without_a_hint_is_encoded_once(monkeypatch, tmp_path):
     )
     assert longer.language == "en" and longer.duration > 30
     assert len(passes) == 2, passes
+
+
+@pytest.mark.slow
+def test_silence_without_a_hint_is_no_text_and_no_error(settings):
+    """VAD finds no speech, so there is no window to share: the language is detected on the
+    raw audio as before, and the note has no text rather than an error."""
+    result = get_transcriber("faster").transcribe(np.zeros(3 * 16000, dtype=np.float32))
+    assert result.text == "" and result.segments == []
+    assert result.language in settings.TRANSCRIPTION_LANGUAGES
