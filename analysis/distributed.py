@@ -384,12 +384,17 @@ def without_copies_texts(part: Part, start: int, inverse: np.ndarray, table) -> 
     text is read only where a unit's representative can be, and a representative is always
     the first submission of a distinct text (``campaigns.units``). The exact copies' texts
     (most of a campaign's submissions) and the hashes are dropped; every other field kept."""
-    corpus = part.corpus
-    texts = [""] * len(corpus)
-    for i in _first_copies(start, inverse, table).tolist():
-        texts[i] = corpus.texts[i]
-    kept = dataclasses.replace(corpus, texts=texts)
+    texts = _texts_at(part.corpus, _first_copies(start, inverse, table))
+    kept = dataclasses.replace(part.corpus, texts=texts)
     return Part(kept, np.zeros((0, 2), dtype=np.uint64), part.strip_diacritics)
+
+
+def _texts_at(corpus: Corpus, indices: np.ndarray) -> list[str]:
+    """The corpus's texts at these indices; elsewhere the one shared empty string."""
+    texts = [""] * len(corpus)
+    for i in indices.tolist():
+        texts[i] = corpus.texts[i]
+    return texts
 
 
 def compact_ids(ids: np.ndarray) -> np.ndarray:
@@ -399,6 +404,10 @@ def compact_ids(ids: np.ndarray) -> np.ndarray:
     if ids.dtype == np.int32 or (ids.size and int(ids.max()) >= 2**31):
         return ids
     return ids.astype(np.int32)
+
+
+def _compact_pairs(pairs: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    return compact_ids(pairs[0]), compact_ids(pairs[1])
 
 
 def band_map(uids: np.ndarray, signatures: np.ndarray, params, buckets: int) -> list[list[tuple]]:
@@ -423,8 +432,7 @@ def band_reduce(*pieces) -> tuple[np.ndarray, np.ndarray]:
         m, lead = bucket_candidates(keys[order], uids[order])
         members.append(m)
         leaders.append(lead)
-    pairs = unique_pairs(np.concatenate(members), np.concatenate(leaders))
-    return compact_ids(pairs[0]), compact_ids(pairs[1])
+    return _compact_pairs(unique_pairs(np.concatenate(members), np.concatenate(leaders)))
 
 
 def partition_blocks(partitions: int) -> list[tuple[int, int]]:
@@ -455,10 +463,9 @@ def route_pairs(candidates: tuple, bounds: np.ndarray) -> list[tuple]:
 
 def block_pairs(*pieces) -> tuple[np.ndarray, np.ndarray]:
     """A block's candidate pairs from every bucket, each unordered pair once."""
-    members, leaders = unique_pairs(
-        np.concatenate([p[0] for p in pieces]), np.concatenate([p[1] for p in pieces])
+    return _compact_pairs(
+        unique_pairs(np.concatenate([p[0] for p in pieces]), np.concatenate([p[1] for p in pieces]))
     )
-    return compact_ids(members), compact_ids(leaders)
 
 
 def rows_for(signed: tuple, pairs: tuple) -> tuple[np.ndarray, dict]:
@@ -570,11 +577,11 @@ def for_themes(part: Part, start: int, grouping) -> Part:
     dropped (the texts of the other submissions are most of a partition)."""
     _, local = _units_here(grouping, start, len(part.corpus))
     corpus = part.corpus
-    texts = [""] * len(corpus)
-    for i in local.tolist():
-        texts[i] = corpus.texts[i]
     kept = Corpus(
-        ids=corpus.ids, texts=texts, clauses=corpus.clauses, stakeholders=corpus.stakeholders
+        ids=corpus.ids,
+        texts=_texts_at(corpus, local),
+        clauses=corpus.clauses,
+        stakeholders=corpus.stakeholders,
     )
     return Part(kept, np.zeros((0, 2), dtype=np.uint64), part.strip_diacritics)
 

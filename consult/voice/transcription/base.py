@@ -180,7 +180,9 @@ class FasterWhisperTranscriber(Transcriber):
         first window: that pass is kept for ``transcribe`` (``_WhisperModel.encode``), so the
         note is encoded once, not once to detect and again to decode (the encoder is most of
         a short note's cost). Read as the batch path reads it; where the reading is not
-        clear-cut, or VAD leaves no speech, detected on the raw audio as before."""
+        clear-cut, or VAD leaves no speech, detected on the raw audio as before (the pass is
+        kept for decoding all the same). VAD and the log-mel features are made again by
+        ``transcribe``: hundredths of a second against the encoder's tenths."""
         from faster_whisper.audio import pad_or_trim
 
         speech = self._speech_features(samples)
@@ -192,8 +194,8 @@ class FasterWhisperTranscriber(Transcriber):
         encoder_output = self.model.encode(window)
         language, probability = self._languages(encoder_output)[0]
         if probability < DETECTION_SURE:
-            return self._detect(samples, None)
-        self.model.keep(window, encoder_output)
+            language, probability = self._detect(samples, None)
+        self.model.keep(window, encoder_output)  # after _detect, whose own encode drops it
         return language, probability
 
     def _transcribe(self, samples, language, word_timestamps):
