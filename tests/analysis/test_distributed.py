@@ -110,7 +110,8 @@ def test_the_campaign_steps_results_are_freed_before_the_themes(client):
     held: dict[str, set[str]] = {}
 
     def progress(stage: str, percent: int) -> None:
-        if stage == "themes" and "themes" not in held:
+        # Once the themes read the partitions (releases reach the scheduler in batches).
+        if stage == "themes" and percent >= 75 and "themes" not in held:
             held["themes"] = {
                 key_split(key) for key, workers in client.who_has().items() if workers
             }
@@ -122,9 +123,9 @@ def test_the_campaign_steps_results_are_freed_before_the_themes(client):
     }  # fmt: skip
     assert {"grouping_of", "unit_of"} <= held["themes"]
     assert held["themes"] & steps == set()
-    # The partitions without their exact copies' texts, not the whole ones, which are gone.
-    assert held["themes"] & {"without_copies_texts", "for_themes"}
-    assert "prepare" not in held["themes"]
+    # What the themes read of the partitions; the whole ones and the packed ones are gone.
+    assert "for_themes" in held["themes"]
+    assert held["themes"] & {"prepare", "set_aside", "after_verification"} == set()
 
 
 def _write_jsonl(path, records) -> None:
@@ -328,21 +329,15 @@ def test_the_themes_stage_keeps_only_the_representatives_texts():
     assert whole[0].tolist() == slim[0].tolist() and whole[1:] == slim[1:]
 
 
-def test_after_the_signatures_a_partition_keeps_only_first_copies_texts():
-    """Once the signatures are made, a text is read only where a unit's representative can
-    be: the first submission of a distinct text. A partition then drops the texts of the
-    exact copies (most of a campaign's submissions); what the later steps read of it is the
-    same."""
-    from analysis.campaigns import CampaignParams, group_submissions
+def _one_partition_past_the_signatures():
+    """(corpus, its partition, per submission its distinct text, the exact-copies table,
+    the partition without its copies' texts), as one worker makes them for one partition."""
     from analysis.distributed import (
-        campaign_parts,
         exact_map,
         exact_reduce,
         exact_table,
-        for_themes,
         inverse_of,
         prepare,
-        unit_texts,
         without_copies_texts,
     )
 
@@ -351,7 +346,18 @@ def test_after_the_signatures_a_partition_keeps_only_first_copies_texts():
     reduced = exact_reduce([0], exact_map(part, 0, 1)[0])
     table = exact_table(reduced)
     inverse = inverse_of(0, len(corpus), table, reduced[2][0])
-    slim = without_copies_texts(part, 0, inverse, table)
+    return corpus, part, inverse, table, without_copies_texts(part, 0, inverse, table)
+
+
+def test_after_the_signatures_a_partition_keeps_only_first_copies_texts():
+    """Once the signatures are made, a text is read only where a unit's representative can
+    be: the first submission of a distinct text. A partition then drops the texts of the
+    exact copies (most of a campaign's submissions); what the later steps read of it is the
+    same."""
+    from analysis.campaigns import CampaignParams, group_submissions
+    from analysis.distributed import campaign_parts, for_themes, unit_texts
+
+    corpus, part, inverse, table, slim = _one_partition_past_the_signatures()
 
     firsts = set(table[0].tolist())
     assert len(firsts) < len(corpus)  # the set has exact copies
@@ -367,6 +373,51 @@ def test_after_the_signatures_a_partition_keeps_only_first_copies_texts():
     whole, kept = unit_texts(part, 0, grouping, None), unit_texts(slim, 0, grouping, None)
     assert whole[0].tolist() == kept[0].tolist() and whole[1:] == kept[1:]
     assert for_themes(slim, 0, grouping).corpus == for_themes(part, 0, grouping).corpus
+
+
+def test_while_the_pairs_are_verified_a_partition_is_kept_packed():
+    """Nothing reads a partition while the candidate pairs are verified (the campaign
+    stage's peak: at five million its partitions were 1.3 GB of a worker's 6.5 GB), so it is
+    set aside pickled and compressed; unpacked after, it reads as before."""
+    from dask.sizeof import sizeof
+
+    from analysis.campaigns import CampaignParams, group_submissions
+    from analysis.distributed import after_verification, campaign_parts, for_themes, set_aside
+
+    corpus, part, inverse, table, slim = _one_partition_past_the_signatures()
+    packed = set_aside(part, 0, inverse, table)
+    assert sizeof(packed) < sizeof(slim) / 4
+
+    grouping = group_submissions(part.normalised(range(len(corpus))), CampaignParams())
+    big = {u: r for r, u in enumerate(np.flatnonzero(grouping.unit_size >= 5).tolist())}
+    found, themes_part = after_verification(packed, 0, grouping.unit_of, big, grouping)
+    assert found == campaign_parts(slim, 0, grouping.unit_of, big, grouping)
+    assert themes_part.corpus == for_themes(slim, 0, grouping).corpus
+    # Repeated values stay one string each (pickle keeps shared objects shared).
+    assert themes_part.corpus.clauses[0] is next(
+        c for c in themes_part.corpus.clauses[1:] if c == themes_part.corpus.clauses[0]
+    )
+
+
+def test_memory_of_freed_objects_goes_back_to_the_system():
+    """A worker that drops its whole partitions (millions of strings) kept the memory of
+    them: glibc holds freed blocks for reuse. Once they are set aside it is handed back."""
+    import ctypes.util
+
+    import psutil
+
+    from analysis.distributed import release_freed_memory
+
+    if "libc.so" not in (ctypes.util.find_library("c") or ""):
+        pytest.skip("malloc_trim is glibc's; this C library has none")
+    process = psutil.Process()
+    texts = [f"{'x' * 600}{i}" for i in range(300_000)]  # ~190 MB of malloc'd blocks
+    survivors = texts[::100]  # a few stay, as on a worker: the heap cannot shrink from the top
+    del texts
+    before = process.memory_info().rss
+    assert release_freed_memory() == 1  # something was handed back
+    assert process.memory_info().rss < before - 100 * 2**20
+    assert len(survivors) == 3_000
 
 
 def test_dask_counts_a_partition_by_what_it_holds():
