@@ -361,9 +361,9 @@ def signatures_of(part: Part, start: int, inverse: np.ndarray, table, params, dr
     """MinHash signatures of the distinct texts that first appear in this partition (with
     the clause, stance and time of that first submission, as in-process), in the two shapes
     the later steps need: ``((uids, minima tables), band pieces)``. The tables
-    (:func:`minima_tables`, half the bytes of the rows) are what verification keeps until
-    every block is checked; the band pieces (:func:`band_map`) go to the shuffle. The uint64
-    rows themselves are dropped here."""
+    (:func:`minima_tables`, a quarter of the bytes of the rows) are what verification keeps
+    until every block is checked; the band pieces (:func:`band_map`) go to the shuffle. The
+    uint64 rows themselves are dropped here."""
     here = _first_copies(start, inverse, table)
     local = here.tolist()
     texts = part.normalised(local)
