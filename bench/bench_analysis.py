@@ -14,7 +14,8 @@ the largest peak resident memory of a worker process. ``DASK_MEMORY_LIMIT`` (e.g
 sets each local worker's memory limit, as ``dask worker --memory-limit`` does.
 ``DASK_SAMPLE_SECONDS`` (e.g. ``3``) prints what each worker holds every so many seconds
 (resident memory, and its results in MB by the step that made them) and the largest sample
-of each stage: where the peak is.
+of each stage: where the peak is. ``DASK_JSONL=path`` keeps the generated file there and
+reads it again in later runs of the same N (at five million, generating takes minutes).
 """
 
 from __future__ import annotations
@@ -126,19 +127,31 @@ class _Sampler(threading.Thread):
             print(f"  largest sample in {stage}: {mb:.0f} MB, holding {held}")
 
 
+def _write_jsonl(path: Path, n: int) -> None:
+    keys = ("id", "text", "clause", "stance", "stakeholder", "language", "created", "anonymous")
+    with path.open("w", encoding="utf-8") as out:
+        for record in generate_scale(n):
+            out.write(json.dumps({k: record[k] for k in keys}, ensure_ascii=False) + "\n")
+
+
 def on_dask(n: int, workers: int, address: str) -> None:
     from distributed import Client, LocalCluster
 
     from analysis.distributed import JsonLinesSource
 
     started = time.perf_counter()
-    keys = ("id", "text", "clause", "stance", "stakeholder", "language", "created", "anonymous")
+    kept = os.environ.get("DASK_JSONL")
     with tempfile.TemporaryDirectory(prefix="bench-analysis-") as tmp:
-        path = Path(tmp) / "submissions.jsonl"
-        with path.open("w", encoding="utf-8") as out:
-            for record in generate_scale(n):
-                out.write(json.dumps({k: record[k] for k in keys}, ensure_ascii=False) + "\n")
-        print(f"  generate: {time.perf_counter() - started:.1f} s (not counted)", flush=True)
+        path = Path(kept) if kept else Path(tmp) / "submissions.jsonl"
+        if path.exists():
+            with path.open("rb") as lines:
+                found = sum(1 for _ in lines)
+            if found != n:
+                sys.exit(f"{path} holds {found} submissions, not N={n}: remove it, or N={found}")
+            print(f"  generate: read again from {path}", flush=True)
+        else:
+            _write_jsonl(path, n)
+            print(f"  generate: {time.perf_counter() - started:.1f} s (not counted)", flush=True)
         if address:
             cluster = None
             client = Client(address)
