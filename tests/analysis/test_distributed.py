@@ -128,6 +128,29 @@ def test_the_campaign_steps_results_are_freed_before_the_themes(client):
     assert held["themes"] & {"prepare", "set_aside", "after_verification"} == set()
 
 
+def test_the_partitions_never_travel_to_the_process_that_started_the_run(client):
+    """The workers keep the submissions: what comes back to the process that started the
+    run is counts and results, never a partition (waiting for a stage once fetched every
+    partition, whole or packed, to it, one after another)."""
+    from distributed.utils import key_split
+
+    def sent_log(dask_worker):
+        return [(entry["who"], list(entry["keys"])) for entry in dask_worker.transfer_outgoing_log]
+
+    client.run(lambda dask_worker: dask_worker.transfer_outgoing_log.clear())
+    run_pipeline(CorpusSource(Corpus.from_records(generate()), partitions=3), dask=client)
+    logs = client.run(sent_log)
+    sent = {
+        key_split(key)
+        for log in logs.values()
+        for who, keys in log
+        if who not in logs
+        for key in keys
+    }
+    assert "part_summary" in sent  # what the driver reads does come back
+    assert sent & {"prepare", "set_aside", "for_themes", "after_verification"} == set()
+
+
 def _write_jsonl(path, records) -> None:
     keys = ("id", "text", "clause", "stance", "stakeholder", "language", "created", "anonymous")
     path.write_text(
