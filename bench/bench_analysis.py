@@ -128,10 +128,14 @@ class _Sampler(threading.Thread):
 
 
 def _write_jsonl(path: Path, n: int) -> None:
+    """Written under another name and renamed when whole: an interrupted run leaves no file
+    that a later one would take for the full set."""
     keys = ("id", "text", "clause", "stance", "stakeholder", "language", "created", "anonymous")
-    with path.open("w", encoding="utf-8") as out:
+    partial = path.with_name(path.name + ".partial")
+    with partial.open("w", encoding="utf-8") as out:
         for record in generate_scale(n):
             out.write(json.dumps({k: record[k] for k in keys}, ensure_ascii=False) + "\n")
+    partial.replace(path)
 
 
 def on_dask(n: int, workers: int, address: str) -> None:
@@ -143,6 +147,8 @@ def on_dask(n: int, workers: int, address: str) -> None:
     kept = os.environ.get("DASK_JSONL")
     with tempfile.TemporaryDirectory(prefix="bench-analysis-") as tmp:
         path = Path(kept) if kept else Path(tmp) / "submissions.jsonl"
+        if path.is_dir() or not path.parent.is_dir():
+            sys.exit(f"DASK_JSONL={kept}: give a file in a folder that exists")
         if path.exists():
             with path.open("rb") as lines:
                 found = sum(1 for _ in lines)
