@@ -629,9 +629,8 @@ def for_themes(part: Part, start: int, grouping) -> Part:
 def after_verification(packed: PackedPart, start: int, units_of, campaigns: dict, grouping):
     """(:func:`campaign_parts`, :func:`for_themes`) of a partition set aside: unpacked once."""
     part = packed.unpack()
-    return campaign_parts(part, start, units_of, campaigns, grouping), for_themes(
-        part, start, grouping
-    )
+    found = campaign_parts(part, start, units_of, campaigns, grouping)
+    return found, for_themes(part, start, grouping)
 
 
 def unit_clauses(part: Part, start: int, grouping) -> set[str]:
