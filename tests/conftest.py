@@ -94,37 +94,45 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
-    """On SQLite, test in a file rather than Django's shared-cache in-memory database.
+    """The test database starts as a copy of a migrated one, built once per version of the
+    sources and shared by every test process: migrating cost each worker 20-25 s of CPU.
 
+    On SQLite the test runs in a file rather than Django's shared-cache in-memory database.
     The in-memory database has table locks without a busy timeout: a second connection
     that writes (the live server's thread, a tally emitted from a worker thread) made the
     other fail at once with "database table is locked". A file in WAL mode waits up to the
     configured timeout, as the embedded default does in `make run`. Durability is not
-    needed for a throwaway test database, so it skips fsync.
+    needed for a throwaway test database, so it skips fsync. On PostgreSQL the test
+    database is created from a migrated template database.
     """
     from django.conf import settings
 
+    from tests.servers import clone_migrated_postgres, copy_migrated_sqlite
+
     database = settings.DATABASES["default"]
+    test = database.setdefault("TEST", {})
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        clone_migrated_postgres(database, test.get("NAME") or f"test_{database['NAME']}")
+        return
     if database["ENGINE"] != "django.db.backends.sqlite3":
         return
     name = tmp_path_factory.mktemp("db") / "test.sqlite3"
-    database.setdefault("TEST", {})["NAME"] = str(name)
+    test["NAME"] = str(name)
     options = database.setdefault("OPTIONS", {})
     options["init_command"] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;"
-    # A copy of the migrated file the server tests use (built once per version of the
-    # sources, shared by every test process): migrating cost each worker 20-25 s of CPU.
-    from tests.servers import copy_migrated_sqlite
-
     copy_migrated_sqlite(name)
 
 
 @pytest.fixture(scope="session")
 def django_db_keepdb(request, django_db_modify_db_settings) -> bool:
-    """On SQLite the test database is already a migrated copy (see above): Django keeps it
-    and its migrate finds nothing to apply. Elsewhere pytest-django's --reuse-db decides."""
+    """The test database is already a migrated copy (see above): Django keeps it and its
+    migrate finds nothing to apply. Another engine: pytest-django's --reuse-db decides."""
     from django.conf import settings
 
-    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    if settings.DATABASES["default"]["ENGINE"] in (
+        "django.db.backends.sqlite3",
+        "django.db.backends.postgresql",
+    ):
         return True
     return bool(request.config.getvalue("reuse_db"))
 
