@@ -20,6 +20,8 @@ TEMPLATES = Path(tempfile.gettempdir()) / "consult-test-migrated"
 # Folders of the checkout that are not the sources the migrations import.
 NOT_THE_SOURCES = frozenset({"tests", "bench", "var"})
 SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__"})
+# Migrated PostgreSQL databases the test databases are copied from (one per fingerprint).
+POSTGRES_TEMPLATE_PREFIX = "consult_test_template_"
 
 
 @functools.cache
@@ -98,47 +100,49 @@ def _postgres_admin(database: dict):
     return psycopg.connect(postgres_url(database, "postgres"), autocommit=True)
 
 
-def migrated_postgres_template(database: dict) -> str:
+def _migrated_postgres_template(admin, database: dict) -> str:
     """The name of a migrated PostgreSQL database on the server of ``database``, one per
-    version of the sources, built once (under the templates' file lock) and kept as the
-    template each test run's databases are created from.
+    version of the sources: built when missing, with any other version's dropped. Called
+    under the templates' file lock.
 
     Each xdist worker migrated its own test database: 20-25 s of CPU apiece, every run."""
-    TEMPLATES.mkdir(exist_ok=True)
-    template = f"consult_test_template_{source_fingerprint()}"
-    with open(TEMPLATES / "lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        with _postgres_admin(database) as admin:
-            found = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template])
-            if found.fetchone():
-                return template
-            building = f"{template}_building"
-            admin.execute(f'DROP DATABASE IF EXISTS "{building}" WITH (FORCE)')
-            admin.execute(f'CREATE DATABASE "{building}"')
-            env = dict(
-                os.environ,
-                CONSULT_INSECURE_DEFAULTS="1",
-                DATABASE_URL=postgres_url(database, building),
-                DATABASE_POOL="0",
-            )
-            subprocess.run(
-                [sys.executable, "manage.py", "migrate", "--noinput"],
-                cwd=ROOT, env=env, check=True, capture_output=True, timeout=600,
-            )  # fmt: skip
-            # Renamed only when whole: an interrupted build leaves no template to trust.
-            admin.execute(f'ALTER DATABASE "{building}" RENAME TO "{template}"')
+    template = f"{POSTGRES_TEMPLATE_PREFIX}{source_fingerprint()}"
+    found = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template])
+    if found.fetchone():
+        return template
+    stale = admin.execute(
+        "SELECT datname FROM pg_database WHERE datname LIKE %s",
+        [POSTGRES_TEMPLATE_PREFIX.replace("_", r"\_") + "%"],
+    ).fetchall()
+    for (name,) in stale:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    building = f"{template}_building"
+    admin.execute(f'CREATE DATABASE "{building}"')
+    env = dict(
+        os.environ,
+        CONSULT_INSECURE_DEFAULTS="1",
+        DATABASE_URL=postgres_url(database, building),
+        DATABASE_POOL="0",
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        cwd=ROOT, env=env, check=True, capture_output=True, timeout=600,
+    )  # fmt: skip
+    # Renamed only when whole: an interrupted build leaves no template to trust.
+    admin.execute(f'ALTER DATABASE "{building}" RENAME TO "{template}"')
     return template
 
 
 def clone_migrated_postgres(database: dict, name: str) -> None:
     """Database ``name`` becomes a new copy of the migrated template (CREATE DATABASE ...
-    TEMPLATE copies its files: under a second)."""
-    template = migrated_postgres_template(database)
-    with open(TEMPLATES / "lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # no other run may be connected to the template
-        with _postgres_admin(database) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    TEMPLATE copies its files: under a second). Under the templates' file lock throughout:
+    nothing may be connected to a template while it is copied or dropped."""
+    TEMPLATES.mkdir(exist_ok=True)
+    with open(TEMPLATES / "lock", "w") as lock, _postgres_admin(database) as admin:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        template = _migrated_postgres_template(admin, database)
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
 
 
 def migrated_sqlite_env(path: Path, prefix: str) -> dict:
@@ -221,9 +225,13 @@ def daphne_on_test_database(tmp_path: Path, prefix: str) -> tuple[subprocess.Pop
 
 
 def stop(proc: subprocess.Popen) -> None:
+    """Stop a test's server. One that has not exited 2 s after SIGTERM is waiting on
+    connections the browser has already dropped (daphne gives each up to 10 s): nothing it
+    would still write is looked at, so it is killed rather than waited for. Stopped right
+    after a town-hall test, the 10 s wait used to end a whole run."""
     proc.terminate()
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:  # a loaded machine: still closing connections
+        proc.wait(timeout=2)
+    except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
