@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.a11y import assert_no_axe_violations
-from tests.servers import migrated_sqlite_env, start_daphne, unused_port
+from tests.servers import migrated_sqlite_env, start_daphne, stop, unused_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -123,12 +123,7 @@ def daphne_server(file_db_env):
     proc = start_daphne(file_db_env, port)
     base = f"http://127.0.0.1:{port}"
     yield base
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:  # a loaded machine: daphne still closing connections
-        proc.kill()
-        proc.wait()
+    stop(proc)
 
 
 @pytest.mark.browser

@@ -14,7 +14,7 @@ import pytest
 from django.core.asgi import get_asgi_application
 
 from config.request_limits import BodySizeLimit, body_limit
-from tests.servers import migrated_sqlite_env, start_daphne, unused_port
+from tests.servers import migrated_sqlite_env, start_daphne, stop, unused_port
 
 ROOT = Path(__file__).resolve().parents[2]
 HUNDRED_MB = 100 * 1024 * 1024
@@ -29,8 +29,7 @@ def daphne(tmp_path_factory):
     port = unused_port()
     proc = start_daphne(env, port, timeout=90)
     yield port, proc.pid
-    proc.terminate()
-    proc.wait(timeout=10)
+    stop(proc)
 
 
 def rss_kib(pid: int) -> int:
