@@ -46,6 +46,20 @@ def source_fingerprint(root: Path = ROOT) -> str:
     return digest.hexdigest()[:16]
 
 
+def migrate(database_url: str) -> None:
+    """``manage.py migrate`` on the database at ``database_url``, in a process of its own (no
+    coverage tracing, no connection pool); a failure shows what migrate said."""
+    env = dict(
+        os.environ, CONSULT_INSECURE_DEFAULTS="1", DATABASE_URL=database_url, DATABASE_POOL="0"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    if result.returncode:
+        raise RuntimeError(f"migrate failed on {database_url}:\n{result.stderr[-3000:]}")
+
+
 def migrated_sqlite_template() -> Path:
     """One migrated SQLite file per version of the sources, built once and shared by every
     test process (under a file lock): a migrate costs 20-50 s of CPU on this machine, and
@@ -56,13 +70,7 @@ def migrated_sqlite_template() -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not template.exists():
             building = template.with_suffix(f".{os.getpid()}.building")
-            env = dict(
-                os.environ, CONSULT_INSECURE_DEFAULTS="1", DATABASE_URL=f"sqlite:///{building}"
-            )
-            subprocess.run(
-                [sys.executable, "manage.py", "migrate", "--noinput"],
-                cwd=ROOT, env=env, check=True, capture_output=True, timeout=600,
-            )  # fmt: skip
+            migrate(f"sqlite:///{building}")
             _copy_sqlite(building, template)
             for leftover in building.parent.glob(building.name + "*"):
                 leftover.unlink()
@@ -118,16 +126,7 @@ def _migrated_postgres_template(admin, database: dict) -> str:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     building = f"{template}_building"
     admin.execute(f'CREATE DATABASE "{building}"')
-    env = dict(
-        os.environ,
-        CONSULT_INSECURE_DEFAULTS="1",
-        DATABASE_URL=postgres_url(database, building),
-        DATABASE_POOL="0",
-    )
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput"],
-        cwd=ROOT, env=env, check=True, capture_output=True, timeout=600,
-    )  # fmt: skip
+    migrate(postgres_url(database, building))
     # Renamed only when whole: an interrupted build leaves no template to trust.
     admin.execute(f'ALTER DATABASE "{building}" RENAME TO "{template}"')
     return template
