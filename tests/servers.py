@@ -140,7 +140,9 @@ def clone_migrated_postgres(database: dict, name: str) -> None:
     with open(TEMPLATES / "lock", "w") as lock, _postgres_admin(database) as admin:
         fcntl.flock(lock, fcntl.LOCK_EX)
         template = _migrated_postgres_template(admin, database)
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        # Not forced: another run still using this database fails here with PostgreSQL's
+        # "being accessed by other users" instead of having its connections cut.
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
         admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
 
 
