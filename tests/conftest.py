@@ -92,6 +92,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
         SESSION_ROWS[connection.alias] = _copy_rows(connection)
 
 
+SQLITE, POSTGRESQL = "django.db.backends.sqlite3", "django.db.backends.postgresql"
+# Engines whose test database is a copy of a migrated one (django_db_modify_db_settings).
+COPIED_ENGINES = (SQLITE, POSTGRESQL)
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
     """The test database starts as a copy of a migrated one, built once per version of the
@@ -111,10 +116,10 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
 
     database = settings.DATABASES["default"]
     test = database.setdefault("TEST", {})
-    if database["ENGINE"] == "django.db.backends.postgresql":
+    if database["ENGINE"] == POSTGRESQL:
         clone_migrated_postgres(database, test.get("NAME") or f"test_{database['NAME']}")
         return
-    if database["ENGINE"] != "django.db.backends.sqlite3":
+    if database["ENGINE"] != SQLITE:
         return
     name = tmp_path_factory.mktemp("db") / "test.sqlite3"
     test["NAME"] = str(name)
@@ -129,10 +134,7 @@ def django_db_keepdb(request, django_db_modify_db_settings) -> bool:
     migrate finds nothing to apply. Another engine: pytest-django's --reuse-db decides."""
     from django.conf import settings
 
-    if settings.DATABASES["default"]["ENGINE"] in (
-        "django.db.backends.sqlite3",
-        "django.db.backends.postgresql",
-    ):
+    if settings.DATABASES["default"]["ENGINE"] in COPIED_ENGINES:
         return True
     return bool(request.config.getvalue("reuse_db"))
 

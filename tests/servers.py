@@ -100,7 +100,7 @@ def postgres_url(database: dict, name: str) -> str:
     return f"postgres://{user}{password}@{host}/{name}"
 
 
-def _postgres_admin(database: dict):
+def postgres_admin(database: dict):
     """An autocommit connection to the server's maintenance database (CREATE DATABASE cannot
     run in a transaction)."""
     import psycopg
@@ -123,7 +123,7 @@ def _migrated_postgres_template(admin, database: dict) -> str:
         [POSTGRES_TEMPLATE_PREFIX.replace("_", r"\_") + "%"],
     ).fetchall()
     for (name,) in stale:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_postgres_database(admin, name)
     building = f"{template}_building"
     admin.execute(f'CREATE DATABASE "{building}"')
     migrate(postgres_url(database, building))
@@ -137,13 +137,19 @@ def clone_migrated_postgres(database: dict, name: str) -> None:
     TEMPLATE copies its files: under a second). Under the templates' file lock throughout:
     nothing may be connected to a template while it is copied or dropped."""
     TEMPLATES.mkdir(exist_ok=True)
-    with open(TEMPLATES / "lock", "w") as lock, _postgres_admin(database) as admin:
+    with open(TEMPLATES / "lock", "w") as lock, postgres_admin(database) as admin:
         fcntl.flock(lock, fcntl.LOCK_EX)
         template = _migrated_postgres_template(admin, database)
         # Not forced: another run still using this database fails here with PostgreSQL's
         # "being accessed by other users" instead of having its connections cut.
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        drop_postgres_database(admin, name, force=False)
         admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+
+
+def drop_postgres_database(admin, name: str, *, force: bool = True) -> None:
+    """DROP DATABASE ``name`` if it exists, through ``admin`` (:func:`postgres_admin`);
+    ``force`` cuts the connections still open to it."""
+    admin.execute(f'DROP DATABASE IF EXISTS "{name}"' + (" WITH (FORCE)" if force else ""))
 
 
 def migrated_sqlite_env(path: Path, prefix: str) -> dict:

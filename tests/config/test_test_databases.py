@@ -7,11 +7,18 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
+import psycopg
 import pytest
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
-from tests.servers import _postgres_admin, clone_migrated_postgres, source_fingerprint
+from tests.servers import (
+    clone_migrated_postgres,
+    drop_postgres_database,
+    postgres_admin,
+    postgres_url,
+    source_fingerprint,
+)
 
 
 def _tree(root: Path, files: dict[str, str]) -> None:
@@ -64,13 +71,9 @@ def test_a_postgresql_test_database_is_a_migrated_copy():
     name = f"test_copy_{uuid.uuid4().hex[:8]}"
     clone_migrated_postgres(connection.settings_dict, name)
     try:
-        import psycopg
-
-        from tests.servers import postgres_url
-
         with psycopg.connect(postgres_url(connection.settings_dict, name)) as copy:
             applied = set(copy.execute("SELECT app, name FROM django_migrations").fetchall())
     finally:
-        with _postgres_admin(connection.settings_dict) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        with postgres_admin(connection.settings_dict) as admin:
+            drop_postgres_database(admin, name)
     assert expected <= applied

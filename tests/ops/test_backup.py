@@ -72,23 +72,15 @@ def empty_database(tmp_path):
     if current["ENGINE"].endswith("sqlite3"):
         yield {"ENGINE": current["ENGINE"], "NAME": str(tmp_path / "restored.sqlite3")}
         return
-    import psycopg
+    from tests.servers import drop_postgres_database, postgres_admin
 
     name = f"consult_restore_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     target = {**current, "NAME": name}
-    params = {
-        "dbname": "postgres",
-        "host": current.get("HOST") or None,
-        "port": current.get("PORT") or None,
-        "user": current.get("USER") or None,
-        "password": current.get("PASSWORD") or None,
-        "autocommit": True,
-    }
-    with psycopg.connect(**params) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+    with postgres_admin(current) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
     yield target
-    with psycopg.connect(**params) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with postgres_admin(current) as admin:
+        drop_postgres_database(admin, name)
 
 
 def test_backup_then_restore_into_an_empty_database(submissions, roots, tmp_path, empty_database):
