@@ -14,6 +14,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = Path(tempfile.gettempdir()) / "consult-test-migrated"
@@ -93,9 +94,10 @@ def copy_migrated_sqlite(path: Path) -> None:
 
 
 def postgres_url(database: dict, name: str) -> str:
-    """A DATABASE_URL for database ``name`` on the server of Django's settings ``database``."""
-    user = database.get("USER") or "postgres"
-    password = f":{database['PASSWORD']}" if database.get("PASSWORD") else ""
+    """A DATABASE_URL for database ``name`` on the server of Django's settings ``database``
+    (user and password quoted: an "@" or ":" in them would otherwise end the field)."""
+    user = quote(database.get("USER") or "postgres", safe="")
+    password = f":{quote(database['PASSWORD'], safe='')}" if database.get("PASSWORD") else ""
     host = f"{database.get('HOST') or '127.0.0.1'}:{database.get('PORT') or 5432}"
     return f"postgres://{user}{password}@{host}/{name}"
 

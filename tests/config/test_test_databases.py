@@ -77,3 +77,18 @@ def test_a_postgresql_test_database_is_a_migrated_copy():
         with postgres_admin(connection.settings_dict) as admin:
             drop_postgres_database(admin, name)
     assert expected <= applied
+
+
+def test_a_postgresql_url_keeps_a_password_with_url_characters():
+    """The URL a test server or migrate is given reads back as the settings it came from."""
+    import dj_database_url
+
+    database = {"USER": "consult user", "PASSWORD": "p@ss:w/rd#1", "HOST": "db", "PORT": 6543}
+    parsed = dj_database_url.parse(postgres_url(database, "test_consult"))
+    assert (parsed["USER"], parsed["PASSWORD"], parsed["HOST"], parsed["PORT"]) == (
+        "consult user",
+        "p@ss:w/rd#1",
+        "db",
+        6543,
+    )
+    assert parsed["NAME"] == "test_consult"
